@@ -1,0 +1,113 @@
+"""Record bodies: internal blocks and the unsafe constructs an editor must not write.
+
+Internal blocks are lines between `<!-- internal -->` and `<!-- /internal -->`; the public
+projection removes them. The checks here report; the renderer sanitises regardless (nh3).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+INTERNAL_OPEN = re.compile(r"\s*<!--\s*internal\s*-->\s*")
+INTERNAL_CLOSE = re.compile(r"\s*<!--\s*/internal\s*-->\s*")
+_MARKER_LIKE = re.compile(r"<!--\s*/?\s*internal\b", re.IGNORECASE)
+
+_UNSAFE_TAGS = ("script", "style", "iframe", "frame", "frameset", "object", "embed", "applet",
+                "form", "input", "button", "textarea", "select", "link", "meta", "base", "svg",
+                "math", "template")
+_UNSAFE_TAG = re.compile(r"<\s*(%s)\b[^>]*>?" % "|".join(_UNSAFE_TAGS), re.IGNORECASE)
+_EVENT_ATTR = re.compile(r"<[a-zA-Z][^>]*?[\s/\"']on[a-zA-Z]+\s*=[^>]*>?", re.IGNORECASE)
+_ANY_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)(?=[\s/>])[^>]*>")
+_ATTR_LIST = re.compile(r"\{:?[^{}\n]*?\b(on[a-zA-Z]+|style)\s*=[^{}\n]*\}?", re.IGNORECASE)
+_LINK_TARGETS = (
+    re.compile(r"\]\(\s*<?([^)>\s]*)"),                              # [text](target)
+    re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)"),         # [ref]: target
+    re.compile(r"<([a-zA-Z][a-zA-Z0-9+.\-]*:[^>\s]*)>"),             # <scheme:autolink>
+    re.compile(r"\b(?:href|src|action|formaction|xlink:href|srcset)\s*=\s*[\"']?([^\"'\s>]+)",
+               re.IGNORECASE),
+)
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
+
+
+@dataclass(frozen=True)
+class BodyIssue:
+    code: str
+    line: int
+    value: str = ""
+    detail: str = ""
+
+
+def check_body(body: str, first_line: int) -> list[BodyIssue]:
+    """Every unsafe construct and marker imbalance in a body, with file line numbers."""
+    issues: list[BodyIssue] = []
+    open_line: int | None = None
+    for offset, line in enumerate(body.split("\n")):
+        number = first_line + offset
+        if INTERNAL_OPEN.fullmatch(line):
+            if open_line is not None:
+                issues.append(BodyIssue("unbalanced-internal-block", number, line.strip(),
+                                        f"第 {number} 行的内部内容开始标记前，第 {open_line} 行开始的内部内容还没有结束"))
+            open_line = number
+            continue
+        if INTERNAL_CLOSE.fullmatch(line):
+            if open_line is None:
+                issues.append(BodyIssue("unbalanced-internal-block", number, line.strip(),
+                                        f"第 {number} 行的内部内容结束标记没有对应的开始标记"))
+            open_line = None
+            continue
+        if _MARKER_LIKE.search(line):
+            issues.append(BodyIssue("unbalanced-internal-block", number, line.strip()[:60],
+                                    f"第 {number} 行的内部内容标记必须单独占一行，写作“<!-- internal -->”或“<!-- /internal -->”"))
+            continue
+        issues.extend(_line_issues(line, number))
+    if open_line is not None:
+        issues.append(BodyIssue("unbalanced-internal-block", open_line, "<!-- internal -->",
+                                f"第 {open_line} 行开始的内部内容没有结束标记“<!-- /internal -->”"))
+    return issues
+
+
+def _line_issues(line: str, number: int) -> list[BodyIssue]:
+    issues: list[BodyIssue] = []
+    unsafe_spans: list[tuple[int, int]] = []
+    for pattern in (_UNSAFE_TAG, _EVENT_ATTR):
+        for m in pattern.finditer(line):
+            issues.append(BodyIssue("unsafe-html", number, m.group(0)[:60]))
+            unsafe_spans.append(m.span())
+    seen: set[str] = set()
+    for m in _ANY_TAG.finditer(line):
+        name = m.group(1).lower()
+        if name not in seen and not any(a <= m.start() < b for a, b in unsafe_spans):
+            seen.add(name)
+            issues.append(BodyIssue("raw-html", number, f"<{name}>"))
+    for m in _ATTR_LIST.finditer(line):
+        issues.append(BodyIssue("unsafe-attribute", number, m.group(0)[:60]))
+    for pattern in _LINK_TARGETS:
+        for m in pattern.finditer(line):
+            if not is_safe_url(m.group(1)):
+                issues.append(BodyIssue("unsafe-link", number, m.group(1)[:60]))
+    return issues
+
+
+def is_safe_url(url: str) -> bool:
+    """http(s), mailto, or relative. Browsers ignore entities and blanks inside schemes."""
+    cleaned = _INVISIBLE.sub("", html.unescape(url))
+    m = _SCHEME.match(cleaned)
+    return m is None or m.group(1).lower() in SAFE_SCHEMES
+
+
+def strip_internal(body: str) -> str:
+    """The body without its internal blocks (markers included). Assumes a checked body."""
+    out: list[str] = []
+    inside = False
+    for line in body.split("\n"):
+        if INTERNAL_OPEN.fullmatch(line):
+            inside = True
+        elif INTERNAL_CLOSE.fullmatch(line):
+            inside = False
+        elif not inside:
+            out.append(line)
+    return "\n".join(out)

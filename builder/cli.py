@@ -1,0 +1,228 @@
+"""The `sunlight` command. The only module that prints or chooses exit codes.
+
+Exit codes: 0 content valid (or command done), 1 content errors, 2 usage or internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .model import ConfigError
+from .pipeline import Checked, Project, check, figures
+from .problems import Problem, Severity
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+class SunlightGroup(click.Group):
+    """Turns any unexpected exception into exit 2 with a short message, never a traceback
+    (set SUNLIGHT_DEBUG=1 to see it)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except ConfigError as exc:
+            click.echo("site_config/ 配置有误：", err=True)
+            for message in exc.messages:
+                click.echo(f"  {message}", err=True)
+            ctx.exit(EXIT_USAGE)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            if os.environ.get("SUNLIGHT_DEBUG"):
+                traceback.print_exc()
+            click.echo(f"sunlight 内部错误：{type(exc).__name__}: {exc}\n"
+                       "这不是内容的问题，请把这条信息报告给维护者"
+                       "（设置 SUNLIGHT_DEBUG=1 可看到详细信息）。", err=True)
+            ctx.exit(EXIT_USAGE)
+
+
+def root_option(f):
+    return click.option("--root", type=click.Path(file_okay=False, path_type=Path),
+                        default=Path("."), show_default=True,
+                        help="Project folder holding content/ and site_config/.")(f)
+
+
+@click.group(cls=SunlightGroup)
+@click.version_option(__version__, prog_name="sunlight")
+def cli() -> None:
+    """Sunlight: validate supervision records and publish them."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True, help="text for people, json for tools, github for annotations.")
+@root_option
+def validate(paths: tuple[Path, ...], fmt: str, root: Path) -> None:
+    """Check records: every problem at once, with file, line, field and a hint.
+
+    \b
+    Examples:
+      sunlight validate
+      sunlight validate content/rectifications/ZG-2023-001.md
+      sunlight validate --format github
+    """
+    _require_project(root)
+    checked = check(Project(root), [p for p in paths] if paths else None)
+    _print_problems(checked, fmt)
+    sys.exit(EXIT_OK if checked.validation.valid else EXIT_CONTENT)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Compute overdue figures as of this date (default: today).")
+@root_option
+def stats(fmt: str, as_of: Any, root: Path) -> None:
+    """Print the figures computed from the records, per body and year.
+
+    \b
+    Examples:
+      sunlight stats
+      sunlight stats --format json --as-of 2026-01-01
+    """
+    _require_project(root)
+    day = as_of.date() if as_of else date.today()
+    checked, figures_ = figures(Project(root), day)
+    if not checked.validation.valid:
+        _print_problems(checked, "text")
+        click.echo("内容有错误，统计数字不可靠；请先改正上面的错误。", err=True)
+        sys.exit(EXIT_CONTENT)
+    if fmt == "json":
+        click.echo(json.dumps(figures_, ensure_ascii=False, indent=2, default=_json_default))
+    else:
+        click.echo(_stats_text(figures_, checked))
+
+
+def _require_project(root: Path) -> None:
+    if not (root / "site_config").is_dir() or not (root / "content").is_dir():
+        raise click.UsageError(f"{root.resolve()} 不是 Sunlight 项目：找不到 content/ 和 site_config/"
+                               "（用 --root 指定项目文件夹）")
+
+
+# --- printing problems -------------------------------------------------------------------------
+
+
+def _print_problems(checked: Checked, fmt: str) -> None:
+    problems = checked.validation.problems
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    warnings = [p for p in problems if p.severity is Severity.WARNING]
+    if fmt == "json":
+        click.echo(json.dumps({
+            "valid": not errors,
+            "errors": [p.as_dict() for p in errors],
+            "warnings": [p.as_dict() for p in warnings],
+            "stats": {"files": checked.files, "records": len(checked.validation.records),
+                      "errors": len(errors), "warnings": len(warnings)},
+        }, ensure_ascii=False, indent=2))
+        return
+    if fmt == "github":
+        for p in problems:
+            click.echo(_github_annotation(p))
+    else:
+        for p in problems:
+            click.echo(_text_line(p))
+    summary = f"检查了 {checked.files} 个文件：{len(errors)} 个错误，{len(warnings)} 个警告。"
+    click.echo(summary if fmt == "text" else f"::notice title=sunlight validate::{summary}")
+
+
+def _text_line(p: Problem) -> str:
+    tag = "" if p.severity is Severity.ERROR else "[警告] "
+    where = f"（字段 {p.field}）" if p.field and p.field not in p.message + "正文" else ""
+    return f"{p.path}:{p.line}: {p.code} {tag}{p.message}{where}\n    提示：{p.hint}"
+
+
+def _github_annotation(p: Problem) -> str:
+    level = "error" if p.severity is Severity.ERROR else "warning"
+    props = ",".join(f"{k}={_gh_escape(v, prop=True)}" for k, v in
+                     (("file", p.path), ("line", str(p.line)), ("title", f"{p.code} {p.title}")))
+    return f"::{level} {props}::{_gh_escape(p.message + chr(10) + '提示：' + p.hint)}"
+
+
+def _gh_escape(value: str, prop: bool = False) -> str:
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        value = value.replace(":", "%3A").replace(",", "%2C")
+    return value
+
+
+# --- printing figures --------------------------------------------------------------------------
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "as_dict"):
+        return value.as_dict()
+    raise TypeError(type(value).__name__)
+
+
+def _stats_text(f: dict[str, Any], checked: Checked) -> str:
+    registry = checked.model.registry
+
+    def body(b: str) -> str:
+        return registry.bodies[b].name if b in registry.bodies else (b or "（未知）")
+
+    def unit(u: str) -> str:
+        return registry.units[u].name if u in registry.units else (u or "（未知）")
+
+    out = [f"统计截至 {f['as_of'].isoformat()}（全部数字由记录计算得出）", ""]
+    out.append("监督计划进度")
+    for p in f["plans"]:
+        out.append(f"  {p['id']} {p['title']}（{body(p['body'])}，{p['year']}年）：监督事项 {p['planned']} 项，"
+                   f"其中重点 {p['key']} 项；已启动 {p['launched']} 项，已完成 {p['completed']} 项")
+    out += ["", "整改台账（按机关和年度）"]
+    for row in f["ledger"]["by_body_year"]:
+        out.append(f"  {body(row['body'])} {row['year']}年：" + _ledger_text(row))
+    out.append("  合计：" + _ledger_text(f["ledger"]["total"]))
+    out += ["", "整改台账（按责任单位）"]
+    for row in f["ledger"]["by_unit"]:
+        out.append(f"  {unit(row['unit'])}：" + _ledger_text(row))
+    out += ["", "审议意见办理"]
+    for row in f["review_opinions"]["by_body"]:
+        balance = "“零余额”" if row["zero_balance"] else f"待办 {row['open']} 条"
+        out.append(f"  {body(row['body'])}：共 {row['total']} 条，已办结 {row['closed']} 条，"
+                   f"期限内办结 {row['closed_in_time']} 条（{row['closed_in_time_rate']}），{balance}")
+    out += ["", "整改落实情况反馈单"]
+    for row in f["feedback_sheets"]["by_body"]:
+        out.append(f"  {body(row['body'])}：发出 {row['total']} 份，已反馈 {row['answered']} 份，"
+                   f"{row['limit_days']} 日内反馈 {row['answered_within_limit']} 份"
+                   f"（{row['within_limit_rate']}），超期未反馈 {row['unanswered_past_limit']} 份")
+    out += ["", "资料交换使用情况反馈（按使用机关）"]
+    for row in f["usage_feedback"]["by_body"]:
+        out.append(f"  {body(row['body'])}：接收资料 {row['shared']} 份，应反馈 {row['feedback_due']} 份，"
+                   f"已反馈 {row['feedback_given']} 份（{row['feedback_rate']}）")
+    out += ["", "年度履职报告"]
+    for row in f["performance_reports"]["by_body"]:
+        out.append(f"  {body(row['body'])}：应报送 {row['total']} 份，按时报送 {row['on_time']} 份"
+                   f"（{row['on_time_rate']}），质量合格率 {row['qualified_rate']}")
+    return "\n".join(out)
+
+
+def _ledger_text(row: dict[str, Any]) -> str:
+    return (f"整改事项 {row['total']} 项，已完成 {row['completed']} 项，完成率 {row['completion_rate']}；"
+            f"按期完成率 {row['on_time_rate']}；逾期 {row['overdue']} 项；延期 {row['extended']} 项；"
+            f"满意度 {row['satisfaction_rate']}")
+
+
+def main() -> None:
+    try:
+        cli(prog_name="sunlight")
+    except BrokenPipeError:  # e.g. `sunlight validate | head`: the reader left, not an error
+        sys.stderr.close()
+        os._exit(EXIT_OK)
+
+
+if __name__ == "__main__":
+    main()

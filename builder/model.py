@@ -1,0 +1,395 @@
+"""The content model, read from site_config/: record types, their fields and lifecycles, the registry.
+
+Nothing about the domain is hard-coded in Python: a deployment adds a field or a type by
+editing site_config/. This module turns those YAML files into typed, checked objects and
+refuses a broken configuration with every problem listed (ConfigError).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import strict_yaml
+
+SCALAR_TYPES = {"string", "text", "integer", "boolean", "date", "enum", "ref", "status", "id",
+                "record-type"}
+FIELD_TYPES = SCALAR_TYPES | {"list", "object"}
+REGISTRY_KINDS = {"body", "unit"}
+VISIBILITIES = ("public", "internal", "restricted")
+
+
+class ConfigError(Exception):
+    """site_config/ is broken. Carries every problem found, one line each."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: str
+    label: str
+    description: str = ""
+    required: bool = False
+    internal: bool = False
+    hint: str = ""
+    values: dict[str, str] = field(default_factory=dict)      # enum: value -> Chinese label
+    to: tuple[str, ...] = ()                                   # ref: record types, or body/unit
+    items: "FieldSpec | None" = None                           # list: the spec of each item
+    fields: dict[str, "FieldSpec"] = field(default_factory=dict)  # object: its fields
+
+
+@dataclass(frozen=True)
+class Status:
+    name: str
+    label: str
+    started: bool = False
+    done: bool = False
+    withdrawn: bool = False
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    initial: str
+    statuses: dict[str, Status]
+    transitions: dict[str, tuple[str, ...]]
+
+    def label(self, status: str) -> str:
+        return self.statuses[status].label if status in self.statuses else status
+
+
+@dataclass(frozen=True)
+class RequireRule:
+    """When the status is one of `when_status`, `fields` must be filled."""
+    when_status: tuple[str, ...]
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ForbidRule:
+    """When the status is one of `when_status`, `fields` must be empty."""
+    when_status: tuple[str, ...]
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DateOrderRule:
+    """`earlier` must not be after `later` when both are filled."""
+    earlier: str
+    later: str
+
+
+@dataclass(frozen=True)
+class ExtensionsRule:
+    """Each deadline extension moves the deadline later than the one before."""
+    field: str
+    deadline: str
+
+
+@dataclass(frozen=True)
+class VerifiedLeadRule:
+    """The referenced lead must be verified before it may be shared."""
+    field: str
+
+
+Rule = RequireRule | ForbidRule | DateOrderRule | ExtensionsRule | VerifiedLeadRule
+
+
+@dataclass(frozen=True)
+class RecordType:
+    name: str
+    label: str
+    description: str
+    folder: str
+    id_pattern: re.Pattern[str]
+    id_format: str
+    visibility: str
+    allowed_visibility: tuple[str, ...]
+    fields: dict[str, FieldSpec]
+    lifecycle: Lifecycle
+    rules: tuple[Rule, ...]
+
+    def id_example(self, year: int = 2023) -> str:
+        return self.id_format.format(year=year, seq=1)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A supervising body or a supervised unit from the registry."""
+    id: str
+    name: str
+    short: str
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class Registry:
+    body_kinds: dict[str, str]
+    bodies: dict[str, Entry]
+    units: dict[str, Entry]
+
+    def entries(self, kind: str) -> dict[str, Entry]:
+        return self.bodies if kind == "body" else self.units
+
+
+@dataclass(frozen=True)
+class Model:
+    site: dict[str, Any]
+    settings: dict[str, Any]
+    types: dict[str, RecordType]
+    registry: Registry
+
+    def type_for_folder(self, folder: str) -> RecordType | None:
+        return next((t for t in self.types.values() if t.folder == folder), None)
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def load_model(config_dir: Path) -> Model:
+    """Read and check site_config/. Raises ConfigError listing every problem."""
+    errors: list[str] = []
+    site_doc = _read(config_dir / "site.yml", errors)
+    registry_doc = _read(config_dir / "registry.yml", errors)
+    type_files = sorted((config_dir / "types").glob("*.yml"))
+    if not type_files:
+        errors.append(f"{config_dir / 'types'}: 没有任何记录类型定义（*.yml）")
+    type_docs = [(p, _read(p, errors)) for p in type_files]
+    if errors:
+        raise ConfigError(errors)
+
+    reader = _Reader(errors)
+    registry = reader.registry(registry_doc, config_dir / "registry.yml")
+    common = site_doc.get("common_fields", {}) if isinstance(site_doc, dict) else {}
+    type_names = {doc.get("name") for _, doc in type_docs if isinstance(doc, dict)}
+    types: dict[str, RecordType] = {}
+    for path, doc in type_docs:
+        rtype = reader.record_type(doc, common, type_names, path)
+        if rtype is None:
+            continue
+        if rtype.name in types:
+            errors.append(f"{path}: 类型名“{rtype.name}”重复")
+        types[rtype.name] = rtype
+    folders = [t.folder for t in types.values()]
+    for folder in {f for f in folders if folders.count(f) > 1}:
+        errors.append(f"site_config/types: 多个类型使用同一文件夹“{folder}”")
+    if errors:
+        raise ConfigError(errors)
+    site_doc = site_doc if isinstance(site_doc, dict) else {}
+    return Model(site=site_doc.get("site", {}) or {}, settings=site_doc.get("settings", {}) or {},
+                 types=types, registry=registry)
+
+
+def _read(path: Path, errors: list[str]) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        errors.append(f"{path}: 无法读取（{exc}）")
+        return {}
+    parsed = strict_yaml.parse(text)
+    for issue in parsed.issues:
+        errors.append(f"{path}:{issue.line}: {issue.code} {issue.params}")
+    if parsed.fatal:
+        return {}
+    if not isinstance(parsed.data, dict):
+        errors.append(f"{path}: 应为“键: 值”映射")
+        return {}
+    return parsed.data
+
+
+class _Reader:
+    """Turns config dictionaries into model objects, noting every problem."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+
+    def _unknown_keys(self, where: str, data: dict, allowed: set[str]) -> None:
+        for key in data:
+            if key not in allowed:
+                self.errors.append(f"{where}: 未知的配置项“{key}”（可用：{', '.join(sorted(allowed))}）")
+
+    def registry(self, doc: dict, path: Path) -> Registry:
+        self._unknown_keys(str(path), doc, {"body_kinds", "bodies", "units"})
+        kinds = doc.get("body_kinds") or {}
+        bodies = self._entries(doc.get("bodies") or {}, f"{path} bodies", kinds)
+        units = self._entries(doc.get("units") or {}, f"{path} units", None)
+        return Registry(body_kinds=dict(kinds), bodies=bodies, units=units)
+
+    def _entries(self, data: Any, where: str, kinds: dict | None) -> dict[str, Entry]:
+        out: dict[str, Entry] = {}
+        if not isinstance(data, dict):
+            self.errors.append(f"{where}: 应为映射")
+            return out
+        for key, value in data.items():
+            if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", key):
+                self.errors.append(f"{where}.{key}: 编号只能用小写字母、数字和连字符")
+            if not isinstance(value, dict) or not value.get("name"):
+                self.errors.append(f"{where}.{key}: 需要 name")
+                continue
+            self._unknown_keys(f"{where}.{key}", value, {"name", "short", "kind"})
+            kind = value.get("kind") or ""
+            if kinds is not None and kind not in kinds:
+                self.errors.append(f"{where}.{key}: kind “{kind}”不在 body_kinds 中")
+            out[key] = Entry(id=key, name=value["name"], short=value.get("short") or value["name"],
+                             kind=kind)
+        return out
+
+    def record_type(self, doc: dict, common: dict, type_names: set, path: Path) -> RecordType | None:
+        where = str(path)
+        self._unknown_keys(where, doc, {"name", "label", "description", "folder", "id_pattern",
+                                        "id_format", "visibility", "allowed_visibility", "fields",
+                                        "lifecycle", "rules"})
+        missing = [k for k in ("name", "label", "folder", "id_pattern", "id_format", "fields",
+                               "lifecycle") if not doc.get(k)]
+        if missing:
+            self.errors.append(f"{where}: 缺少 {', '.join(missing)}")
+            return None
+        try:
+            pattern = re.compile(doc["id_pattern"])
+        except re.error as exc:
+            self.errors.append(f"{where}: id_pattern 不是有效的正则表达式（{exc}）")
+            return None
+        visibility = doc.get("visibility", "public")
+        allowed = tuple(doc.get("allowed_visibility") or VISIBILITIES)
+        for v in (visibility, *allowed):
+            if v not in VISIBILITIES:
+                self.errors.append(f"{where}: 公开范围“{v}”无效（可用：{', '.join(VISIBILITIES)}）")
+        if visibility not in allowed:
+            self.errors.append(f"{where}: 默认公开范围“{visibility}”不在 allowed_visibility 中")
+        fields: dict[str, FieldSpec] = {}
+        for name, spec in {**(common or {}), **(doc.get("fields") or {})}.items():
+            parsed = self.field(name, spec, f"{where} fields.{name}", type_names)
+            if parsed is not None:
+                fields[name] = parsed
+        lifecycle = self.lifecycle(doc["lifecycle"], f"{where} lifecycle")
+        rules = tuple(r for r in (self.rule(r, fields, lifecycle, f"{where} rules[{i}]")
+                                  for i, r in enumerate(doc.get("rules") or [])) if r is not None)
+        try:
+            example = doc["id_format"].format(year=2023, seq=1)
+            if not pattern.fullmatch(example):
+                self.errors.append(f"{where}: id_format 生成的“{example}”不符合 id_pattern")
+        except (KeyError, IndexError, ValueError) as exc:
+            self.errors.append(f"{where}: id_format 无效（{exc}）")
+        return RecordType(
+            name=doc["name"], label=doc["label"], description=doc.get("description", ""),
+            folder=doc["folder"], id_pattern=pattern, id_format=doc["id_format"],
+            visibility=visibility, allowed_visibility=allowed, fields=fields,
+            lifecycle=lifecycle, rules=rules,
+        )
+
+    def field(self, name: str, spec: Any, where: str, type_names: set) -> FieldSpec | None:
+        if not isinstance(spec, dict) or "type" not in spec:
+            self.errors.append(f"{where}: 需要 type")
+            return None
+        self._unknown_keys(where, spec, {"type", "label", "description", "required", "internal",
+                                         "hint", "values", "to", "items", "fields"})
+        ftype = spec["type"]
+        if ftype not in FIELD_TYPES:
+            self.errors.append(f"{where}: 字段类型“{ftype}”无效（可用：{', '.join(sorted(FIELD_TYPES))}）")
+            return None
+        values = spec.get("values") or {}
+        if ftype == "enum" and (not isinstance(values, dict) or not values):
+            self.errors.append(f"{where}: 枚举字段需要 values（值: 中文名）")
+            values = {}
+        to = spec.get("to") or ()
+        to = (to,) if isinstance(to, str) else tuple(to)
+        if ftype == "ref":
+            if not to:
+                self.errors.append(f"{where}: 引用字段需要 to")
+            for target in to:
+                if target not in type_names and target not in REGISTRY_KINDS:
+                    self.errors.append(f"{where}: 引用目标“{target}”不是记录类型，也不是 body/unit")
+            if any(t in REGISTRY_KINDS for t in to) and len(to) > 1:
+                self.errors.append(f"{where}: body/unit 引用不能与其他目标混用")
+        items = None
+        if ftype == "list":
+            items = self.field(f"{name}[]", spec.get("items"), f"{where}.items", type_names)
+        sub: dict[str, FieldSpec] = {}
+        if ftype == "object":
+            for sub_name, sub_spec in (spec.get("fields") or {}).items():
+                parsed = self.field(sub_name, sub_spec, f"{where}.fields.{sub_name}", type_names)
+                if parsed is not None:
+                    sub[sub_name] = parsed
+        for flag in ("required", "internal"):
+            if flag in spec and spec[flag] not in ("true", "false"):
+                self.errors.append(f"{where}: {flag} 只能是 true 或 false")
+        return FieldSpec(
+            name=name, type=ftype, label=spec.get("label") or name,
+            description=spec.get("description") or "", required=spec.get("required") == "true",
+            internal=spec.get("internal") == "true", hint=spec.get("hint") or "",
+            values=dict(values), to=to, items=items, fields=sub,
+        )
+
+    def lifecycle(self, doc: Any, where: str) -> Lifecycle:
+        doc = doc if isinstance(doc, dict) else {}
+        self._unknown_keys(where, doc, {"initial", "statuses", "transitions"})
+        statuses: dict[str, Status] = {}
+        for name, spec in (doc.get("statuses") or {}).items():
+            spec = spec if isinstance(spec, dict) else {}
+            self._unknown_keys(f"{where}.{name}", spec, {"label", "started", "done", "withdrawn"})
+            statuses[name] = Status(name=name, label=spec.get("label") or name,
+                                    started=spec.get("started") == "true",
+                                    done=spec.get("done") == "true",
+                                    withdrawn=spec.get("withdrawn") == "true")
+        if not statuses:
+            self.errors.append(f"{where}: 需要 statuses")
+        initial = doc.get("initial")
+        if initial not in statuses:
+            self.errors.append(f"{where}: initial “{initial}”不在 statuses 中")
+        transitions: dict[str, tuple[str, ...]] = {}
+        for source, targets in (doc.get("transitions") or {}).items():
+            targets = tuple(targets or ())
+            for name in (source, *targets):
+                if name not in statuses:
+                    self.errors.append(f"{where}.transitions: 状态“{name}”不在 statuses 中")
+            transitions[source] = targets
+        return Lifecycle(initial=initial or "", statuses=statuses, transitions=transitions)
+
+    def rule(self, doc: Any, fields: dict[str, FieldSpec], lifecycle: Lifecycle,
+             where: str) -> Rule | None:
+        if not isinstance(doc, dict):
+            self.errors.append(f"{where}: 规则应为映射")
+            return None
+
+        def known(names: list[str], ftype: str | None = None) -> tuple[str, ...]:
+            for n in names:
+                if n not in fields:
+                    self.errors.append(f"{where}: 字段“{n}”未定义")
+                elif ftype and fields[n].type != ftype:
+                    self.errors.append(f"{where}: 字段“{n}”应为 {ftype} 类型")
+            return tuple(names)
+
+        def statuses(names: list[str]) -> tuple[str, ...]:
+            for n in names:
+                if n not in lifecycle.statuses:
+                    self.errors.append(f"{where}: 状态“{n}”未定义")
+            return tuple(names)
+
+        if "require" in doc or "forbid" in doc:
+            self._unknown_keys(where, doc, {"when_status", "require", "forbid"})
+            when = statuses(list(doc.get("when_status") or []))
+            if "require" in doc:
+                return RequireRule(when, known(list(doc["require"])))
+            return ForbidRule(when, known(list(doc["forbid"])))
+        if "date_order" in doc:
+            pair = list(doc["date_order"])
+            if len(pair) != 2:
+                self.errors.append(f"{where}: date_order 需要两个日期字段")
+                return None
+            known(pair, "date")
+            return DateOrderRule(pair[0], pair[1])
+        if "extensions" in doc:
+            spec = doc["extensions"] or {}
+            known([spec.get("field", "")], "list")
+            known([spec.get("deadline", "")], "date")
+            return ExtensionsRule(spec.get("field", ""), spec.get("deadline", ""))
+        if "verified_lead" in doc:
+            known([doc["verified_lead"]], "ref")
+            return VerifiedLeadRule(doc["verified_lead"])
+        self.errors.append(f"{where}: 未知的规则（可用：require、forbid、date_order、extensions、verified_lead）")
+        return None

@@ -1,0 +1,280 @@
+"""Content problems: a catalogue of stable codes, and the Problem record every stage returns.
+
+Codes are part of Sunlight's interface: editors look them up in the editor's guide
+(docs/editor-guide.md), CI scripts match on them. Never rename a code; add a new one.
+Messages and hints are in Chinese because editors read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    code: str
+    title: str
+    template: str
+    hint: str
+    severity: Severity = Severity.ERROR
+
+
+def _types(*types: ProblemType) -> dict[str, ProblemType]:
+    return {t.code: t for t in types}
+
+
+CATALOGUE: dict[str, ProblemType] = _types(
+    # --- reading the file -------------------------------------------------------------
+    ProblemType(
+        "unreadable-file", "无法读取文件",
+        "无法读取文件：{detail}",
+        "检查文件是否存在、是否有读取权限。",
+    ),
+    ProblemType(
+        "invalid-utf8", "文件不是 UTF-8 编码",
+        "第 {line} 行含有不是 UTF-8 编码的字节",
+        "请用 UTF-8 编码保存文件（记事本“另存为”时选择 UTF-8）。",
+    ),
+    ProblemType(
+        "utf8-bom", "文件开头有 BOM 标记",
+        "文件以 UTF-8 BOM 标记开头，已忽略该标记",
+        "请用“UTF-8（无 BOM）”保存文件；BOM 会让其他工具把元数据当成正文。",
+        Severity.WARNING,
+    ),
+    ProblemType(
+        "missing-front-matter", "缺少元数据区",
+        "文件第一行不是“---”，找不到元数据区",
+        "记录文件必须以单独一行“---”开头，接着写字段，再以单独一行“---”结束，之后才是正文。",
+    ),
+    ProblemType(
+        "unclosed-front-matter", "元数据区没有结束",
+        "元数据区从第 1 行开始，但没有找到结束它的“---”行",
+        "在最后一个字段之后加一行“---”，正文写在它下面。",
+    ),
+    ProblemType(
+        "front-matter-too-large", "元数据区过大",
+        "元数据区有 {size} 字节，超过上限 {limit} 字节",
+        "元数据只放字段；长篇说明请写在第二个“---”之后的正文里。",
+    ),
+    ProblemType(
+        "front-matter-too-deep", "元数据嵌套过深",
+        "元数据在第 {line} 行嵌套超过 {limit} 层",
+        "字段最多嵌套几层（例如 延期记录 → 一条延期 → 理由）；请检查是否多了括号或缩进。",
+    ),
+    ProblemType(
+        "yaml-syntax", "元数据格式错误",
+        "元数据无法解析：{detail}",
+        "检查这一行及上一行：冒号后要有空格，缩进用空格且对齐，引号要成对。",
+    ),
+    ProblemType(
+        "front-matter-not-mapping", "元数据不是“字段: 值”的形式",
+        "元数据必须是一组“字段: 值”，这里是{kind}",
+        "每行写一个字段，例如“title: 关于……的整改”。",
+    ),
+    ProblemType(
+        "duplicate-key", "字段重复",
+        "字段“{field}”在第 {first_line} 行和第 {line} 行各出现一次",
+        "删除其中一行；同一字段只能写一次，否则无法确定哪个值有效。",
+    ),
+    ProblemType(
+        "yaml-alias", "使用了锚点或别名",
+        "第 {line} 行使用了 YAML 锚点或别名（&、*）",
+        "把值直接写出来；为了安全，记录中不允许使用锚点和别名。",
+    ),
+    ProblemType(
+        "yaml-tag", "使用了类型标签",
+        "第 {line} 行使用了 YAML 标签“{tag}”",
+        "删除“!”或“!!”开头的标签，直接写值；字段的类型由 site_config 决定。",
+    ),
+    # --- the record against its type -----------------------------------------------------
+    ProblemType(
+        "unknown-type", "未知的记录类型",
+        "记录类型“{value}”不存在",
+        "可用的类型：{allowed}。",
+    ),
+    ProblemType(
+        "wrong-folder", "记录放错了文件夹",
+        "类型为“{type_label}”的记录应放在 content/{expected}/ 文件夹，现在在 {actual}",
+        "把文件移到 content/{expected}/，或改正 type 字段。",
+    ),
+    ProblemType(
+        "unknown-field", "未知字段",
+        "“{type_label}”没有字段“{field}”",
+        "{suggestion}",
+    ),
+    ProblemType(
+        "missing-field", "缺少必填字段",
+        "缺少必填字段“{field}”（{label}）",
+        "{field_hint}",
+    ),
+    ProblemType(
+        "wrong-type", "字段值类型不对",
+        "字段“{field}”（{label}）应为{expected}，现在是“{value}”",
+        "{type_hint}",
+    ),
+    ProblemType(
+        "invalid-enum", "不在可选范围内的值",
+        "字段“{field}”（{label}）的值“{value}”不在可选范围内",
+        "可选值：{allowed}。",
+    ),
+    ProblemType(
+        "invalid-date", "日期不存在或格式不对",
+        "字段“{field}”（{label}）的值“{value}”不是有效日期",
+        "日期写成 YYYY-MM-DD，例如 2023-06-30；注意月份和日期要真实存在。",
+    ),
+    ProblemType(
+        "bad-id", "编号格式不对",
+        "编号“{value}”不符合“{type_label}”的编号格式",
+        "编号格式：{example}（规则 {pattern}）。",
+    ),
+    ProblemType(
+        "duplicate-id", "编号重复",
+        "编号“{value}”已被 {other_path} 使用",
+        "每条记录的编号必须唯一：请给其中一条换一个编号（可用 sunlight new 取得下一个空闲编号）。",
+    ),
+    ProblemType(
+        "broken-reference", "引用的记录不存在",
+        "字段“{field}”（{label}）引用的“{value}”不存在",
+        "{reference_hint}",
+    ),
+    ProblemType(
+        "wrong-reference-type", "引用了错误类型的记录",
+        "字段“{field}”（{label}）应引用{expected}，但“{value}”是{actual}",
+        "请填写{expected}的编号。",
+    ),
+    ProblemType(
+        "restricted-reference", "公开记录引用了限定范围的记录",
+        "公开记录的字段“{field}”（{label}）引用了限定范围的记录“{value}”",
+        "公开字段不能指向问题线索等限定范围的记录；删除这个引用，或把本记录设为内部。",
+    ),
+    ProblemType(
+        "visibility-not-allowed", "公开范围不允许",
+        "“{type_label}”不能设为“{value}”",
+        "该类型允许的公开范围：{allowed}。",
+    ),
+    ProblemType(
+        "status-requires-field", "状态与字段不一致：缺少字段",
+        "状态为“{status_label}”时必须填写“{field}”（{label}）",
+        "补上该字段，或把状态改回实际情况。",
+    ),
+    ProblemType(
+        "status-forbids-field", "状态与字段不一致：多余字段",
+        "状态为“{status_label}”时不应填写“{field}”（{label}）",
+        "如果事项已经完成，请把状态改为完成；否则删除该字段。",
+    ),
+    ProblemType(
+        "date-order", "日期先后不对",
+        "“{field}”（{label}，{value}）早于“{earlier_field}”（{earlier_label}，{earlier_value}）",
+        "检查两个日期是否填反或写错。",
+    ),
+    ProblemType(
+        "extension-not-later", "延期后的期限没有推后",
+        "第 {number} 次延期的新期限 {value} 不晚于之前的期限 {previous}",
+        "延期的新期限必须晚于原期限或上一次延期后的期限；按时间顺序逐条填写。",
+    ),
+    ProblemType(
+        "unverified-lead-shared", "共享了未经核实的线索",
+        "资料交换引用了未经核实的问题线索“{value}”",
+        "未经核实的案件线索不得向其他机关提供；核实后（verified: true）再共享，或删除该引用。",
+    ),
+    # --- the body ----------------------------------------------------------------------
+    ProblemType(
+        "unbalanced-internal-block", "内部内容标记不成对",
+        "{detail}",
+        "内部内容写在“<!-- internal -->”和“<!-- /internal -->”两行之间，两者必须成对出现且不能嵌套。",
+    ),
+    ProblemType(
+        "unsafe-html", "正文含有不安全的 HTML",
+        "正文第 {line} 行含有不允许的 HTML：{value}",
+        "正文请用 Markdown 书写；不允许 <script>、<iframe>、<style> 等标签和 onclick 等事件属性。",
+    ),
+    ProblemType(
+        "unsafe-link", "正文含有不安全的链接",
+        "正文第 {line} 行的链接“{value}”不安全",
+        "链接只能是 http://、https://、mailto: 或站内相对链接。",
+    ),
+    ProblemType(
+        "unsafe-attribute", "正文含有不允许的属性写法",
+        "正文第 {line} 行的属性写法“{value}”不允许",
+        "不要在正文中使用“{{: ... }}”设置 on… 事件或 style 属性；需要的格式请用 Markdown 表达。",
+    ),
+    ProblemType(
+        "raw-html", "正文含有 HTML 标签",
+        "正文第 {line} 行含有 HTML 标签“{value}”，发布时会按安全规则过滤",
+        "请用 Markdown 书写正文，例如用空行分段、用“**”加粗。",
+        Severity.WARNING,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one file, located as precisely as we can."""
+
+    code: str
+    path: str
+    line: int
+    field: str | None = None
+    value: Any = None
+    message: str = ""
+    hint: str = ""
+    severity: Severity = Severity.ERROR
+
+    @property
+    def title(self) -> str:
+        return CATALOGUE[self.code].title
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "path": self.path,
+            "line": self.line,
+            "field": self.field,
+            "value": _jsonable(self.value),
+            "title": self.title,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+def problem(code: str, path: str, line: int, field: str | None = None, value: Any = None,
+            **params: Any) -> Problem:
+    """Build a Problem from the catalogue, filling its message and hint templates."""
+    kind = CATALOGUE[code]
+    values = {"field": field, "value": _shown(value), "line": line, **params}
+    return Problem(
+        code=code,
+        path=path,
+        line=max(1, int(line)),
+        field=field,
+        value=value,
+        message=kind.template.format(**values),
+        hint=kind.hint.format(**values),
+        severity=kind.severity,
+    )
+
+
+def _shown(value: Any) -> str:
+    """A short, single-line rendering of a bad value for messages."""
+    text = value if isinstance(value, str) else repr(value) if value is not None else "（空）"
+    text = text.replace("\n", "⏎")
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return str(value)
+

@@ -1,0 +1,46 @@
+"""Record: a validated document with typed field values, the unit every later stage works on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+
+@dataclass
+class Record:
+    id: str
+    type: str
+    path: str
+    fields: dict[str, Any]          # typed values: date, int, bool, str, list, dict
+    body: str
+    body_line: int = 1
+    lines: dict[tuple, int] = field(default_factory=dict)
+    visibility: str = "public"      # effective: the record's own, else its type's default
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.fields.get(name, default)
+
+    @property
+    def status(self) -> str:
+        return self.fields.get("status", "")
+
+    @property
+    def title(self) -> str:
+        return self.fields.get("title", self.id)
+
+    def line(self, *path: Any) -> int:
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return 1
+
+    def current_deadline(self) -> date | None:
+        """The deadline in force: the last extension's, else the original one."""
+        extensions = self.fields.get("deadline_extensions") or []
+        for ext in reversed(extensions):
+            if isinstance(ext, dict) and isinstance(ext.get("deadline"), date):
+                return ext["deadline"]
+        value = self.fields.get("deadline")
+        return value if isinstance(value, date) else None

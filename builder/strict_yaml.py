@@ -1,0 +1,233 @@
+"""Strict YAML: the subset of YAML that editors' records and site_config may use.
+
+Plain PyYAML silently keeps the last of two duplicate keys, types `no` as False, `010` as 8
+and `12:30` as 750, expands aliases (billion laughs) and honours `!!tags`. Here we read the
+libyaml *event stream* (fast C parser, no C composer: its recursion segfaults on deep
+nesting) and build the data ourselves, iteratively:
+
+- every scalar stays a string; a plain empty/`null`/`~` scalar is None. The schema converts.
+- duplicate keys, anchors/aliases and tags are reported with their line, never honoured;
+- every mapping key and sequence item gets its line number, so later stages can point at it.
+
+Size and nesting are bounded by a cheap scan before the parser sees the text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+MAX_BYTES = 64 * 1024
+MAX_DEPTH = 8
+MAX_INDENT = 64
+NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+
+Path = tuple  # a location inside the data: ("deadline_extensions", 1, "reason")
+
+
+@dataclass(frozen=True)
+class YamlIssue:
+    """A problem found while reading YAML; `code` is a catalogue code."""
+
+    code: str
+    line: int
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Parsed:
+    data: Any
+    lines: dict[Path, int]
+    issues: list[YamlIssue]
+
+    @property
+    def fatal(self) -> bool:
+        return self.data is _FAILED
+
+
+_FAILED = object()
+
+
+def prescan(text: str, first_line: int = 1) -> list[YamlIssue]:
+    """Reject oversized or too deeply nested text before any parser sees it."""
+    size = len(text.encode("utf-8"))
+    if size > MAX_BYTES:
+        return [YamlIssue("front-matter-too-large", first_line, {"size": size, "limit": MAX_BYTES})]
+    depth = 0
+    for offset, line in enumerate(text.split("\n")):
+        indent = len(line) - len(line.lstrip(" "))
+        if indent > MAX_INDENT:
+            return [YamlIssue("front-matter-too-deep", first_line + offset, {"limit": MAX_DEPTH})]
+        # Brackets inside quoted strings are counted too: over-counting only makes the
+        # bound stricter, and real records never come near it.
+        for ch in line:
+            if ch in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return [YamlIssue("front-matter-too-deep", first_line + offset,
+                                      {"limit": MAX_DEPTH})]
+            elif ch in "]}":
+                depth = max(0, depth - 1)
+    return []
+
+
+def parse(text: str, first_line: int = 1) -> Parsed:
+    """Parse one YAML document strictly. Never raises on bad input."""
+    issues = prescan(text, first_line)
+    if issues:
+        return Parsed(_FAILED, {}, issues)
+    lines: dict[Path, int] = {}
+    try:
+        data = _build(yaml.parse(text, Loader=_Loader), first_line, lines, issues)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + (mark.line if mark is not None else 0)
+        detail = exc.problem or exc.context or "无法识别的写法"
+        return Parsed(_FAILED, {}, [YamlIssue("yaml-syntax", line, {"detail": _zh_detail(detail)})])
+    except yaml.YAMLError as exc:  # e.g. a reader error on control characters
+        return Parsed(_FAILED, {}, [YamlIssue("yaml-syntax", first_line,
+                                              {"detail": _zh_detail(str(exc))})])
+    except _TooDeep as exc:
+        return Parsed(_FAILED, {}, [YamlIssue("front-matter-too-deep", exc.line,
+                                              {"limit": MAX_DEPTH})])
+    except _Unsupported as exc:
+        return Parsed(_FAILED, {}, [YamlIssue("yaml-syntax", exc.line, {"detail": exc.detail})])
+    return Parsed(data, lines, issues)
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int):
+        self.line = line
+
+
+class _Unsupported(Exception):
+    def __init__(self, line: int, detail: str):
+        self.line, self.detail = line, detail
+
+
+class _Frame:
+    """A mapping or sequence being built, with where its next child goes."""
+
+    __slots__ = ("container", "path", "key", "key_line", "seen")
+
+    def __init__(self, container: Any, path: Path):
+        self.container = container
+        self.path = path
+        self.key: Any = _NO_KEY
+        self.key_line = 0
+        self.seen: dict[str, int] = {}
+
+
+_NO_KEY = object()
+_DROP = object()  # the value of a duplicate key: reported, not stored
+
+
+def _build(events, first_line: int, lines: dict[Path, int], issues: list[YamlIssue]) -> Any:
+    stack: list[_Frame] = []
+    root: Any = None
+    documents = 0
+
+    def line_of(event) -> int:
+        return first_line + event.start_mark.line
+
+    def attach(value: Any, line: int) -> _Frame | None:
+        nonlocal root
+        if not stack:
+            root = value
+            return None
+        top = stack[-1]
+        if isinstance(top.container, list):
+            path = top.path + (len(top.container),)
+            top.container.append(value)
+            lines[path] = line
+            return top
+        if top.key is _NO_KEY:  # this value is a key
+            if not isinstance(value, str):
+                raise _Unsupported(line, "字段名必须是文字")
+            if value in top.seen:
+                issues.append(YamlIssue("duplicate-key", line,
+                                        {"field": _dotted(top.path + (value,)),
+                                         "first_line": top.seen[value]}))
+                top.key = _DROP
+            else:
+                top.seen[value] = line
+                top.key = value
+            top.key_line = line
+            return top
+        if top.key is not _DROP:
+            top.container[top.key] = value
+            lines[top.path + (top.key,)] = top.key_line
+        top.key = _NO_KEY
+        return top
+
+    def check_node(event) -> None:
+        if getattr(event, "anchor", None) is not None:
+            issues.append(YamlIssue("yaml-alias", line_of(event)))
+        if getattr(event, "tag", None) is not None:
+            issues.append(YamlIssue("yaml-tag", line_of(event), {"tag": event.tag}))
+
+    for event in events:
+        if isinstance(event, yaml.ScalarEvent):
+            check_node(event)
+            plain = not event.style  # the C parser says '' for plain, the Python one None
+            value = None if (plain and event.value in NULLS) else event.value
+            attach(value, line_of(event))
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            check_node(event)
+            if len(stack) >= MAX_DEPTH:
+                raise _TooDeep(line_of(event))
+            container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
+            parent = stack[-1] if stack else None
+            if parent is None:
+                path: Path = ()
+            elif isinstance(parent.container, list):
+                path = parent.path + (len(parent.container),)
+            elif parent.key is _NO_KEY:
+                raise _Unsupported(line_of(event), "字段名必须是文字")
+            else:
+                path = parent.path + ((parent.key,) if parent.key is not _DROP else ("(重复)",))
+            attach(container, line_of(event))
+            stack.append(_Frame(container, path))
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            stack.pop()
+        elif isinstance(event, yaml.AliasEvent):
+            issues.append(YamlIssue("yaml-alias", line_of(event)))
+            attach(None, line_of(event))
+        elif isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise _Unsupported(line_of(event), "只能有一组元数据（出现了第二个文档）")
+    return root
+
+
+def _dotted(path: Path) -> str:
+    """("deadline_extensions", 1, "reason") -> "deadline_extensions[1].reason"."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+dotted = _dotted
+
+_DETAILS = {
+    "mapping values are not allowed": "这里不能出现“:”（值中含冒号时请给整个值加引号）",
+    "could not find expected ':'": "找不到应有的“:”",
+    "found character '\\t' that cannot start any token": "含有制表符（Tab），请改用空格缩进",
+    "found unexpected end of stream": "引号或括号没有闭合",
+    "did not find expected key": "缩进没有对齐，或少了“-”",
+    "found undefined alias": "使用了未定义的别名",
+    "expected ',' or ']', but got": "方括号列表没有正确结束",
+    "expected ',' or '}', but got": "花括号没有正确结束",
+}
+
+
+def _zh_detail(detail: str) -> str:
+    for en, zh in _DETAILS.items():
+        if detail.startswith(en):
+            return zh
+    return f"无法识别的写法（{detail}）"

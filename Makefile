@@ -18,8 +18,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 site: setup
-	$(BIN)/sunlight validate
-	$(BIN)/sunlight stats
+	$(BIN)/sunlight build --out site
 
 test: setup
 	$(BIN)/python -m pytest -q

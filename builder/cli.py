@@ -17,7 +17,8 @@ import click
 
 from . import __version__
 from .model import ConfigError
-from .pipeline import Checked, Project, check, figures
+from .engine import EngineError
+from .pipeline import Checked, ContentInvalid, LeakDetected, Project, build, check, figures
 from .problems import Problem, Severity
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -37,7 +38,9 @@ class SunlightGroup(click.Group):
             for message in exc.messages:
                 click.echo(f"  {message}", err=True)
             ctx.exit(EXIT_USAGE)
-        except Exception as exc:  # noqa: BLE001 - the last line of defence
+        except (KeyboardInterrupt, GeneratorExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - the last line of defence (incl. Rust panics)
             if os.environ.get("SUNLIGHT_DEBUG"):
                 traceback.print_exc()
             click.echo(f"sunlight 内部错误：{type(exc).__name__}: {exc}\n"
@@ -103,6 +106,48 @@ def stats(fmt: str, as_of: Any, root: Path) -> None:
         click.echo(json.dumps(figures_, ensure_ascii=False, indent=2, default=_json_default))
     else:
         click.echo(_stats_text(figures_, checked))
+
+
+@cli.command("build")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: site/ in the project).")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Build date: embargoes and overdue flags are computed for it (default: today).")
+@root_option
+def build_command(out: Path | None, as_of: Any, root: Path) -> None:
+    """Build the public site (validate, project, render, mkdocs, leak guard, swap).
+
+    \b
+    Examples:
+      sunlight build
+      sunlight build --out /tmp/public --as-of 2026-11-21
+    """
+    _require_project(root)
+    day = as_of.date() if as_of else date.today()
+    out_dir = out if out is not None else root / "site"
+    try:
+        built = build(Project(root), out_dir, day)
+    except ContentInvalid as exc:
+        _print_problems(exc.checked, "text")
+        click.echo("内容有错误，没有生成网站；已发布的网站保持不变。", err=True)
+        sys.exit(EXIT_CONTENT)
+    except LeakDetected as exc:
+        for leak in exc.leaks:
+            click.echo(f"泄露：{leak.file} 含有记录 {leak.secret.record} 的内部内容"
+                       f"（字段 {leak.secret.field}）", err=True)
+        click.echo(f"公开网站中发现 {len(exc.leaks)} 处内部内容，构建失败；已发布的网站保持不变。",
+                   err=True)
+        sys.exit(EXIT_CONTENT)
+    except EngineError as exc:
+        click.echo("MkDocs 构建失败：", err=True)
+        for message in exc.messages:
+            click.echo(f"  {message}", err=True)
+        sys.exit(EXIT_USAGE)
+    warnings = built.checked.validation.warnings
+    for p in warnings:
+        click.echo(_text_line(p))
+    click.echo(f"已生成公开网站：{built.out_dir}（{built.pages} 个页面，{built.public_records} 条公开记录；"
+               f"泄露检查 {built.secrets_checked} 项内部内容，未发现泄露）。")
 
 
 def _require_project(root: Path) -> None:

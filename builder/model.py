@@ -113,6 +113,7 @@ class RecordType:
     fields: dict[str, FieldSpec]
     lifecycle: Lifecycle
     rules: tuple[Rule, ...]
+    listing: tuple[str, ...] = ()   # fields shown as columns in listings, after ID/title/status
 
     def id_example(self, year: int = 2023) -> str:
         return self.id_format.format(year=year, seq=1)
@@ -243,7 +244,7 @@ class _Reader:
         where = str(path)
         self._unknown_keys(where, doc, {"name", "label", "description", "folder", "id_pattern",
                                         "id_format", "visibility", "allowed_visibility", "fields",
-                                        "lifecycle", "rules"})
+                                        "lifecycle", "rules", "listing"})
         missing = [k for k in ("name", "label", "folder", "id_pattern", "id_format", "fields",
                                "lifecycle") if not doc.get(k)]
         if missing:
@@ -269,6 +270,12 @@ class _Reader:
         lifecycle = self.lifecycle(doc["lifecycle"], f"{where} lifecycle")
         rules = tuple(r for r in (self.rule(r, fields, lifecycle, f"{where} rules[{i}]")
                                   for i, r in enumerate(doc.get("rules") or [])) if r is not None)
+        listing = tuple(doc.get("listing") or ())
+        for name in listing:
+            if name not in fields:
+                self.errors.append(f"{where}: listing 中的字段“{name}”未定义")
+            elif fields[name].internal:
+                self.errors.append(f"{where}: listing 不能包含内部字段“{name}”")
         try:
             example = doc["id_format"].format(year=2023, seq=1)
             if not pattern.fullmatch(example):
@@ -279,7 +286,7 @@ class _Reader:
             name=doc["name"], label=doc["label"], description=doc.get("description", ""),
             folder=doc["folder"], id_pattern=pattern, id_format=doc["id_format"],
             visibility=visibility, allowed_visibility=allowed, fields=fields,
-            lifecycle=lifecycle, rules=rules,
+            lifecycle=lifecycle, rules=rules, listing=listing,
         )
 
     def field(self, name: str, spec: Any, where: str, type_names: set) -> FieldSpec | None:

@@ -1,6 +1,6 @@
-"""The whole story in one place: load → validate → stats (history, project, render, engine,
-verify and publish join here as they are built). Each step is a plain function of a stage
-module; this module only wires them. Only the CLI prints and picks exit codes."""
+"""The whole story in one place: load → validate → (history: planned) → project → render →
+engine → verify → publish. Each step is a plain function of a stage module; this module
+only wires them. Only the CLI prints and picks exit codes."""
 
 from __future__ import annotations
 
@@ -9,10 +9,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
+from . import engine, publish, render, verify
 from . import stats as stats_stage
 from .load import load
 from .model import Model, load_model
+from .opendata import write_open_data
+from .project import Audience, project
 from .validate import Validation, validate
+
+SUNLIGHT_HOME = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,27 @@ class Project:
     @property
     def config_dir(self) -> Path:
         return self.root / "site_config"
+
+    @property
+    def template_dirs(self) -> list[Path]:
+        """The deployment's templates first, Sunlight's own as the fallback."""
+        dirs = [self.root / "templates", SUNLIGHT_HOME / "templates"]
+        return [d for i, d in enumerate(dirs) if d.is_dir() and d.resolve() not in
+                {x.resolve() for x in dirs[:i]}]
+
+    @property
+    def base_config(self) -> Path:
+        own = self.root / "mkdocs.yml"
+        return own if own.is_file() else SUNLIGHT_HOME / "mkdocs.yml"
+
+    @property
+    def assets_dir(self) -> Path:
+        return next(d / "assets" for d in self.template_dirs if (d / "assets").is_dir())
+
+    @property
+    def theme_dir(self) -> Path:
+        return next((d / "overrides" for d in self.template_dirs if (d / "overrides").is_dir()),
+                    self.root / "templates" / "overrides")
 
 
 @dataclass
@@ -67,3 +93,56 @@ def _relative(root: Path, path: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+class ContentInvalid(Exception):
+    """The content has errors; nothing was built."""
+
+    def __init__(self, checked: Checked):
+        super().__init__(f"{len(checked.validation.errors)} content errors")
+        self.checked = checked
+
+
+class LeakDetected(Exception):
+    """The built site contains internal-only values; nothing was published."""
+
+    def __init__(self, leaks: list[verify.Leak]):
+        super().__init__(f"{len(leaks)} internal values found in the public output")
+        self.leaks = leaks
+
+
+@dataclass
+class Built:
+    checked: Checked
+    out_dir: Path
+    pages: int
+    public_records: int
+    secrets_checked: int
+
+
+def build(project_: Project, out_dir: Path, as_of: date) -> Built:
+    """Build the public site into `out_dir`, all or nothing:
+    load → validate → project → stats → render → open data → engine → verify → publish."""
+    checked = check(project_)
+    if not checked.validation.valid:
+        raise ContentInvalid(checked)
+    records, model = checked.validation.records, checked.model
+    projection = project(records, model, Audience.PUBLIC, as_of)
+    figures_ = stats_stage.compute(projection.records, model, as_of)
+    work = publish.workspace(out_dir)
+    try:
+        rendered = render.render(projection, figures_, model, project_.template_dirs,
+                                 work / "docs", project_.assets_dir)
+        write_open_data(projection.records, model, work / "docs" / "data")
+        config = engine.write_config(rendered, project_.base_config, project_.theme_dir,
+                                     work / "site")
+        engine.build(config, as_of)
+        secrets = verify.secrets(records, model, as_of)
+        leaks = verify.scan(work / "site", secrets)
+        if leaks:
+            raise LeakDetected(leaks)
+        publish.swap_into(work / "site", out_dir)
+    finally:
+        publish.discard(work)
+    return Built(checked=checked, out_dir=out_dir, pages=len(rendered.pages),
+                 public_records=len(projection.records), secrets_checked=len(secrets))

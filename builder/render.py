@@ -1,0 +1,446 @@
+"""Stage 5, render: the public projection → a freshly generated MkDocs docs tree.
+
+Everything a visitor reads is produced here through autoescaped jinja2 templates (MkDocs
+never escapes, and mkdocs-material prints page titles raw), and record bodies are turned
+into HTML here and sanitised with an allow-list (nh3). The engine then only wraps our HTML
+in the theme. Records stay out of the navigation: with every record in the nav,
+mkdocs-material's output grows with the square of the record count.
+
+Numbers and decisions are computed in Python and handed to templates ready to place.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterable
+
+import jinja2
+import markdown
+import nh3
+from markupsafe import Markup, escape
+from pymdownx.slugs import slugify
+
+from . import charts
+from .model import FieldSpec, Model, RecordType
+from .project import Projection
+from .records import Record
+from .stats import Index, Ratio, is_overdue, rectification_body
+
+ASSETS = ("sunlight.css", "ledger.js")
+LATEST = 12
+
+# Body HTML allow-list: what Markdown's tables/admonition/lists produce, nothing else.
+BODY_TAGS = {"p", "br", "strong", "em", "b", "i", "u", "s", "del", "ins", "sup", "sub", "code",
+             "pre", "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "h2", "h3", "h4", "h5",
+             "h6", "table", "thead", "tbody", "tr", "th", "td", "a", "hr", "div", "span", "abbr"}
+BODY_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "h2": {"id"}, "h3": {"id"},
+                   "h4": {"id"}, "h5": {"id"}, "h6": {"id"}, "th": {"align"}, "td": {"align"}}
+ADMONITION_CLASSES = {"admonition", "note", "abstract", "info", "tip", "success", "question",
+                      "warning", "failure", "danger", "bug", "example", "quote"}
+URL_SCHEMES = {"http", "https", "mailto"}
+_UNSAFE_TITLE = str.maketrans({"<": "＜", ">": "＞", "&": "＆", '"': "＂", "'": "＇",
+                               "\n": " ", "\r": " "})
+
+
+@dataclass(frozen=True)
+class Page:
+    """A generated page: its path in the docs tree and whether it is in the navigation."""
+
+    path: str
+    title: str
+    in_nav: bool = False
+
+
+@dataclass
+class Rendered:
+    docs_dir: Path
+    pages: list[Page] = field(default_factory=list)
+    nav: list[dict[str, Any]] = field(default_factory=list)
+
+
+def safe_title(text: str) -> str:
+    """A page title for MkDocs metadata: the theme prints it unescaped (and `striptags`
+    unescapes entities), so markup characters become their full-width look-alikes."""
+    return str(text).translate(_UNSAFE_TITLE).strip()
+
+
+def render_body(text: str) -> Markup:
+    """Markdown → HTML → nh3 allow-list. Headings get readable Chinese anchors."""
+    md = markdown.Markdown(extensions=["tables", "admonition", "sane_lists", "toc"],
+                           extension_configs={"toc": {"slugify": slugify(case="lower")}})
+    html = md.convert(text)
+    clean = nh3.clean(
+        html, tags=BODY_TAGS, attributes=BODY_ATTRIBUTES, url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow", strip_comments=True,
+        allowed_classes={"div": ADMONITION_CLASSES, "p": {"admonition-title"}},
+    )
+    return Markup(clean)
+
+
+class Site:
+    """Lookup and formatting helpers shared by every page of one build."""
+
+    def __init__(self, projection: Projection, model: Model, figures: dict[str, Any]):
+        self.projection, self.model, self.figures = projection, model, figures
+        self.as_of = projection.as_of
+        self.index = Index(projection.records, model)
+        self.records = sorted(projection.records, key=lambda r: (r.type, r.id))
+        self.by_id = self.index.by_id
+        self.children: dict[str, list[tuple[Record, FieldSpec]]] = defaultdict(list)
+        for record in self.records:
+            for spec, target in self._outgoing(record):
+                self.children[target].append((record, spec))
+
+    # --- relations ------------------------------------------------------------------------
+
+    def _outgoing(self, record: Record) -> Iterable[tuple[FieldSpec, str]]:
+        specs = self.model.types[record.type].fields
+        for name, value in record.fields.items():
+            spec = specs.get(name)
+            if spec is None:
+                continue
+            item = spec.items if spec.type == "list" else spec
+            if item is None or item.type != "ref" or item.to[0] in ("body", "unit"):
+                continue
+            for target in (value if isinstance(value, list) else [value]):
+                if target in self.by_id:
+                    yield spec, target
+
+    def parents(self, record: Record) -> list[tuple[FieldSpec, Record]]:
+        return [(spec, self.by_id[t]) for spec, t in self._outgoing(record)]
+
+    # --- facts ---------------------------------------------------------------------------
+
+    def rtype(self, record: Record) -> RecordType:
+        return self.model.types[record.type]
+
+    def status_label(self, record: Record) -> str:
+        return self.rtype(record).lifecycle.label(record.status)
+
+    def is_withdrawn(self, record: Record) -> bool:
+        status = self.rtype(record).lifecycle.statuses.get(record.status)
+        return bool(status and status.withdrawn)
+
+    def overdue(self, record: Record) -> bool:
+        return record.type == "rectification" and is_overdue(self.index, record, self.as_of)
+
+    def body_of(self, record: Record) -> str | None:
+        if record.type == "rectification":
+            return rectification_body(self.index, record)
+        for name in ("body", "lead_body", "source_body", "owner_body", "convener", "from_body"):
+            if isinstance(record.get(name), str):
+                return record.get(name)
+        return None
+
+    def years(self, record: Record) -> set[int]:
+        dates = [v for v in record.fields.values() if isinstance(v, date)]
+        year = record.get("year")
+        return ({year} if isinstance(year, int) else set()) | ({min(dates).year} if dates else set())
+
+    def latest_date(self, record: Record) -> date | None:
+        dates = [v for v in record.fields.values() if isinstance(v, date) and v <= self.as_of]
+        return max(dates) if dates else None
+
+    def registry_name(self, kind: str, key: str) -> str:
+        entries = self.model.registry.entries(kind)
+        return entries[key].name if key in entries else key
+
+    # --- formatting (returns Markup; every piece of record text goes through escape) -------
+
+    def fmt(self, value: Any, spec: FieldSpec, root: str) -> Markup:
+        if value is None or value == "" or value == []:
+            return Markup("")
+        kind = spec.type
+        if kind == "list" and spec.items is not None:
+            if spec.items.type == "object":
+                return self.object_table(value, spec.items, root)
+            return Markup("、").join(self.fmt(v, spec.items, root) for v in value)
+        if kind == "object":
+            return self.object_table([value], spec, root)
+        if kind == "date":
+            return escape(value.isoformat())
+        if kind == "boolean":
+            return Markup("是" if value else "否")
+        if kind == "enum":
+            return escape(spec.values.get(value, value))
+        if kind == "ref":
+            target = spec.to[0]
+            if target in ("body", "unit"):
+                return Markup('<a href="{}">{}</a>').format(f"{root}{target}/{value}/",
+                                                           self.registry_name(target, value))
+            record = self.by_id.get(value)
+            if record is None:
+                return Markup("")
+            return self.record_link(record, root)
+        if kind == "text":
+            return Markup("<br>").join(escape(line) for line in str(value).split("\n"))
+        return escape(str(value))
+
+    def object_table(self, rows: list[dict], spec: FieldSpec, root: str) -> Markup:
+        columns = list(spec.fields.values())
+        head = Markup("").join(Markup("<th>{}</th>").format(c.label) for c in columns)
+        body = Markup("").join(
+            Markup("<tr>{}</tr>").format(Markup("").join(
+                Markup("<td>{}</td>").format(self.fmt(row.get(c.name), c, root)) for c in columns))
+            for row in rows)
+        return Markup('<table class="sl-sub"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>'
+                      ).format(head, body)
+
+    def record_link(self, record: Record, root: str) -> Markup:
+        return Markup('<a href="{}">{}</a> {}').format(self.url(record, root), record.id,
+                                                       record.title)
+
+    def url(self, record: Record, root: str) -> str:
+        return f"{root}{record.type}/{record.id}/"
+
+    def facts(self, record: Record, root: str) -> list[tuple[str, Markup]]:
+        """Every public field in schema order, labelled, plus computed facts."""
+        skip = {"id", "type", "title", "status"}
+        rows = []
+        for name, spec in self.rtype(record).fields.items():
+            if name in skip or name not in record.fields:
+                continue
+            rows.append((spec.label, self.fmt(record.fields[name], spec, root)))
+        if record.type == "rectification" and not self.is_withdrawn(record):
+            deadline = record.current_deadline()
+            extensions = len(record.get("deadline_extensions") or [])
+            if extensions:
+                rows.append(("现行整改期限", Markup("{}（已延期 {} 次）").format(
+                    deadline.isoformat() if deadline else "", extensions)))
+            if self.overdue(record):
+                rows.append(("逾期", Markup('<strong class="sl-overdue">截至 {} 已逾期</strong>'
+                                            ).format(self.as_of.isoformat())))
+        return rows
+
+    def listing_row(self, record: Record, root: str) -> dict[str, Any]:
+        rtype = self.rtype(record)
+        return {
+            "id": record.id, "url": self.url(record, root), "title": record.title,
+            "type_label": rtype.label, "status": record.status,
+            "status_label": self.status_label(record), "overdue": self.overdue(record),
+            "cells": [self.fmt(record.get(n), rtype.fields[n], root) for n in rtype.listing],
+        }
+
+    def listing_columns(self, type_name: str) -> list[str]:
+        rtype = self.model.types[type_name]
+        return [rtype.fields[n].label for n in rtype.listing]
+
+
+# --- the stage -------------------------------------------------------------------------------
+
+
+def render(projection: Projection, figures: dict[str, Any], model: Model,
+           template_dirs: list[Path], docs_dir: Path, assets_dir: Path) -> Rendered:
+    """Write the whole docs tree for one audience into an empty `docs_dir`."""
+    if docs_dir.exists() and any(docs_dir.iterdir()):
+        raise ValueError(f"{docs_dir} is not empty: the docs tree is always generated fresh")
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    site = Site(projection, model, figures)
+    out = Rendered(docs_dir=docs_dir)
+    writer = _Writer(env, site, out)
+    writer.home()
+    writer.ledger()
+    writer.overdue()
+    writer.statistics()
+    writer.browse()
+    writer.type_listings()
+    writer.group_listings()
+    writer.records()
+    writer.open_data_page()
+    (docs_dir / "assets").mkdir(exist_ok=True)
+    for name in ASSETS:
+        shutil.copyfile(assets_dir / name, docs_dir / "assets" / name)
+    return out
+
+
+class _Writer:
+    def __init__(self, env: jinja2.Environment, site: Site, out: Rendered):
+        self.env, self.site, self.out = env, site, out
+
+    def page(self, path: str, title: str, template: str, *, nav: str | None = None,
+             search: bool = True, **context: Any) -> None:
+        depth = path.count("/") + (0 if path.endswith("index.md") else 1)
+        root = "../" * depth
+        html = self.env.get_template(template).render(
+            site=self.site, root=root, title=title, as_of=self.site.as_of, **context)
+        html = re.sub(r"\n\s*\n+", "\n", html).strip()
+        meta: dict[str, Any] = {"title": safe_title(title)}
+        if not search:
+            meta["search"] = {"exclude": True}
+        text = "---\n" + json.dumps(meta, ensure_ascii=False) + "\n---\n\n" + html + "\n"
+        target = self.out.docs_dir / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        self.out.pages.append(Page(path=path, title=title, in_nav=nav is not None))
+        if nav is not None:
+            self.out.nav.append({nav: path})
+
+    def home(self) -> None:
+        site = self.site
+        live = [r for r in site.records if not site.is_withdrawn(r)]
+        dated = sorted(((site.latest_date(r), r) for r in live if site.latest_date(r)),
+                       key=lambda pair: (pair[0], pair[1].id), reverse=True)[:LATEST]
+        counts = [(t.label, t.name, len(site.index.live(t.name))) for t in site.model.types.values()
+                  if site.index.live(t.name)]
+        self.page("index.md", site.model.site.get("name", "首页"), "home.html", nav="首页",
+                  ledger=site.figures["ledger"]["total"], plans=site.figures["plans"],
+                  counts=counts, latest=[(d, r) for d, r in dated], total=len(live))
+
+    def ledger(self) -> None:
+        items = self.site.index.live("rectification")
+        rows = []
+        for r in sorted(items, key=lambda r: r.id):
+            rows.append({
+                **self.site.listing_row(r, "../"),
+                "unit": self.site.registry_name("unit", r.get("responsible_unit", "")),
+                "body": self.site.registry_name("body", self.site.body_of(r) or ""),
+                "deadline": r.current_deadline(),
+                "extensions": len(r.get("deadline_extensions") or []),
+            })
+        self.page("ledger.md", "整改台账", "ledger.html", nav="整改台账", search=False, rows=rows,
+                  totals=self.site.figures["ledger"]["total"])
+
+    def overdue(self) -> None:
+        rows = [self.site.listing_row(r, "../") | {"deadline": r.current_deadline()}
+                for r in sorted(self.site.index.live("rectification"), key=lambda r: r.id)
+                if self.site.overdue(r)]
+        rows.sort(key=lambda row: (row["deadline"], row["id"]))
+        self.page("overdue.md", "逾期整改事项", "overdue.html", nav="逾期事项", search=False,
+                  rows=rows)
+
+    def statistics(self) -> None:
+        site, f = self.site, self.site.figures
+        body_name = lambda key: site.registry_name("body", key)  # noqa: E731
+        unit_name = lambda key: site.registry_name("unit", key)  # noqa: E731
+        plan_chart = charts.bar_chart("监督计划进度", [
+            charts.Bar(p["title"], ((p["completed"], "已完成"), (p["launched"] - p["completed"], "已启动未完成"),
+                                    (p["planned"] - p["launched"], "未启动")), p["planned"],
+                       f"{p['planned']} 项，启动 {p['launched']}，完成 {p['completed']}")
+            for p in f["plans"]])
+
+        def ledger_bars(rows: list[dict], label) -> Markup:
+            return charts.bar_chart("整改完成情况", [
+                charts.Bar(label(row), ((row["completed"], "已完成"),
+                                        (row["total"] - row["completed"], "未完成")), row["total"],
+                           f"{row['completed']}/{row['total']}，{row['completion_rate']}")
+                for row in rows])
+
+        ledger = f["ledger"]
+        self.page(
+            "stats.md", "统计", "stats.html", nav="统计", search=False, f=f,
+            plan_chart=plan_chart,
+            body_chart=ledger_bars(ledger["by_body_year"],
+                                   lambda r: f"{body_name(r['body'])} {r['year']}年"),
+            year_chart=ledger_bars(ledger["by_year"], lambda r: f"{r['year']}年"),
+            unit_chart=ledger_bars(ledger["by_unit"], lambda r: unit_name(r["unit"])),
+            body_name=body_name, unit_name=unit_name,
+        )
+
+    def browse(self) -> None:
+        site = self.site
+        groups = self._groups()
+        self.page("browse.md", "分类浏览", "browse.html", nav="分类浏览", search=False,
+                  types=[(t, len(site.index.by_type.get(t.name, []))) for t in
+                         site.model.types.values() if site.index.by_type.get(t.name)],
+                  bodies=[(k, site.registry_name("body", k), len(v)) for k, v in groups["body"]],
+                  units=[(k, site.registry_name("unit", k), len(v)) for k, v in groups["unit"]],
+                  years=[(k, len(v)) for k, v in groups["year"]],
+                  statuses=[(k, label, len(v)) for (k, label), v in groups["status"]])
+
+    def _groups(self) -> dict[str, list]:
+        if hasattr(self, "_cached_groups"):
+            return self._cached_groups
+        site = self.site
+        by_body, by_unit, by_year = defaultdict(list), defaultdict(list), defaultdict(list)
+        by_status: dict[tuple[str, str], list[Record]] = defaultdict(list)
+        for r in site.records:
+            body = site.body_of(r)
+            if body:
+                by_body[body].append(r)
+            for name, spec in site.rtype(r).fields.items():
+                if spec.type == "ref" and spec.to == ("unit",) and r.get(name):
+                    by_unit[r.get(name)].append(r)
+                elif spec.type == "list" and spec.items and spec.items.to == ("unit",):
+                    for unit in r.get(name) or []:
+                        by_unit[unit].append(r)
+            for year in site.years(r):
+                by_year[year].append(r)
+            key = f"{r.type}-{r.status}"
+            by_status[(key, f"{site.rtype(r).label}·{site.status_label(r)}")].append(r)
+        self._cached_groups = {
+            "body": sorted(by_body.items()), "unit": sorted(by_unit.items()),
+            "year": sorted(by_year.items(), reverse=True), "status": sorted(by_status.items()),
+        }
+        return self._cached_groups
+
+    def type_listings(self) -> None:
+        site = self.site
+        for rtype in site.model.types.values():
+            records = sorted(site.index.by_type.get(rtype.name, []), key=lambda r: r.id)
+            if not records:
+                continue
+            self.page(f"{rtype.name}/index.md", rtype.label, "listing.html", search=False,
+                      intro=rtype.description,
+                      sections=[(rtype.label, site.listing_columns(rtype.name),
+                                 [site.listing_row(r, "../") for r in records])])
+
+    def group_listings(self) -> None:
+        site = self.site
+        groups = self._groups()
+        for kind, title in (("body", "监督机关"), ("unit", "被监督和责任单位")):
+            for key, records in groups[kind]:
+                name = site.registry_name(kind, key)
+                self.page(f"{kind}/{key}.md", name, "listing.html", search=False,
+                          intro=f"{title}：{name}", sections=self._sections(records))
+        for year, records in groups["year"]:
+            self.page(f"year/{year}.md", f"{year}年", "listing.html", search=False,
+                      intro=f"{year} 年的记录", sections=self._sections(records))
+        for (key, label), records in groups["status"]:
+            self.page(f"status/{key}.md", label, "listing.html", search=False,
+                      intro=f"状态为“{label}”的记录", sections=self._sections(records))
+
+    def _sections(self, records: list[Record]) -> list[tuple[str, list[str], list[dict]]]:
+        by_type: dict[str, list[Record]] = defaultdict(list)
+        for r in records:
+            by_type[r.type].append(r)
+        return [(rtype.label, self.site.listing_columns(rtype.name),
+                 [self.site.listing_row(r, "../../") for r in sorted(by_type[rtype.name],
+                                                                     key=lambda r: r.id)])
+                for rtype in self.site.model.types.values() if rtype.name in by_type]
+
+    def records(self) -> None:
+        site = self.site
+        for r in site.records:
+            root = "../../"
+            if site.is_withdrawn(r):
+                self.page(f"{r.type}/{r.id}.md", r.title, "tombstone.html", record=r,
+                          type_label=site.rtype(r).label, facts=site.facts(r, root))
+                continue
+            children = defaultdict(list)
+            for child, spec in site.children.get(r.id, []):
+                children[site.rtype(child).label].append(child)
+            self.page(
+                f"{r.type}/{r.id}.md", r.title, "record.html", record=r,
+                type_label=site.rtype(r).label, status_label=site.status_label(r),
+                overdue=site.overdue(r), facts=site.facts(r, root),
+                parents=[(spec.label, target) for spec, target in site.parents(r)],
+                children=sorted(children.items()), body_html=render_body(r.body),
+            )
+
+    def open_data_page(self) -> None:
+        site = self.site
+        types = [(t, [(name, spec) for name, spec in t.fields.items() if not spec.internal])
+                 for t in site.model.types.values() if site.index.by_type.get(t.name)]
+        self.page("data.md", "开放数据", "data.html", nav="开放数据", search=False, types=types,
+                  count=len(site.records))

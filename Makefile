@@ -29,6 +29,7 @@ fuzz: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench_validate.py
+	$(BIN)/python benchmarks/bench_build.py
 
 clean:
 	rm -rf $(VENV) site site-internal .pytest_cache .hypothesis

@@ -4,6 +4,7 @@ only wires them. Only the CLI prints and picks exit codes."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -118,31 +119,55 @@ class Built:
     pages: int
     public_records: int
     secrets_checked: int
+    timings: dict[str, float]
+
+
+class _Stopwatch:
+    """Seconds spent per stage, for `make bench` and the CLI's summary."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = now - self._last
+        self._last = now
 
 
 def build(project_: Project, out_dir: Path, as_of: date) -> Built:
     """Build the public site into `out_dir`, all or nothing:
     load → validate → project → stats → render → open data → engine → verify → publish."""
+    clock = _Stopwatch()
     checked = check(project_)
+    clock.lap("load+validate")
     if not checked.validation.valid:
         raise ContentInvalid(checked)
     records, model = checked.validation.records, checked.model
     projection = project(records, model, Audience.PUBLIC, as_of)
+    clock.lap("project")
     figures_ = stats_stage.compute(projection.records, model, as_of)
+    clock.lap("stats")
     work = publish.workspace(out_dir)
     try:
         rendered = render.render(projection, figures_, model, project_.template_dirs,
                                  work / "docs", project_.assets_dir)
+        clock.lap("render")
         write_open_data(projection.records, model, work / "docs" / "data")
+        clock.lap("open data")
         config = engine.write_config(rendered, project_.base_config, project_.theme_dir,
                                      work / "site")
         engine.build(config, as_of)
+        clock.lap("mkdocs")
         secrets = verify.secrets(records, model, as_of)
         leaks = verify.scan(work / "site", secrets)
+        clock.lap("verify")
         if leaks:
             raise LeakDetected(leaks)
         publish.swap_into(work / "site", out_dir)
+        clock.lap("publish")
     finally:
         publish.discard(work)
     return Built(checked=checked, out_dir=out_dir, pages=len(rendered.pages),
-                 public_records=len(projection.records), secrets_checked=len(secrets))
+                 public_records=len(projection.records), secrets_checked=len(secrets),
+                 timings=clock.timings)

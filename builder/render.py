@@ -218,6 +218,12 @@ class Site:
                                             ).format(self.as_of.isoformat())))
         return rows
 
+    def summary(self, record: Record, root: str) -> list[tuple[str, Markup]]:
+        """The listing fields, shown (and indexed for search) under the title."""
+        rtype = self.rtype(record)
+        return [(rtype.fields[n].label, self.fmt(record.get(n), rtype.fields[n], root))
+                for n in rtype.listing if record.get(n) not in (None, "", [])]
+
     def listing_row(self, record: Record, root: str) -> dict[str, Any]:
         rtype = self.rtype(record)
         return {
@@ -433,7 +439,7 @@ class _Writer:
             self.page(
                 f"{r.type}/{r.id}.md", r.title, "record.html", record=r,
                 type_label=site.rtype(r).label, status_label=site.status_label(r),
-                overdue=site.overdue(r), facts=site.facts(r, root),
+                overdue=site.overdue(r), facts=site.facts(r, root), summary=site.summary(r, root),
                 parents=[(spec.label, target) for spec, target in site.parents(r)],
                 children=sorted(children.items()), body_html=render_body(r.body),
             )

@@ -242,7 +242,7 @@ def _stats_text(f: dict[str, Any], checked: Checked) -> str:
     out += ["", "整改落实情况反馈单"]
     for row in f["feedback_sheets"]["by_body"]:
         out.append(f"  {body(row['body'])}：发出 {row['total']} 份，已反馈 {row['answered']} 份，"
-                   f"{row['limit_days']} 日内反馈 {row['answered_within_limit']} 份"
+                   f"期限内反馈 {row['answered_within_limit']} 份"
                    f"（{row['within_limit_rate']}），超期未反馈 {row['unanswered_past_limit']} 份")
     out += ["", "资料交换使用情况反馈（按使用机关）"]
     for row in f["usage_feedback"]["by_body"]:

@@ -137,7 +137,7 @@ CATALOGUE: dict[str, ProblemType] = _types(
     ProblemType(
         "duplicate-id", "编号重复",
         "编号“{value}”已被 {other_path} 使用",
-        "每条记录的编号必须唯一：请给其中一条换一个编号（可用 sunlight new 取得下一个空闲编号）。",
+        "每条记录的编号必须唯一：请给后加的那条换一个未用过的编号，并让文件名与编号一致。",
     ),
     ProblemType(
         "broken-reference", "引用的记录不存在",

@@ -189,7 +189,7 @@ class Site:
             Markup("<tr>{}</tr>").format(Markup("").join(
                 Markup("<td>{}</td>").format(self.fmt(row.get(c.name), c, root)) for c in columns))
             for row in rows)
-        return Markup('<table class="sl-sub"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>'
+        return Markup('<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>'
                       ).format(head, body)
 
     def record_link(self, record: Record, root: str) -> Markup:

@@ -11,7 +11,8 @@ Definitions (the editor's guide repeats them in Chinese):
   status, completed ones included), completed.
 - review opinions (审议意见): closed within the period = responded on or before response_due;
   "zero balance" = no opinion still open.
-- feedback sheets (反馈单): answered within `feedback_days` of issue.
+- feedback sheets (反馈单): answered by their `response_due`, or within `feedback_days` of
+  issue when a sheet states no limit.
 - usage feedback (资料交换): materials whose work ended at least `usage_feedback_days` ago,
   and how many of them got usage feedback.
 Every function is linear in the number of records.
@@ -199,12 +200,15 @@ def feedback_sheets(index: Index, as_of: date) -> dict[str, Any]:
     limit = int(index.model.settings.get("feedback_days", 20))
     sheets = [r for r in index.live("resolution") if r.get("kind") == "feedback_sheet"]
 
+    def due(sheet: Record) -> date:
+        """The sheet's own limit if it states one, else the configured number of days."""
+        stated = sheet.get("response_due")
+        return stated if isinstance(stated, date) else sheet.get("adopted") + timedelta(days=limit)
+
     def row(group: list[Record]) -> dict[str, Any]:
         answered = [r for r in group if isinstance(r.get("responded"), date)]
-        within = sum(1 for r in answered
-                     if (r.get("responded") - r.get("adopted")).days <= limit)
-        late_open = sum(1 for r in group if r not in answered
-                        and (as_of - r.get("adopted")).days > limit)
+        within = sum(1 for r in answered if r.get("responded") <= due(r))
+        late_open = sum(1 for r in group if r not in answered and due(r) < as_of)
         return {"total": len(group), "answered": len(answered), "answered_within_limit": within,
                 "within_limit_rate": Ratio(within, len(group)), "unanswered_past_limit": late_open,
                 "limit_days": limit}

@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import re
+
 import yaml
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -81,13 +83,18 @@ def parse(text: str, first_line: int = 1) -> Parsed:
     if issues:
         return Parsed(_FAILED, {}, issues)
     lines: dict[Path, int] = {}
+    line_of = _line_mapper(text, first_line)
     try:
-        data = _build(yaml.parse(text, Loader=_Loader), first_line, lines, issues)
+        data = _build(yaml.parse(text, Loader=_Loader), line_of, lines, issues)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = first_line + (mark.line if mark is not None else 0)
-        detail = exc.problem or exc.context or "无法识别的写法"
-        return Parsed(_FAILED, {}, [YamlIssue("yaml-syntax", line, {"detail": _zh_detail(detail)})])
+        line = line_of(mark.line if mark is not None else 0)
+        detail = _zh_detail(exc.problem or exc.context or "")
+        bad_line = text.split("\n")[mark.line] if mark is not None and mark.line < len(
+            text.split("\n")) else ""
+        if _QUOTE_THEN_TEXT.search(bad_line):
+            detail = "值以引号开头，引号后面却还有文字：请用另一种引号把整个值括起来，例如 title: '“放管服”改革'"
+        return Parsed(_FAILED, {}, [YamlIssue("yaml-syntax", line, {"detail": detail})])
     except yaml.YAMLError as exc:  # e.g. a reader error on control characters
         return Parsed(_FAILED, {}, [YamlIssue("yaml-syntax", first_line,
                                               {"detail": _zh_detail(str(exc))})])
@@ -97,6 +104,23 @@ def parse(text: str, first_line: int = 1) -> Parsed:
     except _Unsupported as exc:
         return Parsed(_FAILED, {}, [YamlIssue("yaml-syntax", exc.line, {"detail": exc.detail})])
     return Parsed(data, lines, issues)
+
+
+_YAML_ONLY_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def _line_mapper(text: str, first_line: int):
+    """Parser line index -> file line. YAML 1.1 also breaks lines at NEL, LS and PS (pasted
+    text brings them), which neither editors nor our loader count as new lines."""
+    if not any(ch in text for ch in _YAML_ONLY_BREAKS):
+        return lambda index: first_line + index
+    file_lines = [0]
+    for ch in text:
+        if ch == "\n":
+            file_lines.append(file_lines[-1] + 1)
+        elif ch in _YAML_ONLY_BREAKS:
+            file_lines.append(file_lines[-1])
+    return lambda index: first_line + file_lines[min(index, len(file_lines) - 1)]
 
 
 class _TooDeep(Exception):
@@ -126,13 +150,13 @@ _NO_KEY = object()
 _DROP = object()  # the value of a duplicate key: reported, not stored
 
 
-def _build(events, first_line: int, lines: dict[Path, int], issues: list[YamlIssue]) -> Any:
+def _build(events, file_line, lines: dict[Path, int], issues: list[YamlIssue]) -> Any:
     stack: list[_Frame] = []
     root: Any = None
     documents = 0
 
     def line_of(event) -> int:
-        return first_line + event.start_mark.line
+        return file_line(event.start_mark.line)
 
     def attach(value: Any, line: int) -> _Frame | None:
         nonlocal root
@@ -168,7 +192,8 @@ def _build(events, first_line: int, lines: dict[Path, int], issues: list[YamlIss
         if getattr(event, "anchor", None) is not None:
             issues.append(YamlIssue("yaml-alias", line_of(event)))
         if getattr(event, "tag", None) is not None:
-            issues.append(YamlIssue("yaml-tag", line_of(event), {"tag": event.tag}))
+            tag = event.tag.replace("tag:yaml.org,2002:", "!!")
+            issues.append(YamlIssue("yaml-tag", line_of(event), {"tag": tag}))
 
     for event in events:
         if isinstance(event, yaml.ScalarEvent):
@@ -214,7 +239,14 @@ def _dotted(path: Path) -> str:
 
 dotted = _dotted
 
+_QUOTE_THEN_TEXT = re.compile(r"""^\s*[^:#]+:\s+(["'])[^"']*\1\s*[^\s#]""")
+
 _DETAILS = {
+    "found character that cannot start any token": "含有不能出现在这里的字符（常见原因：用 Tab 缩进，或值以 @、` 等符号开头；请用空格缩进，并给值加引号）",
+    "did not find expected ',' or ']'": "方括号列表没有正确结束（缺少“]”或逗号）",
+    "did not find expected ',' or '}'": "花括号没有正确结束（缺少“}”或逗号）",
+    "did not find expected '-' indicator": "列表项缺少“- ”，或缩进没有对齐",
+    "did not find expected <document start>": "多出了不属于任何字段的内容",
     "mapping values are not allowed": "这里不能出现“:”（值中含冒号时请给整个值加引号）",
     "could not find expected ':'": "找不到应有的“:”",
     "found character '\\t' that cannot start any token": "含有制表符（Tab），请改用空格缩进",
@@ -230,4 +262,4 @@ def _zh_detail(detail: str) -> str:
     for en, zh in _DETAILS.items():
         if detail.startswith(en):
             return zh
-    return f"无法识别的写法（{detail}）"
+    return f"无法识别的写法（{detail}）" if detail else "无法识别的写法"

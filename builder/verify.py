@@ -29,6 +29,8 @@ from .records import Record
 MIN_LENGTH = 6   # shorter values are too likely to occur by chance in public text
 _TAG = re.compile(r"<[^>]*>")
 _RUN = re.compile(r"[^\s*_`#\[\]()<>|!>:：，。、；;,.]{%d,}" % MIN_LENGTH)
+# Short plain words ("internal", "function") occur in any theme asset: not evidence of a leak.
+_COMMON_WORD = re.compile(r"/?[A-Za-z]{1,11}")
 _TEXT_SUFFIXES = {".html", ".htm", ".json", ".xml", ".csv", ".txt", ".js", ".css", ".svg", ".md"}
 
 
@@ -57,7 +59,8 @@ def secrets(records: list[Record], model: Model, as_of: date) -> list[Secret]:
 
     def add(value: str, record: Record, field: str) -> None:
         for run in _RUN.findall(value):
-            found.setdefault(run, Secret(run, record.id, field))
+            if not _COMMON_WORD.fullmatch(run):
+                found.setdefault(run, Secret(run, record.id, field))
 
     for record in records:
         specs = model.types[record.type].fields
@@ -72,7 +75,9 @@ def secrets(records: list[Record], model: Model, as_of: date) -> list[Secret]:
                 else:
                     public_texts.append(text)
         if hidden:
-            add(record.body, record, "正文")
+            for line in record.body.split("\n"):
+                if not (INTERNAL_OPEN.fullmatch(line) or INTERNAL_CLOSE.fullmatch(line)):
+                    add(line, record, "正文")
         else:
             for line in _internal_lines(record.body):
                 add(line, record, "正文（内部内容）")

@@ -182,7 +182,7 @@ def test_record_page_shows_status_facts_extensions_and_chain(built: Path) -> Non
     assert soup.h1.get_text() == "完善林业项目资金监管制度"
     badges = [b.get_text() for b in soup.select(".sl-meta .sl-badge")]
     assert badges == ["整改中", "逾期"]
-    facts = {tr.th.get_text(): tr.td for tr in soup.select("table.sl-facts > tbody > tr")}
+    facts = {tr.th.get_text(): tr.td for tr in soup.select("table[data-facts] > tbody > tr")}
     assert facts["责任单位"].get_text() == "洛阳市林业局"
     assert facts["整改期限"].get_text() == "2023-12-31"
     extension = [td.get_text() for td in facts["延期记录"].select("tbody td")]
@@ -311,7 +311,7 @@ def test_hostile_text_comes_out_as_literal_text(built: Path) -> None:
         assert not any(attr.startswith("on") for attr in element.attrs), element
         href = element.get("href", "")
         assert not href.lower().startswith("javascript"), element
-    facts = {tr.th.get_text(): tr.td for tr in body.select("table.sl-facts > tbody > tr")}
+    facts = {tr.th.get_text(): tr.td for tr in body.select("table[data-facts] > tbody > tr")}
     assert facts["整改结果"].get_text("\n") == HOSTILE
     assert "<script>" not in soup.title.get_text()
     # The theme's own head has scripts; none of them came from the record.

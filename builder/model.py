@@ -263,6 +263,8 @@ class _Reader:
         if visibility not in allowed:
             self.errors.append(f"{where}: 默认公开范围“{visibility}”不在 allowed_visibility 中")
         fields: dict[str, FieldSpec] = {}
+        for name in set(common or {}) & set(doc.get("fields") or {}):
+            self.errors.append(f"{where}: 字段“{name}”与公共字段重名（site.yml common_fields），请换一个名字")
         for name, spec in {**(common or {}), **(doc.get("fields") or {})}.items():
             parsed = self.field(name, spec, f"{where} fields.{name}", type_names)
             if parsed is not None:

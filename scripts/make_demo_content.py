@@ -681,13 +681,12 @@ def ly_records(rng: random.Random) -> dict[str, str]:
             files[f"rectifications/{rid}.md"] = record_text(ordered, body)
         finding_body = (
             f"{cn(found)}，市人大常委会在{item['title']}中发现：{desc}。\n\n"
-            "**列入整改台账的事项**\n\n" + "\n".join(rect_lines) +
-            f"\n\n（{SOURCE_LY}。）")
+            "**列入整改台账的事项**\n\n" + "\n".join(rect_lines) + "\n")
         files[f"findings/{fid}.md"] = record_text({
             "id": fid, "type": "finding", "title": short,
             "status": "resolved" if all_done else "rectifying",
-            "source": item_id, "source_body": "ly-rd", "unit": unit, "category": category,
-            "found": found, "description": desc + "。",
+            "origin": item_id, "source_body": "ly-rd", "unit": unit, "category": category,
+            "found": found, "description": desc + "。", "source": SOURCE_LY,
         }, finding_body)
     return files
 

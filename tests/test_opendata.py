@@ -69,7 +69,7 @@ id: WT-2023-001
 type: finding
 title: 企业开办审批时限偏长
 status: rectifying
-source: SX-2023-001
+origin: SX-2023-001
 source_body: lz-xc
 unit: lz-fgw
 category: business_environment
@@ -81,7 +81,7 @@ id: WT-2023-002
 type: finding
 title: 来源未公开的问题
 status: open
-source: SX-2023-002
+origin: SX-2023-002
 source_body: lz-rd
 category: policy
 found: 2023-05-10

@@ -98,7 +98,7 @@ EMBARGOED = record(f"""
     title: 尚未公开的问题{SECRET}08
     status: open
     publish_after: 2027-01-15
-    source: SX-2023-001
+    origin: SX-2023-001
     source_body: ly-rd
     category: funds
     found: 2023-04-10

@@ -45,7 +45,7 @@ def generate(root: Path, records: int) -> None:
             finding += 1
             (content / "findings" / f"WT-2023-{finding:04d}.md").write_text(
                 f"---\nid: WT-2023-{finding:04d}\ntype: finding\ntitle: 基准问题 {finding}\n"
-                "status: rectifying\nsource: SX-2023-001\nsource_body: ly-rd\ncategory: funds\n"
+                "status: rectifying\norigin: SX-2023-001\nsource_body: ly-rd\ncategory: funds\n"
                 "found: 2023-05-01\ndescription: 专项资金拨付滞后，项目推进缓慢。\n---\n"
                 "问题描述。\n", encoding="utf-8")
             continue

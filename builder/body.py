@@ -12,14 +12,16 @@ from dataclasses import dataclass
 
 INTERNAL_OPEN = re.compile(r"\s*<!--\s*internal\s*-->\s*")
 INTERNAL_CLOSE = re.compile(r"\s*<!--\s*/internal\s*-->\s*")
-_MARKER_LIKE = re.compile(r"<!--\s*/?\s*internal\b", re.IGNORECASE)
+_MARKER_LIKE = re.compile(r"<!--\s*(?:/\s*)?internal\b", re.IGNORECASE)
 
+# Tag patterns stop at the next "<" as well as at ">": scanning to the end of the line from
+# every "<" would make a long pasted line without ">" take quadratic time.
 _UNSAFE_TAGS = ("script", "style", "iframe", "frame", "frameset", "object", "embed", "applet",
                 "form", "input", "button", "textarea", "select", "link", "meta", "base", "svg",
                 "math", "template")
-_UNSAFE_TAG = re.compile(r"<\s*(%s)\b[^>]*>?" % "|".join(_UNSAFE_TAGS), re.IGNORECASE)
-_EVENT_ATTR = re.compile(r"<[a-zA-Z][^>]*?[\s/\"']on[a-zA-Z]+\s*=[^>]*>?", re.IGNORECASE)
-_ANY_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)(?=[\s/>])[^>]*>")
+_UNSAFE_TAG = re.compile(r"<\s*(%s)\b[^<>]*>?" % "|".join(_UNSAFE_TAGS), re.IGNORECASE)
+_EVENT_ATTR = re.compile(r"<[a-zA-Z][^<>]*?[\s/\"']on[a-zA-Z]+\s*=[^<>]*>?", re.IGNORECASE)
+_ANY_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)(?=[\s/>])[^<>]*>")
 _ATTR_LIST = re.compile(r"\{:?[^{}\n]*?\b(on[a-zA-Z]+|style)\s*=[^{}\n]*\}?", re.IGNORECASE)
 _LINK_TARGETS = (
     re.compile(r"\]\(\s*<?([^)>\s]*)"),                              # [text](target)
@@ -27,6 +29,11 @@ _LINK_TARGETS = (
     re.compile(r"<([a-zA-Z][a-zA-Z0-9+.\-]*:[^>\s]*)>"),             # <scheme:autolink>
     re.compile(r"\b(?:href|src|action|formaction|xlink:href|srcset)\s*=\s*[\"']?([^\"'\s>]+)",
                re.IGNORECASE),
+)
+# Markdown also lets a link's target start on the next line: "[text](⏎target)", "[ref]:⏎target".
+_SPLIT_LINK_TARGETS = (
+    re.compile(r"\]\([ \t]*\n[ \t]*<?([^)>\s]*)"),
+    re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\n[ \t]*<?(\S+?)>?(?:\s|$)", re.MULTILINE),
 )
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -64,6 +71,13 @@ def check_body(body: str, first_line: int) -> list[BodyIssue]:
                                     f"第 {number} 行的内部内容标记必须单独占一行，写作“<!-- internal -->”或“<!-- /internal -->”"))
             continue
         issues.extend(_line_issues(line, number))
+    reported = {(i.line, i.value) for i in issues if i.code == "unsafe-link"}
+    for pattern in _SPLIT_LINK_TARGETS:
+        for m in pattern.finditer(body):
+            issue = BodyIssue("unsafe-link", first_line + body.count("\n", 0, m.start(1)),
+                              m.group(1)[:60])
+            if not is_safe_url(m.group(1)) and (issue.line, issue.value) not in reported:
+                issues.append(issue)
     if open_line is not None:
         issues.append(BodyIssue("unbalanced-internal-block", open_line, "<!-- internal -->",
                                 f"第 {open_line} 行开始的内部内容没有结束标记“<!-- /internal -->”"))

@@ -78,6 +78,14 @@ class ForbidRule:
 
 
 @dataclass(frozen=True)
+class ExpectRule:
+    """When the status is one of `when_status`, `field` must hold `value` (as written)."""
+    when_status: tuple[str, ...]
+    field: str
+    value: str
+
+
+@dataclass(frozen=True)
 class DateOrderRule:
     """`earlier` must not be after `later` when both are filled."""
     earlier: str
@@ -97,7 +105,8 @@ class VerifiedLeadRule:
     field: str
 
 
-Rule = RequireRule | ForbidRule | DateOrderRule | ExtensionsRule | VerifiedLeadRule
+Rule = (RequireRule | ForbidRule | ExpectRule | DateOrderRule | ExtensionsRule
+        | VerifiedLeadRule)
 
 
 @dataclass(frozen=True)
@@ -385,6 +394,15 @@ class _Reader:
             if "require" in doc:
                 return RequireRule(when, known(list(doc["require"])))
             return ForbidRule(when, known(list(doc["forbid"])))
+        if "expect" in doc:
+            self._unknown_keys(where, doc, {"when_status", "expect"})
+            expected = doc["expect"]
+            if not isinstance(expected, dict) or len(expected) != 1:
+                self.errors.append(f"{where}: expect 需要恰好一个“字段: 值”")
+                return None
+            (name, value), = expected.items()
+            known([name])
+            return ExpectRule(statuses(list(doc.get("when_status") or [])), name, str(value))
         if "date_order" in doc:
             pair = list(doc["date_order"])
             if len(pair) != 2:
@@ -400,5 +418,5 @@ class _Reader:
         if "verified_lead" in doc:
             known([doc["verified_lead"]], "ref")
             return VerifiedLeadRule(doc["verified_lead"])
-        self.errors.append(f"{where}: 未知的规则（可用：require、forbid、date_order、extensions、verified_lead）")
+        self.errors.append(f"{where}: 未知的规则（可用：require、forbid、expect、date_order、extensions、verified_lead）")
         return None

@@ -170,6 +170,17 @@ CATALOGUE: dict[str, ProblemType] = _types(
         "如果事项已经完成，请把状态改为完成；否则删除该字段。",
     ),
     ProblemType(
+        "status-field-mismatch", "状态与字段不一致：取值不符",
+        "状态为“{status_label}”时“{field}”（{label}）应为 {expected}，现在是“{value}”",
+        "把该字段改为 {expected}，或把状态改回实际情况。",
+    ),
+    ProblemType(
+        "filename-mismatch", "文件名与编号不一致",
+        "文件名“{actual}”与编号“{value}”不一致",
+        "把文件改名为 {value}.md：网站网址由编号生成，文件名一致才便于查找和审阅。",
+        Severity.WARNING,
+    ),
+    ProblemType(
         "date-order", "日期先后不对",
         "“{field}”（{label}，{value}）早于“{earlier_field}”（{earlier_label}，{earlier_value}）",
         "检查两个日期是否填反或写错。",

@@ -15,8 +15,8 @@ from typing import Any
 
 from . import body as body_checks
 from .load import Document
-from .model import (DateOrderRule, ExtensionsRule, FieldSpec, ForbidRule, Model, RecordType,
-                    RequireRule, VerifiedLeadRule)
+from .model import (DateOrderRule, ExpectRule, ExtensionsRule, FieldSpec, ForbidRule, Model,
+                    RecordType, RequireRule, VerifiedLeadRule)
 from .problems import Problem, Severity, problem
 from .records import Record
 from .strict_yaml import dotted
@@ -122,6 +122,10 @@ def _check_document(doc: Document, model: Model) -> tuple[Record | None, list[Pr
                                 allowed=_enum_list({v: rtype.fields["visibility"].values.get(v, v)
                                                     for v in rtype.allowed_visibility})))
     problems.extend(_check_rules(doc, rtype, fields, set(converter.invalid)))
+    stem = doc.path.rsplit("/", 1)[-1].removesuffix(".md")
+    if isinstance(fields.get("id"), str) and stem != fields["id"]:
+        problems.append(problem("filename-mismatch", doc.path, doc.line("id"), field="id",
+                                value=fields["id"], actual=stem + ".md"))
     problems.extend(_body_problems(doc))
     # A record whose ID is unusable is still checked for its references, but is not
     # handed on: nothing can link to it or publish it.
@@ -289,6 +293,16 @@ def _check_rules(doc: Document, rtype: RecordType, fields: dict[str, Any],
         elif isinstance(rule, ForbidRule) and status in rule.when_status:
             problems.extend(status_problem("status-forbids-field", n)
                             for n in rule.fields if n in fields)
+        elif isinstance(rule, ExpectRule) and status in rule.when_status:
+            actual = fields.get(rule.field)
+            wanted = _BOOLEANS.get(rule.value, rule.value) if specs[rule.field].type == "boolean" \
+                else rule.value
+            if rule.field not in invalid and actual != wanted:
+                problems.append(problem(
+                    "status-field-mismatch", doc.path,
+                    doc.line(rule.field) if rule.field in doc.meta else doc.line("status"),
+                    field=rule.field, value=doc.meta.get(rule.field), label=specs[rule.field].label,
+                    status_label=lifecycle.label(status), expected=rule.value))
         elif isinstance(rule, DateOrderRule):
             early, late = fields.get(rule.earlier), fields.get(rule.later)
             if isinstance(early, date) and isinstance(late, date) and late < early:
@@ -369,7 +383,9 @@ def _check_references(record: Record, refs: list[_Ref], by_id: dict[str, Record]
     for rule in rtype.rules:
         if isinstance(rule, VerifiedLeadRule):
             lead = by_id.get(record.get(rule.field, ""))
-            if lead is not None and lead.get("verified") is not True:
+            # A reference to a record of another type is already a wrong-reference-type.
+            if (lead is not None and lead.type in rtype.fields[rule.field].to
+                    and lead.get("verified") is not True):
                 problems.append(problem("unverified-lead-shared", record.path,
                                         record.line(rule.field), field=rule.field, value=lead.id))
     return problems

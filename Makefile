@@ -19,6 +19,7 @@ setup: $(STAMP)
 
 site: setup
 	$(BIN)/sunlight build --out site
+	$(BIN)/sunlight build --audience internal --out site-internal
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -125,3 +125,21 @@ def strip_internal(body: str) -> str:
         elif not inside:
             out.append(line)
     return "\n".join(out)
+
+
+
+def mark_internal(body: str) -> str:
+    """For internal builds: each internal block becomes a visible "内部内容" admonition
+    (Markdown admonition syntax: a title line, then the block indented by four spaces)."""
+    out: list[str] = []
+    inside = False
+    for line in body.split("\n"):
+        if INTERNAL_OPEN.fullmatch(line):
+            out += ["", '!!! danger "内部内容（不得公开）"', ""]
+            inside = True
+        elif INTERNAL_CLOSE.fullmatch(line):
+            out.append("")
+            inside = False
+        else:
+            out.append("    " + line if inside and line.strip() else line)
+    return "\n".join(out)

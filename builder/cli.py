@@ -18,7 +18,9 @@ import click
 from . import __version__
 from .model import ConfigError
 from .engine import EngineError
-from .pipeline import Checked, ContentInvalid, LeakDetected, Project, build, check, figures
+from .pipeline import (Checked, ContentInvalid, LeakDetected, Project, WrongTarget, build, check,
+                       figures)
+from .project import Audience
 from .problems import Problem, Severity
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -113,20 +115,30 @@ def stats(fmt: str, as_of: Any, root: Path) -> None:
               help="Output folder (default: site/ in the project).")
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Build date: embargoes and overdue flags are computed for it (default: today).")
+@click.option("--audience", type=click.Choice(["public", "internal"]), default="public",
+              show_default=True, help="public: the published site; internal: for the bodies.")
+@click.option("--body", default=None,
+              help="Internal builds only: the body the build is for (adds its restricted records).")
 @root_option
-def build_command(out: Path | None, as_of: Any, root: Path) -> None:
-    """Build the public site (validate, project, render, mkdocs, leak guard, swap).
+def build_command(out: Path | None, as_of: Any, audience: str, body: str | None,
+                  root: Path) -> None:
+    """Build a site (validate, project, render, mkdocs, leak guard, swap).
 
     \b
     Examples:
-      sunlight build
+      sunlight build                                 # public site into site/
       sunlight build --out /tmp/public --as-of 2026-11-21
+      sunlight build --audience internal             # into site-internal/
+      sunlight build --audience internal --body lz-xc --out site-lz-xc
     """
     _require_project(root)
     day = as_of.date() if as_of else date.today()
-    out_dir = out if out is not None else root / "site"
+    project_ = Project(root)
+    wanted = Audience(audience)
+    default_out = project_.public_out if wanted is Audience.PUBLIC else project_.internal_out
+    out_dir = out if out is not None else default_out
     try:
-        built = build(Project(root), out_dir, day)
+        built = build(project_, out_dir, day, wanted, body)
     except ContentInvalid as exc:
         _print_problems(exc.checked, "text")
         click.echo("内容有错误，没有生成网站；已发布的网站保持不变。", err=True)
@@ -138,6 +150,9 @@ def build_command(out: Path | None, as_of: Any, root: Path) -> None:
         click.echo(f"公开网站中发现 {len(exc.leaks)} 处内部内容，构建失败；已发布的网站保持不变。",
                    err=True)
         sys.exit(EXIT_CONTENT)
+    except WrongTarget as exc:
+        click.echo(f"没有构建：{exc}", err=True)
+        sys.exit(EXIT_USAGE)
     except EngineError as exc:
         click.echo("MkDocs 构建失败：", err=True)
         for message in exc.messages:
@@ -146,8 +161,9 @@ def build_command(out: Path | None, as_of: Any, root: Path) -> None:
     warnings = built.checked.validation.warnings
     for p in warnings:
         click.echo(_text_line(p))
-    click.echo(f"已生成公开网站：{built.out_dir}（{built.pages} 个页面，{built.public_records} 条公开记录；"
-               f"泄露检查 {built.secrets_checked} 项内部内容，未发现泄露）。")
+    kind = "公开网站" if wanted is Audience.PUBLIC else "内部网站（不得公开）"
+    click.echo(f"已生成{kind}：{built.out_dir}（{built.pages} 个页面，{built.public_records} 条记录；"
+               f"泄露检查 {built.secrets_checked} 项不应出现的内容，未发现泄露）。")
 
 
 def _require_project(root: Path) -> None:

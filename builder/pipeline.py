@@ -36,6 +36,14 @@ class Project:
         return self.root / "site_config"
 
     @property
+    def public_out(self) -> Path:
+        return self.root / "site"
+
+    @property
+    def internal_out(self) -> Path:
+        return self.root / "site-internal"
+
+    @property
     def template_dirs(self) -> list[Path]:
         """The deployment's templates first, Sunlight's own as the fallback."""
         dirs = [self.root / "templates", SUNLIGHT_HOME / "templates"]
@@ -104,6 +112,10 @@ class ContentInvalid(Exception):
         self.checked = checked
 
 
+class WrongTarget(Exception):
+    """An audience's build was pointed at the other audience's folder; nothing was built."""
+
+
 class LeakDetected(Exception):
     """The built site contains internal-only values; nothing was published."""
 
@@ -135,8 +147,9 @@ class _Stopwatch:
         self._last = now
 
 
-def build(project_: Project, out_dir: Path, as_of: date) -> Built:
-    """Build the public site into `out_dir`, all or nothing:
+def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Audience.PUBLIC,
+          body: str | None = None) -> Built:
+    """Build one audience's site into `out_dir`, all or nothing:
     load → validate → project → stats → render → open data → engine → verify → publish."""
     clock = _Stopwatch()
     checked = check(project_)
@@ -144,7 +157,9 @@ def build(project_: Project, out_dir: Path, as_of: date) -> Built:
     if not checked.validation.valid:
         raise ContentInvalid(checked)
     records, model = checked.validation.records, checked.model
-    projection = project(records, model, Audience.PUBLIC, as_of)
+    _check_target(project_, model, out_dir, audience, body)
+    projection = project(records, model, audience, as_of, body=body) if body else \
+        project(records, model, audience, as_of)
     clock.lap("project")
     figures_ = stats_stage.compute(projection.records, model, as_of)
     clock.lap("stats")
@@ -152,14 +167,16 @@ def build(project_: Project, out_dir: Path, as_of: date) -> Built:
     try:
         rendered = render.render(projection, figures_, model, project_.template_dirs,
                                  work / "docs", project_.assets_dir)
+        if audience is Audience.PUBLIC:
+            write_open_data(projection.records, model, work / "docs" / "data")
+        publish.write_manifest(work / "docs", projection, as_of)
         clock.lap("render")
-        write_open_data(projection.records, model, work / "docs" / "data")
-        clock.lap("open data")
-        config = engine.write_config(rendered, project_.base_config, project_.theme_dir,
-                                     work / "site")
+        config = engine.write_config(rendered, project_.base_config,
+                                     _theme_dir(project_, audience), work / "site",
+                                     _engine_extra(model, audience, body))
         engine.build(config, as_of)
         clock.lap("mkdocs")
-        secrets = verify.secrets(records, model, as_of)
+        secrets = verify.secrets(records, model, as_of, audience, body)
         leaks = verify.scan(work / "site", secrets)
         clock.lap("verify")
         if leaks:
@@ -171,3 +188,33 @@ def build(project_: Project, out_dir: Path, as_of: date) -> Built:
     return Built(checked=checked, out_dir=out_dir, pages=len(rendered.pages),
                  public_records=len(projection.records), secrets_checked=len(secrets),
                  timings=clock.timings)
+
+
+def _check_target(project_: Project, model: Model, out_dir: Path, audience: Audience,
+                  body: str | None) -> None:
+    """Never let one audience's build land in the other audience's folder."""
+    if body is not None and audience is not Audience.INTERNAL:
+        raise WrongTarget("只有内部版本（--audience internal）可以指定 --body")
+    if body is not None and body not in model.registry.bodies:
+        raise WrongTarget(f"机关编号“{body}”不在 site_config/registry.yml 中"
+                          f"（可用：{'、'.join(model.registry.bodies)}）")
+    other = project_.public_out if audience is Audience.INTERNAL else project_.internal_out
+    if out_dir.resolve() == other.resolve():
+        raise WrongTarget(f"拒绝把{'内部' if audience is Audience.INTERNAL else '公开'}版本写入 "
+                          f"{out_dir}：那是{'公开' if audience is Audience.INTERNAL else '内部'}版本的文件夹")
+    existing = publish.read_manifest(out_dir)
+    if existing is not None and existing.get("audience") != audience.value:
+        raise WrongTarget(f"拒绝覆盖 {out_dir}：那里是{existing.get('audience')}版本的网站")
+
+
+def _theme_dir(project_: Project, audience: Audience) -> Path | None:
+    if audience is Audience.INTERNAL:
+        return project_.theme_dir / "internal"
+    return None
+
+
+def _engine_extra(model: Model, audience: Audience, body: str | None) -> dict[str, Any]:
+    if audience is not Audience.INTERNAL:
+        return {}
+    name = model.registry.bodies[body].name if body else ""
+    return {"extra": {"sunlight_body": name}, "site_name": model.site.get("name", "") + "（内部）"}

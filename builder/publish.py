@@ -7,10 +7,18 @@ live folder untouched.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import tempfile
+from datetime import date
 from pathlib import Path
+from typing import Any
+
+from .project import Projection
+
+MANIFEST = "sunlight-manifest.json"
 
 
 def workspace(out_dir: Path) -> Path:
@@ -32,3 +40,29 @@ def swap_into(built: Path, out_dir: Path) -> None:
 
 def discard(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
+
+
+def write_manifest(docs_dir: Path, projection: Projection, as_of: date) -> Path:
+    """What this build contains: audience, build date and a SHA-256 of every record's
+    projection, so a later publish can tell what changed or went missing."""
+    records = {r.id: _digest(r.fields, r.body) for r in sorted(projection.records,
+                                                                 key=lambda r: r.id)}
+    manifest = {"audience": projection.audience.value, "body": projection.body,
+                "build_date": as_of.isoformat(), "records": records}
+    path = docs_dir / MANIFEST
+    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def read_manifest(out_dir: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _digest(fields: dict[str, Any], body: str) -> str:
+    canonical = json.dumps({"fields": fields, "body": body}, ensure_ascii=False, sort_keys=True,
+                           default=str, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -27,8 +27,9 @@ from markupsafe import Markup, escape
 from pymdownx.slugs import slugify
 
 from . import charts
+from .body import mark_internal
 from .model import FieldSpec, Model, RecordType
-from .project import Projection
+from .project import Audience, Projection
 from .records import Record
 from .stats import Index, Ratio, is_overdue, rectification_body
 
@@ -89,6 +90,7 @@ class Site:
     def __init__(self, projection: Projection, model: Model, figures: dict[str, Any]):
         self.projection, self.model, self.figures = projection, model, figures
         self.as_of = projection.as_of
+        self.internal = projection.audience is Audience.INTERNAL
         self.index = Index(projection.records, model)
         self.records = sorted(projection.records, key=lambda r: (r.type, r.id))
         self.by_id = self.index.by_id
@@ -206,7 +208,8 @@ class Site:
         for name, spec in self.rtype(record).fields.items():
             if name in skip or name not in record.fields:
                 continue
-            rows.append((spec.label, self.fmt(record.fields[name], spec, root)))
+            label = f"{spec.label}（内部）" if spec.internal else spec.label
+            rows.append((label, self.fmt(record.fields[name], spec, root)))
         if record.type == "rectification" and not self.is_withdrawn(record):
             deadline = record.current_deadline()
             extensions = len(record.get("deadline_extensions") or [])
@@ -263,7 +266,11 @@ def render(projection: Projection, figures: dict[str, Any], model: Model,
     writer.type_listings()
     writer.group_listings()
     writer.records()
-    writer.open_data_page()
+    if projection.audience is Audience.PUBLIC:
+        writer.open_data_page()
+    else:
+        # Internal sites must never be indexed, wherever they end up being served.
+        (docs_dir / "robots.txt").write_text("User-agent: *\nDisallow: /\n", encoding="utf-8")
     (docs_dir / "assets").mkdir(exist_ok=True)
     for name in ASSETS:
         shutil.copyfile(assets_dir / name, docs_dir / "assets" / name)
@@ -429,7 +436,7 @@ class _Writer:
         site = self.site
         for r in site.records:
             root = "../../"
-            if site.is_withdrawn(r):
+            if site.is_withdrawn(r) and not site.internal:
                 self.page(f"{r.type}/{r.id}.md", r.title, "tombstone.html", record=r,
                           type_label=site.rtype(r).label, facts=site.facts(r, root))
                 continue
@@ -441,7 +448,8 @@ class _Writer:
                 type_label=site.rtype(r).label, status_label=site.status_label(r),
                 overdue=site.overdue(r), facts=site.facts(r, root), summary=site.summary(r, root),
                 parents=[(spec.label, target) for spec, target in site.parents(r)],
-                children=sorted(children.items()), body_html=render_body(r.body),
+                children=sorted(children.items()),
+                body_html=render_body(mark_internal(r.body) if self.site.internal else r.body),
             )
 
     def open_data_page(self) -> None:

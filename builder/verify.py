@@ -23,7 +23,7 @@ import ahocorasick
 
 from .body import INTERNAL_CLOSE, INTERNAL_OPEN, strip_internal
 from .model import FieldSpec, Model
-from .project import is_public
+from .project import Audience, visible
 from .records import Record
 
 MIN_LENGTH = 6   # shorter values are too likely to occur by chance in public text
@@ -47,8 +47,11 @@ class Leak:
     file: str
 
 
-def secrets(records: list[Record], model: Model, as_of: date) -> list[Secret]:
-    """Every internal-only value: internal fields and blocks, and all of non-public records.
+def secrets(records: list[Record], model: Model, as_of: date,
+            audience: Audience = Audience.PUBLIC, body: str | None = None) -> list[Secret]:
+    """Every value `audience` must not see. Public builds: internal fields and blocks, and
+    all of non-public records. Internal builds: all of the restricted records this body may
+    not see (another body's unverified leads).
 
     Derived from the records and the schema, not from the projection, so a bug in the
     projection cannot hide its own leaks. A value that also occurs in public content (a
@@ -64,12 +67,14 @@ def secrets(records: list[Record], model: Model, as_of: date) -> list[Secret]:
 
     for record in records:
         specs = model.types[record.type].fields
-        hidden = not is_public(record, as_of)
+        hidden = not visible(record, model, audience, as_of, body)
+        public = audience is Audience.PUBLIC
         if hidden and len(record.id) >= MIN_LENGTH:
             found.setdefault(record.id, Secret(record.id, record.id, "id"))
         for name, value in record.fields.items():
             spec = specs.get(name)
-            for text, field, secret in _strings(value, spec, name, hidden or _internal(spec)):
+            secret_field = hidden or (public and _internal(spec))
+            for text, field, secret in _strings(value, spec, name, secret_field):
                 if secret:
                     add(text, record, field)
                 else:
@@ -78,15 +83,17 @@ def secrets(records: list[Record], model: Model, as_of: date) -> list[Secret]:
             for line in record.body.split("\n"):
                 if not (INTERNAL_OPEN.fullmatch(line) or INTERNAL_CLOSE.fullmatch(line)):
                     add(line, record, "正文")
-        else:
+        elif public:
             for line in _internal_lines(record.body):
                 add(line, record, "正文（内部内容）")
             public_texts.append(strip_internal(record.body))
+        else:
+            public_texts.append(record.body)
     if not found:
         return []
-    public = _automaton(found.values())
+    automaton = _automaton(found.values())
     corpus = "\n".join([*public_texts, *_model_texts(model)])
-    for _, secret in public.iter(corpus):
+    for _, secret in automaton.iter(corpus):
         found.pop(secret.value, None)
     return list(found.values())
 

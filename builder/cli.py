@@ -166,6 +166,58 @@ def build_command(out: Path | None, as_of: Any, audience: str, body: str | None,
                f"泄露检查 {built.secrets_checked} 项不应出现的内容，未发现泄露）。")
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int,
+              help="Port to listen on (0 picks a free one).")
+@click.option("--audience", type=click.Choice(["public", "internal"]), default="public",
+              show_default=True)
+@click.option("--body", default=None, help="Internal previews only: the body to preview for.")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Preview as of this date (default: today).")
+@root_option
+def serve(host: str, port: int, audience: str, body: str | None, as_of: Any, root: Path) -> None:
+    """Preview the site locally; rebuild when content/, templates/ or site_config/ change.
+
+    \b
+    Examples:
+      sunlight serve                       # http://127.0.0.1:8000/
+      sunlight serve --audience internal --port 8001
+    """
+    from .serve import Preview, Rebuilt
+
+    _require_project(root)
+    preview = Preview(Project(root), Audience(audience), body, as_of.date() if as_of else None)
+
+    def report(result: Rebuilt) -> None:
+        if result.error is None:
+            click.echo(f"已更新预览（{result.seconds:.1f} 秒，{result.built.pages} 个页面）。")
+        elif isinstance(result.error, ContentInvalid):
+            _print_problems(result.error.checked, "text")
+            click.echo("内容有错误，预览继续显示上一次成功的版本；改正后会自动更新。")
+        elif isinstance(result.error, LeakDetected):
+            click.echo(f"泄露检查发现 {len(result.error.leaks)} 处不应出现的内容，预览未更新。")
+        else:
+            click.echo(f"预览构建失败：{result.error}")
+
+    first = preview.rebuild()
+    report(first)
+    if first.error is not None:
+        preview.out_dir.mkdir(parents=True, exist_ok=True)
+        (preview.out_dir / "index.html").write_text(
+            "<!doctype html><meta charset=utf-8><title>预览</title>"
+            "<p>内容有错误，尚未生成预览。请查看终端中的错误信息，改正后此页会自动更新。</p>",
+            encoding="utf-8")
+    bound_host, bound_port = preview.start(host, port)
+    click.echo(f"预览地址：http://{bound_host}:{bound_port}/ （按 Ctrl+C 停止）", color=False)
+    try:
+        preview.watch(report)
+    except KeyboardInterrupt:
+        click.echo("已停止预览。")
+    finally:
+        preview.close()
+
+
 def _require_project(root: Path) -> None:
     if not (root / "site_config").is_dir() or not (root / "content").is_dir():
         raise click.UsageError(f"{root.resolve()} 不是 Sunlight 项目：找不到 content/ 和 site_config/"

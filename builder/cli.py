@@ -21,6 +21,7 @@ from .engine import EngineError
 from .pipeline import (Checked, ContentInvalid, LeakDetected, Project, WrongTarget, build, check,
                        figures)
 from .project import Audience
+from .publish import PublishRefused
 from .problems import Problem, Severity
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -119,9 +120,12 @@ def stats(fmt: str, as_of: Any, root: Path) -> None:
               show_default=True, help="public: the published site; internal: for the bodies.")
 @click.option("--body", default=None,
               help="Internal builds only: the body the build is for (adds its restricted records).")
+@click.option("--previous-manifest", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="The last published sunlight-manifest.json (default: the one "
+              "in the output folder), to refuse rewritten history or lost records.")
 @root_option
 def build_command(out: Path | None, as_of: Any, audience: str, body: str | None,
-                  root: Path) -> None:
+                  previous_manifest: Path | None, root: Path) -> None:
     """Build a site (validate, project, render, mkdocs, leak guard, swap).
 
     \b
@@ -138,7 +142,7 @@ def build_command(out: Path | None, as_of: Any, audience: str, body: str | None,
     default_out = project_.public_out if wanted is Audience.PUBLIC else project_.internal_out
     out_dir = out if out is not None else default_out
     try:
-        built = build(project_, out_dir, day, wanted, body)
+        built = build(project_, out_dir, day, wanted, body, previous_manifest)
     except ContentInvalid as exc:
         _print_problems(exc.checked, "text")
         click.echo("内容有错误，没有生成网站；已发布的网站保持不变。", err=True)
@@ -153,6 +157,10 @@ def build_command(out: Path | None, as_of: Any, audience: str, body: str | None,
     except WrongTarget as exc:
         click.echo(f"没有构建：{exc}", err=True)
         sys.exit(EXIT_USAGE)
+    except PublishRefused as exc:
+        click.echo(f"拒绝发布：{exc}", err=True)
+        click.echo("已发布的网站保持不变。", err=True)
+        sys.exit(EXIT_CONTENT)
     except EngineError as exc:
         click.echo("MkDocs 构建失败：", err=True)
         for message in exc.messages:

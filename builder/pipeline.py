@@ -148,7 +148,7 @@ class _Stopwatch:
 
 
 def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Audience.PUBLIC,
-          body: str | None = None) -> Built:
+          body: str | None = None, previous_manifest: Path | None = None) -> Built:
     """Build one audience's site into `out_dir`, all or nothing:
     load → validate → project → stats → render → open data → engine → verify → publish."""
     clock = _Stopwatch()
@@ -161,15 +161,20 @@ def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Au
     projection = project(records, model, audience, as_of, body=body) if body else \
         project(records, model, audience, as_of)
     clock.lap("project")
+    commit = publish.head_commit(project_.root)
+    if audience is Audience.PUBLIC:
+        previous = publish.read_manifest(previous_manifest or out_dir)
+        publish.check_continuity(previous, commit, publish.manifest_records(projection),
+                                 project_.root)
     figures_ = stats_stage.compute(projection.records, model, as_of)
     clock.lap("stats")
     work = publish.workspace(out_dir)
     try:
         rendered = render.render(projection, figures_, model, project_.template_dirs,
-                                 work / "docs", project_.assets_dir)
+                                 work / "docs", project_.assets_dir, commit=commit)
         if audience is Audience.PUBLIC:
             write_open_data(projection.records, model, work / "docs" / "data")
-        publish.write_manifest(work / "docs", projection, as_of)
+        publish.write_manifest(work / "docs", projection, as_of, commit)
         clock.lap("render")
         config = engine.write_config(rendered, project_.base_config,
                                      _theme_dir(project_, audience), work / "site",

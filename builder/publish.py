@@ -2,7 +2,10 @@
 
 A build is made in a fresh folder beside the target; only after verification does it
 replace the live folder, by renaming (atomic on one file system). A failed build leaves the
-live folder untouched.
+live folder untouched. Each build writes a manifest (audience, commit, build date, SHA-256
+of every record's projection); a public build refuses to replace a published site whose
+commit is not an ancestor of its own (history rewritten) or whose records it would lose
+(nothing published disappears: withdraw instead).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from .project import Projection
+
+import git
 
 MANIFEST = "sunlight-manifest.json"
 
@@ -42,22 +47,63 @@ def discard(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
-def write_manifest(docs_dir: Path, projection: Projection, as_of: date) -> Path:
+class PublishRefused(Exception):
+    """Publishing this build would rewrite history or lose published records."""
+
+
+def head_commit(root: Path) -> str | None:
+    """The commit being built, or None outside a Git repository / before the first commit."""
+    try:
+        return git.Repo(root, search_parent_directories=True).head.commit.hexsha
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError):
+        return None
+
+
+def check_continuity(previous: dict[str, Any] | None, commit: str | None,
+                     records: dict[str, str], root: Path) -> None:
+    """Refuse a publish that does not descend from the last one or loses a record ID."""
+    if not previous:
+        return
+    old_commit = previous.get("commit")
+    if old_commit and commit and old_commit != commit:
+        repo = git.Repo(root, search_parent_directories=True)
+        try:
+            repo.git.merge_base("--is-ancestor", old_commit, commit)
+        except git.GitCommandError as exc:
+            raise PublishRefused(
+                f"当前提交 {commit[:10]} 不是上次发布的提交 {old_commit[:10]} 的后续：历史被改写"
+                "（例如强制推送）。已发布的内容不能这样撤下；请恢复历史，改用撤回记录的方式。"
+            ) from exc
+    lost = sorted(set(previous.get("records", {})) - set(records))
+    if lost:
+        raise PublishRefused(
+            f"这次构建会让 {len(lost)} 条已发布的记录消失：{'、'.join(lost[:20])}"
+            f"{' 等' if len(lost) > 20 else ''}。已发布的记录不能删除，只能撤回（状态改为已撤回并写明原因）。")
+
+
+def manifest_records(projection: Projection) -> dict[str, str]:
+    return {r.id: _digest(r.fields, r.body) for r in sorted(projection.records,
+                                                             key=lambda r: r.id)}
+
+
+def write_manifest(docs_dir: Path, projection: Projection, as_of: date,
+                   commit: str | None = None) -> Path:
     """What this build contains: audience, build date and a SHA-256 of every record's
     projection, so a later publish can tell what changed or went missing."""
-    records = {r.id: _digest(r.fields, r.body) for r in sorted(projection.records,
-                                                                 key=lambda r: r.id)}
     manifest = {"audience": projection.audience.value, "body": projection.body,
-                "build_date": as_of.isoformat(), "records": records}
+                "build_date": as_of.isoformat(), "commit": commit,
+                "records": manifest_records(projection)}
     path = docs_dir / MANIFEST
     path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                     encoding="utf-8")
     return path
 
 
-def read_manifest(out_dir: Path) -> dict[str, Any] | None:
+def read_manifest(location: Path) -> dict[str, Any] | None:
+    """The manifest in a site folder (or a manifest file itself), if there is one."""
+    path = location if location.is_file() else location / MANIFEST
     try:
-        return json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
 

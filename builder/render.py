@@ -91,6 +91,7 @@ class Site:
         self.projection, self.model, self.figures = projection, model, figures
         self.as_of = projection.as_of
         self.internal = projection.audience is Audience.INTERNAL
+        self.commit: str | None = None
         self.index = Index(projection.records, model)
         self.records = sorted(projection.records, key=lambda r: (r.type, r.id))
         self.by_id = self.index.by_id
@@ -245,7 +246,8 @@ class Site:
 
 
 def render(projection: Projection, figures: dict[str, Any], model: Model,
-           template_dirs: list[Path], docs_dir: Path, assets_dir: Path) -> Rendered:
+           template_dirs: list[Path], docs_dir: Path, assets_dir: Path,
+           commit: str | None = None) -> Rendered:
     """Write the whole docs tree for one audience into an empty `docs_dir`."""
     if docs_dir.exists() and any(docs_dir.iterdir()):
         raise ValueError(f"{docs_dir} is not empty: the docs tree is always generated fresh")
@@ -256,6 +258,7 @@ def render(projection: Projection, figures: dict[str, Any], model: Model,
         keep_trailing_newline=False,
     )
     site = Site(projection, model, figures)
+    site.commit = commit
     out = Rendered(docs_dir=docs_dir)
     writer = _Writer(env, site, out)
     writer.home()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import strict_yaml
+from .problems import problem
 
 SCALAR_TYPES = {"string", "text", "integer", "boolean", "date", "enum", "ref", "status", "id",
                 "record-type"}
@@ -203,7 +204,9 @@ def _read(path: Path, errors: list[str]) -> Any:
         return {}
     parsed = strict_yaml.parse(text)
     for issue in parsed.issues:
-        errors.append(f"{path}:{issue.line}: {issue.code} {issue.params}")
+        params = dict(issue.params)
+        found = problem(issue.code, str(path), issue.line, field=params.pop("field", None), **params)
+        errors.append(f"{path}:{issue.line}: {issue.code} {found.message}")
     if parsed.fatal:
         return {}
     if not isinstance(parsed.data, dict):

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
-from . import engine, publish, render, verify
+from . import dashboards, engine, publish, render, verify
 from . import stats as stats_stage
 from .load import load
 from .model import Model, load_model
@@ -170,8 +170,12 @@ def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Au
     clock.lap("stats")
     work = publish.workspace(out_dir)
     try:
+        boards = dashboards.compute(projection.records, model, as_of,
+                                    checked.validation.warnings) \
+            if audience is Audience.INTERNAL else None
         rendered = render.render(projection, figures_, model, project_.template_dirs,
-                                 work / "docs", project_.assets_dir, commit=commit)
+                                 work / "docs", project_.assets_dir, commit=commit,
+                                 dashboards=boards)
         if audience is Audience.PUBLIC:
             write_open_data(projection.records, model, work / "docs" / "data")
         publish.write_manifest(work / "docs", projection, as_of, commit)

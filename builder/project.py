@@ -97,6 +97,7 @@ def project(records: list[Record], model: Model, audience: Audience, as_of: date
             body_text = strip_internal(record.body)
         out.records.append(Record(id=record.id, type=record.type, path=record.path,
                                   fields=fields, body=body_text, body_line=record.body_line,
+                                  lines=record.lines,
                                   visibility=record.visibility if audience is Audience.INTERNAL
                                   else "public"))
     return out

@@ -28,6 +28,7 @@ from pymdownx.slugs import slugify
 
 from . import charts
 from .body import mark_internal
+from .dashboards import Dashboards
 from .model import FieldSpec, Model, RecordType
 from .project import Audience, Projection
 from .records import Record
@@ -247,7 +248,7 @@ class Site:
 
 def render(projection: Projection, figures: dict[str, Any], model: Model,
            template_dirs: list[Path], docs_dir: Path, assets_dir: Path,
-           commit: str | None = None) -> Rendered:
+           commit: str | None = None, dashboards: Dashboards | None = None) -> Rendered:
     """Write the whole docs tree for one audience into an empty `docs_dir`."""
     if docs_dir.exists() and any(docs_dir.iterdir()):
         raise ValueError(f"{docs_dir} is not empty: the docs tree is always generated fresh")
@@ -262,6 +263,9 @@ def render(projection: Projection, figures: dict[str, Any], model: Model,
     out = Rendered(docs_dir=docs_dir)
     writer = _Writer(env, site, out)
     writer.home()
+    if dashboards is not None:
+        writer.page("dashboards.md", "内部工作台", "internal/dashboards.html", nav="内部工作台",
+                    search=False, dashboards=dashboards)
     writer.ledger()
     writer.overdue()
     writer.statistics()

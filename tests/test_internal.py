@@ -138,3 +138,13 @@ def test_every_internal_value_of_the_demo_reaches_the_internal_site(tmp_path: Pa
                                  owners.pop()).out_dir)
     assert [n for n in missing if f"CANARY{n}X" not in owner_text] == []
     assert len(missing) < planted // 10  # only the unverified leads' canaries were held back
+
+
+def test_dashboards_page_exists_only_in_internal_builds(root: Path) -> None:
+    internal = build(Project(root), root / "site-internal", AS_OF, Audience.INTERNAL).out_dir
+    soup = BeautifulSoup((internal / "dashboards/index.html").read_text("utf-8"), "html.parser")
+    assert soup.select_one("article h1").get_text() == "内部工作台"
+    nav = {a.get_text(strip=True) for a in soup.select("nav.md-nav--primary a")}
+    assert "内部工作台" in nav
+    public = build(Project(root), root / "site", AS_OF).out_dir
+    assert not (public / "dashboards").exists()

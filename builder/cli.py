@@ -226,6 +226,36 @@ def serve(host: str, port: int, audience: str, body: str | None, as_of: Any, roo
         preview.close()
 
 
+@cli.command("new")
+@click.argument("type_name", metavar="TYPE")
+@click.option("--year", type=click.IntRange(1000, 9999), default=None,
+              help="Year of the new ID (default: this year).")
+@click.option("--title", default=None, help="The record's title (else left for the editor).")
+@root_option
+def new_command(type_name: str, year: int | None, title: str | None, root: Path) -> None:
+    """Create a record to fill in (next free ID, required fields explained); print its path.
+
+    \b
+    Examples:
+      sunlight new rectification
+      sunlight new finding --year 2024 --title "部分涉企审批事项超时办理"
+    """
+    from .model import load_model
+    from .scaffold import ScaffoldError, scaffold, write_record
+
+    _require_project(root)
+    project = Project(root)
+    try:
+        path, text = scaffold(project, load_model(project.config_dir), type_name,
+                              year or date.today().year, title)
+        write_record(path, text)
+    except ScaffoldError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(str(path))
+    click.echo("请填写冒号后面空着的字段，然后运行 sunlight validate 检查。", err=True)
+
+
 def _require_project(root: Path) -> None:
     if not (root / "site_config").is_dir() or not (root / "content").is_dir():
         raise click.UsageError(f"{root.resolve()} 不是 Sunlight 项目：找不到 content/ 和 site_config/"

@@ -24,6 +24,9 @@ class ProblemType:
     template: str
     hint: str
     severity: Severity = Severity.ERROR
+    # Found by comparing the working tree with a base revision (`sunlight check --base`),
+    # never by validating one version alone.
+    needs_base: bool = False
 
 
 def _types(*types: ProblemType) -> dict[str, ProblemType]:
@@ -221,6 +224,55 @@ CATALOGUE: dict[str, ProblemType] = _types(
         "正文第 {line} 行含有 HTML 标签“{value}”，发布时会按安全规则过滤",
         "请用 Markdown 书写正文，例如用空行分段、用“**”加粗。",
         Severity.WARNING,
+    ),
+    # --- changes against the base revision (sunlight check --base) -------------------------
+    ProblemType(
+        "published-record-deleted", "删除了已公开的记录",
+        "已公开的记录“{value}”（{type_label}“{title}”）被删除了",
+        "已经公开的记录不能删除，只能撤回：恢复这个文件，把状态改为“{withdrawn_status}”，"
+        "填写撤回日期（withdrawn）和撤回原因（withdrawal_reason）；公开网站会保留一个撤回说明页。",
+        needs_base=True,
+    ),
+    ProblemType(
+        "published-record-hidden", "已公开的记录被改为不公开",
+        "记录“{record}”已经公开，现在{how}，公开网站上的页面会消失",
+        "已经公开的记录不能收回：恢复原来的公开范围和公开日期。如果它不应再公开，请撤回"
+        "（状态改为“{withdrawn_status}”，填写 withdrawn 和 withdrawal_reason），公开网站只保留撤回说明。",
+        needs_base=True,
+    ),
+    ProblemType(
+        "id-changed", "编号被修改",
+        "编号由“{old}”改成了“{value}”",
+        "编号一经使用不得更改（网址和其他记录的引用都靠它）：把 id 改回“{old}”。"
+        "如果确实需要新编号，请撤回原记录，再用新编号新建一条记录。",
+        needs_base=True,
+    ),
+    ProblemType(
+        "illegal-status-change", "不允许的状态变化",
+        "状态不能从“{old_label}”（{old}）改为“{new_label}”（{value}）",
+        "“{old_label}”只能改为：{allowed}。请按该类型的状态流转修改，或把状态改回“{old_label}”。",
+        needs_base=True,
+    ),
+    ProblemType(
+        "reopen-without-reason", "重新打开没有写原因",
+        "状态从“{old_label}”改回“{new_label}”，{detail}",
+        "在“{reason_field}”（{reason_label}）中写明这一次为什么重新打开，例如“回头看发现问题反弹”；"
+        "原因会公开显示。",
+        needs_base=True,
+    ),
+    ProblemType(
+        "resolution-text-changed", "已通过的文本被修改",
+        "“{record}”已于 {adopted} 通过，它的{part}被修改了",
+        "已通过的文本不能直接修改：把{part}改回原样；要修改内容，请新建一条修正案记录"
+        "（kind: amendment，amends: {record}），写明修改了什么。",
+        needs_base=True,
+    ),
+    ProblemType(
+        "deadline-changed-silently", "期限被悄悄修改",
+        "{detail}",
+        "原定期限和已有的延期记录都不能改动或删除，请改回原样；期限推后时，在“{extensions}”（{extensions_label}）"
+        "末尾新加一条延期记录，写明批准日期、新期限和理由。",
+        needs_base=True,
     ),
 )
 

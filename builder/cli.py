@@ -256,6 +256,49 @@ def new_command(type_name: str, year: int | None, title: str | None, root: Path)
     click.echo("请填写冒号后面空着的字段，然后运行 sunlight validate 检查。", err=True)
 
 
+@cli.command("check")
+@click.option("--base", required=True, metavar="REV",
+              help="Revision to compare with, e.g. origin/main (the pull request's target).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True, help="text for people, json for tools, github for annotations.")
+@click.option("--summary", "summary_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Write the reviewer's summary (Markdown) to this file "
+              "(default: print it after the problems, text format only).")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Decide what is public as of this date (default: today).")
+@root_option
+def check_command(base: str, fmt: str, summary_file: Path | None, as_of: Any,
+                  root: Path) -> None:
+    """Check a change against a base revision: validation plus the rules between versions
+    (nothing published deleted, IDs fixed, lifecycle, amendments, extensions).
+
+    \b
+    Examples:
+      sunlight check --base origin/main
+      sunlight check --base origin/main --format github --summary "$GITHUB_STEP_SUMMARY"
+    """
+    from .diffcheck import BaseUnavailable, check_against_base
+    from .review import summary_markdown
+
+    _require_project(root)
+    try:
+        result = check_against_base(Project(root), base, as_of.date() if as_of else date.today())
+    except BaseUnavailable as exc:
+        click.echo(f"无法与基准版本比较：{exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    _print_problems(result.checked, fmt)
+    summary = summary_markdown(result)
+    if summary_file is not None:
+        try:
+            summary_file.write_text(summary, encoding="utf-8")
+        except OSError as exc:
+            click.echo(f"无法写入审核摘要 {summary_file}：{exc.strerror}", err=True)
+            sys.exit(EXIT_USAGE)
+    elif fmt == "text":
+        click.echo("\n" + summary, nl=False)
+    sys.exit(EXIT_OK if result.valid else EXIT_CONTENT)
+
+
 def _require_project(root: Path) -> None:
     if not (root / "site_config").is_dir() or not (root / "content").is_dir():
         raise click.UsageError(f"{root.resolve()} 不是 Sunlight 项目：找不到 content/ 和 site_config/"

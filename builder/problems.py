@@ -262,7 +262,7 @@ CATALOGUE: dict[str, ProblemType] = _types(
     ),
     ProblemType(
         "resolution-text-changed", "已通过的文本被修改",
-        "“{record}”已于 {adopted} 通过，它的{part}被修改了",
+        "“{record}”已经通过（{adopted}），它的{part}被修改了",
         "已通过的文本不能直接修改：把{part}改回原样；要修改内容，请新建一条修正案记录"
         "（kind: amendment，amends: {record}），写明修改了什么。",
         needs_base=True,

@@ -12,6 +12,10 @@
 Example files are marked in the guide by a line naming their path in backticks just before
 the fenced block, e.g.  示例文件 `content/plans/JH-2023-01.md`：  or
 错误写法（`content/rectifications/ZG-2023-002.md`）：  or  改正后（`…`）：
+
+Codes that compare two versions (`needs_base`, found by `sunlight check --base`) also show
+the file as it was before, labelled 基准版本（`…`）：. Here their fixed example must validate
+on top of it; tests/test_check.py replays base, wrong and fixed example in a real Git history.
 """
 
 from __future__ import annotations
@@ -39,13 +43,15 @@ SITE_CONFIG = REPO / "site_config"
 CODE_HEADING = re.compile(r"^###[ \t]+`([^`]+)`[ \t]*$", re.MULTILINE)
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")
 OUTPUT = re.compile(r"^检查时显示：[ \t]*\n+```text\n(.*?)\n```", re.MULTILINE | re.DOTALL)
-LABEL = re.compile(r"^(示例文件|错误写法|改正后)[^`\n]*`(content/[^`\s]+\.md)`[^\n]*$")
+LABEL = re.compile(r"^(示例文件|基准版本|错误写法|改正后)[^`\n]*`(content/[^`\s]+\.md)`[^\n]*$")
 FENCE = re.compile(r"^(`{3,}|~{3,})")
 
 # Codes whose wrong example cannot be shown as text in a code block (bytes, permissions,
 # size): the guide describes them, and the test builds the broken file from the section's
 # fixed example (or, for the size limit, from a generated one).
 SPECIAL = ("unreadable-file", "invalid-utf8", "utf8-bom", "front-matter-too-large")
+# Codes found only against a base revision: validating one version cannot produce them.
+NEEDS_BASE = tuple(code for code, kind in CATALOGUE.items() if kind.needs_base)
 
 
 # --- reading the guide -------------------------------------------------------------------------
@@ -106,7 +112,7 @@ def section_of(code: str) -> Section:
 
 @dataclass
 class Example:
-    kind: str          # 示例文件, 错误写法 or 改正后
+    kind: str          # 示例文件, 基准版本, 错误写法 or 改正后
     path: str
     text: str
     line: int          # line in the guide, for messages
@@ -352,7 +358,12 @@ def _fixed_files(code: str) -> dict[str, str]:
     return {e.path: e.text for e in examples(section_of(code).text) if e.kind == "改正后"}
 
 
-@pytest.mark.parametrize("code", list(CATALOGUE))
+def base_version_files(code: str) -> dict[str, str]:
+    """The 基准版本 examples of a code's section: files as the base revision has them."""
+    return {e.path: e.text for e in examples(section_of(code).text) if e.kind == "基准版本"}
+
+
+@pytest.mark.parametrize("code", [c for c in CATALOGUE if c not in NEEDS_BASE])
 def test_wrong_example_produces_its_code(tmp_path, code):
     wrong: dict[str, str | bytes] = {e.path: e.text for e in examples(section_of(code).text)
                                      if e.kind == "错误写法"}
@@ -370,11 +381,11 @@ def test_wrong_example_produces_its_code(tmp_path, code):
 def test_fixed_example_is_valid(tmp_path, code):
     fixed = _fixed_files(code)
     assert fixed, f"### `{code}`: no 改正后 example file labelled with its path"
-    problems = check_files(tmp_path, {**base_files(), **fixed})
+    problems = check_files(tmp_path, {**base_files(), **base_version_files(code), **fixed})
     assert not problems, f"the fixed example of ### `{code}` is not valid:\n" + shown(problems)
 
 
-@pytest.mark.parametrize("code", [c for c in CATALOGUE if c not in SPECIAL])
+@pytest.mark.parametrize("code", [c for c in CATALOGUE if c not in SPECIAL + NEEDS_BASE])
 def test_shown_output_is_what_validate_prints(tmp_path, code):
     """The "检查时显示" block of a code's section is what `sunlight validate` really prints
     for the wrong example (the blocks of the SPECIAL codes are only illustrations)."""

@@ -31,6 +31,7 @@ RECORDS = {
         year: 2023
         adopted: 2023-01-05
         source: {H}
+        reopen_reason: {H}
         """),
     "content/items/SX-2023-002.md": record(f"""
         id: SX-2023-002
@@ -47,6 +48,7 @@ RECORDS = {
             requested: 2023-03-01
             answered: 2023-03-09
             opinion: {H}
+        reopen_reason: {H}
         """),
     "content/resolutions/YJ-2023-001.md": record(f"""
         id: YJ-2023-001
@@ -61,6 +63,7 @@ RECORDS = {
         response_due: 2023-07-01
         responded: 2023-06-20
         response: {H}
+        reopen_reason: {H}
         """),
     "content/findings/WT-2023-002.md": record(f"""
         id: WT-2023-002
@@ -72,6 +75,7 @@ RECORDS = {
         category: conduct
         found: 2023-04-02
         description: {H}
+        reopen_reason: {H}
         """),
     "content/rectifications/ZG-2023-002.md": record(f"""
         id: ZG-2023-002
@@ -116,6 +120,7 @@ RECORDS = {
         period: {H}
         due: 2023-08-01
         submitted: 2023-07-20
+        reopen_reason: {H}
         """),
 }
 
@@ -127,6 +132,9 @@ COVERED = {
     ("rectification", "result"), ("rectification", "evidence"),
     ("rectification", "reopen_reason"), ("rectification", "withdrawal_reason"),
     ("report", "title"), ("report", "period"),
+    # Every type's reason for reopening a finished record (sunlight check requires it).
+    ("plan", "reopen_reason"), ("item", "reopen_reason"), ("resolution", "reopen_reason"),
+    ("finding", "reopen_reason"), ("report", "reopen_reason"),
 }
 PAGES = ["plan/JH-2023-02", "item/SX-2023-002", "resolution/YJ-2023-001", "finding/WT-2023-002",
          "rectification/ZG-2023-002", "rectification/ZG-2023-003", "report/BG-2023-001"]

@@ -255,7 +255,9 @@ def test_problem(valid_project, case):
 
 
 def test_every_code_has_a_case():
-    assert set().union(*(case.codes for case in CASES)) == set(CATALOGUE)
+    # Codes that need a base revision are tested one by one in tests/test_check.py.
+    assert set().union(*(case.codes for case in CASES)) == {
+        code for code, kind in CATALOGUE.items() if not kind.needs_base}
 
 
 def test_every_case_name_is_unique():

@@ -1,0 +1,536 @@
+"""Pull-request checks: the working tree against a base revision (`sunlight check --base`).
+
+Validation sees one version; some promises only show between two. A record the public has
+seen is never deleted or hidden (it is withdrawn, which keeps a tombstone), an ID never
+changes, a status moves only along its type's lifecycle (and reopening says why), an adopted
+text changes only through an amendment record, and a deadline moves only through a new
+extension entry. This module reads the base revision's content/ with two git calls
+(`ls-tree`, then one `cat-file --batch`), validates it with the working tree's model, matches
+records by ID (and by path, to catch a changed ID) and returns the problems together with
+the changes a reviewer needs to see (builder/review.py writes them up).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .body import strip_internal
+from .load import Document, find_record_files, parse_bytes
+from .model import ExtensionsRule, FieldSpec, Model, RecordType, RequireRule
+from .pipeline import Checked, Project, check
+from .problems import Problem, Severity, problem
+from .project import is_public
+from .records import Record
+from .validate import validate
+
+# The field a type declares for "why was this reopened" (rectification: 重新整改原因).
+REOPEN_REASON = "reopen_reason"
+# A type whose records can be amended declares this reference to its own type.
+AMENDS = "amends"
+BODY = "正文"
+EMPTY = "（空）"
+
+
+class BaseUnavailable(Exception):
+    """The base revision cannot be read: no git, not a repository, or an unknown revision."""
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One public field of one record, before and after. `old` is None for a note that has
+    no before (a new extension entry, "正文：有修改")."""
+
+    field: str
+    label: str
+    old: str | None
+    new: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "label": self.label, "old": self.old, "new": self.new}
+
+
+@dataclass
+class Change:
+    """What happened to one record between the base and the working tree."""
+
+    kind: str                       # added, changed, withdrawn or deleted
+    id: str
+    type: str
+    type_label: str
+    title: str
+    path: str
+    status: str                     # Chinese label: now, or at the base for a deleted record
+    public: bool                    # the public site will show this change
+    fields: list[FieldChange] = field(default_factory=list)   # public fields only
+    internal: list[str] = field(default_factory=list)         # labels of internal changes
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.id, "type": self.type, "title": self.title,
+                "path": self.path, "status": self.status, "public": self.public,
+                "fields": [f.as_dict() for f in self.fields], "internal": list(self.internal)}
+
+
+@dataclass
+class DiffCheck:
+    """Every problem (validation and diff-aware, sorted like validate's) and every change."""
+
+    base: str                       # the revision as given
+    commit: str                     # the commit it names
+    as_of: date
+    checked: Checked                # the working tree; its problems include the diff problems
+    problems: list[Problem]
+    changes: list[Change]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+
+def check_against_base(project: Project, base: str, as_of: date) -> DiffCheck:
+    """Validate the working tree and compare it with revision `base` as of `as_of`.
+    Raises BaseUnavailable when `base` cannot be read; never raises on bad content."""
+    checked = check(project)
+    commit = resolve(project.root, base)
+    base_records = validate(read_base(project.root, commit), checked.model).records
+    present = {_relative(project.root, f) for f in find_record_files(project.content_dir)}
+    comparison = _Comparison(checked.model, as_of)
+    comparison.run(base_records, checked.validation.records, present)
+    problems = sorted(checked.validation.problems + comparison.problems,
+                      key=lambda p: (p.path, p.line, p.code))
+    checked.validation.problems = problems
+    return DiffCheck(base=base, commit=commit, as_of=as_of, checked=checked,
+                     problems=problems, changes=comparison.changes)
+
+
+# --- reading the base revision ---------------------------------------------------------------
+
+
+def resolve(root: Path, base: str) -> str:
+    """The commit id `base` names, or BaseUnavailable with a message for editors."""
+    if not base or base.startswith("-"):
+        raise BaseUnavailable(f"基准版本“{base}”无效：请写分支名、标签或提交编号，例如 origin/main。")
+    done = _run(root, ["rev-parse", "--verify", "--quiet", f"{base}^{{commit}}"])
+    if done.returncode == 0:
+        return done.stdout.decode().strip()
+    if b"not a git repository" in done.stderr:
+        raise BaseUnavailable(f"{root.resolve()} 不在 Git 仓库中，无法与基准版本比较。")
+    shallow = _run(root, ["rev-parse", "--is-shallow-repository"]).stdout.strip() == b"true"
+    hint = ("这是一个浅克隆（shallow clone），缺少较早的提交：在 CI 中请设置 fetch-depth: 0，"
+            "或先运行 git fetch --unshallow。") if shallow else \
+        "请检查拼写；合并请求的目标分支通常是 origin/main（可能需要先运行 git fetch）。"
+    raise BaseUnavailable(f"找不到基准版本“{base}”。{hint}")
+
+
+def read_base(root: Path, commit: str) -> list[Document]:
+    """Every record file of content/ at `commit`, parsed: one `git ls-tree`, one
+    `git cat-file --batch`. Files that cannot be parsed are left out (they had their say
+    when that revision was checked)."""
+    listing = _git(root, ["ls-tree", "-r", "-z", commit, "--", "content/"])
+    wanted: dict[str, str] = {}                      # path -> blob id
+    for entry in listing.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, raw_path = entry.partition(b"\t")
+        mode, kind, blob = meta.split()
+        path = raw_path.decode("utf-8", "surrogateescape")
+        if kind == b"blob" and mode in (b"100644", b"100755") and _is_record_path(path):
+            wanted[path] = blob.decode()
+    blobs = _cat_blobs(root, sorted(set(wanted.values())))
+    documents = []
+    for path, blob in sorted(wanted.items()):
+        doc, _ = parse_bytes(blobs[blob], path, PurePosixPath(path).parts[1])
+        if doc is not None:
+            documents.append(doc)
+    return documents
+
+
+def _is_record_path(path: str) -> bool:
+    """The same files find_record_files takes: *.md in a folder below content/, no dot parts."""
+    parts = PurePosixPath(path).parts
+    return (len(parts) > 2 and parts[0] == "content" and path.endswith(".md")
+            and not any(part.startswith(".") for part in parts[1:]))
+
+
+def _cat_blobs(root: Path, blobs: list[str]) -> dict[str, bytes]:
+    if not blobs:
+        return {}
+    out = _git(root, ["cat-file", "--batch"], ("\n".join(blobs) + "\n").encode())
+    found: dict[str, bytes] = {}
+    pos = 0
+    for blob in blobs:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        if len(header) != 3:
+            raise BaseUnavailable(f"无法读取基准版本中的文件（{out[pos:end].decode(errors='replace')}）。")
+        size = int(header[2])
+        found[blob] = out[end + 1:end + 1 + size]
+        pos = end + 1 + size + 1
+    return found
+
+
+def _run(root: Path, args: list[str], stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"}
+    try:
+        return subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True,
+                              env=env, check=False)
+    except FileNotFoundError:
+        raise BaseUnavailable("找不到 git 命令：请先安装 Git。") from None
+    except NotADirectoryError:
+        raise BaseUnavailable(f"{root} 不是文件夹。") from None
+
+
+def _git(root: Path, args: list[str], stdin: bytes | None = None) -> bytes:
+    done = _run(root, args, stdin)
+    if done.returncode != 0:
+        detail = done.stderr.decode(errors="replace").strip().splitlines()
+        raise BaseUnavailable(f"git {args[0]} 失败：{detail[-1] if detail else done.returncode}")
+    return done.stdout
+
+
+def _relative(root: Path, file: Path) -> str:
+    try:
+        return file.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return file.as_posix()
+
+
+# --- comparing -------------------------------------------------------------------------------
+
+
+class _Comparison:
+    """Matches base and working-tree records and applies the rules; collects problems and
+    changes."""
+
+    def __init__(self, model: Model, as_of: date):
+        self.model, self.as_of = model, as_of
+        self.problems: list[Problem] = []
+        self.changes: list[Change] = []
+
+    def run(self, base: list[Record], now: list[Record], present: set[str]) -> None:
+        base_by_id = _first_by_id(base)
+        now_by_id = _first_by_id(now)
+        now_by_path = {r.path: r for r in now}
+        matched: set[str] = set()
+        for old in base_by_id.values():
+            new = now_by_id.get(old.id)
+            id_changed = False
+            if new is None:
+                at_path = now_by_path.get(old.path)
+                if at_path is not None and at_path.id not in base_by_id:
+                    new, id_changed = at_path, True
+                elif at_path is None and old.path in present:
+                    continue  # the file is still there but unusable: validation says why
+            if new is None:
+                self._deleted(old)
+                continue
+            matched.add(new.id)
+            if id_changed:
+                self.problems.append(problem("id-changed", new.path, new.line("id"), field="id",
+                                             value=new.id, old=old.id))
+            if old.type == new.type:
+                self._rules(old, new, self.model.types[new.type])
+            change = self._change(old, new, id_changed)
+            if change is not None:
+                self.changes.append(change)
+        for new in now:
+            if new.id not in matched and new.id not in base_by_id:
+                matched.add(new.id)
+                self.changes.append(self._summary(new, "added", is_public(new, self.as_of)))
+
+    # --- the rules -----------------------------------------------------------------------------
+
+    def _deleted(self, old: Record) -> None:
+        public = is_public(old, self.as_of)
+        if public:
+            rtype = self.model.types[old.type]
+            self.problems.append(problem("published-record-deleted", old.path, 1, value=old.id,
+                                         type_label=rtype.label, title=old.title,
+                                         withdrawn_status=_withdrawn_status(rtype)))
+        self.changes.append(self._summary(old, "deleted", public))
+
+    def _rules(self, old: Record, new: Record, rtype: RecordType) -> None:
+        self._hidden(old, new, rtype)
+        self._status(old, new, rtype)
+        self._text(old, new, rtype)
+        for rule in rtype.rules:
+            if isinstance(rule, ExtensionsRule):
+                self._deadline(old, new, rtype, rule)
+
+    def _hidden(self, old: Record, new: Record, rtype: RecordType) -> None:
+        if not is_public(old, self.as_of) or is_public(new, self.as_of):
+            return
+        if new.visibility != "public":
+            name = "visibility"
+            shown = rtype.fields[name].values.get(new.visibility, new.visibility) \
+                if name in rtype.fields else new.visibility
+            how = (f"公开范围改成了“{shown}”" if (name,) in new.lines
+                   else f"“{rtype.label}”默认不公开")
+            value = new.visibility
+        else:
+            name = "publish_after"
+            value = new.get(name)
+            how = f"公开日期推迟到了 {value.isoformat()}"
+        line = new.line(name) if (name,) in new.lines else new.line("id")
+        self.problems.append(problem("published-record-hidden", new.path, line, field=name,
+                                     value=value, record=new.id, how=how,
+                                     withdrawn_status=_withdrawn_status(rtype)))
+
+    def _status(self, old: Record, new: Record, rtype: RecordType) -> None:
+        lifecycle = rtype.lifecycle
+        before, after = old.status, new.status
+        if before == after or before not in lifecycle.statuses \
+                or after not in lifecycle.statuses:
+            return
+        allowed = allowed_next(rtype, before)
+        labels = {"old_label": lifecycle.label(before), "new_label": lifecycle.label(after)}
+        if after not in allowed:
+            shown = "、".join(f"{s}（{lifecycle.label(s)}）" for s in allowed) or "无（该状态不能再改）"
+            self.problems.append(problem("illegal-status-change", new.path, new.line("status"),
+                                         field="status", value=after, old=before,
+                                         allowed=shown, **labels))
+            return
+        target = lifecycle.statuses[after]
+        if not lifecycle.statuses[before].done or target.done or target.withdrawn:
+            return
+        spec = rtype.fields.get(REOPEN_REASON)
+        if spec is None:
+            return  # the type offers no place for a reason: its configuration decides
+        reason, previous = new.get(REOPEN_REASON), old.get(REOPEN_REASON)
+        if not reason:
+            if any(isinstance(rule, RequireRule) and after in rule.when_status
+                   and REOPEN_REASON in rule.fields for rule in rtype.rules):
+                return  # the type's own rule requires it: validation reports it already
+            detail = f"但没有写明原因（{REOPEN_REASON}）"
+            line = (new.line(REOPEN_REASON) if (REOPEN_REASON,) in new.lines
+                    else new.line("status"))
+        elif reason == previous:
+            detail = f"但“{REOPEN_REASON}”还是上一次重新打开时的原因，没有写明这一次的原因"
+            line = new.line(REOPEN_REASON)
+        else:
+            return
+        self.problems.append(problem("reopen-without-reason", new.path, line,
+                                     field=REOPEN_REASON, value=reason, detail=detail,
+                                     reason_field=REOPEN_REASON, reason_label=spec.label,
+                                     **labels))
+
+    def _text(self, old: Record, new: Record, rtype: RecordType) -> None:
+        spec = rtype.fields.get(AMENDS)
+        if spec is None or spec.type != "ref" or rtype.name not in spec.to:
+            return
+        adopted = self._adopted(old, rtype)
+        if adopted is None:
+            return
+        params = {"record": new.id, "adopted": adopted}
+        if old.title != new.title and "title" in new.fields:
+            self.problems.append(problem("resolution-text-changed", new.path, new.line("title"),
+                                         field="title", value=new.title, part="标题", **params))
+        if _public_text(old.body) != _public_text(new.body):
+            self.problems.append(problem("resolution-text-changed", new.path,
+                                         _first_difference(old, new), field=BODY,
+                                         part=BODY, **params))
+
+    def _adopted(self, old: Record, rtype: RecordType) -> str | None:
+        """How the base record counts as adopted: its `adopted` date has come, or (for a type
+        without one) its status has moved past the initial one. None if not adopted."""
+        when = old.get("adopted")
+        if isinstance(when, date):
+            return when.isoformat() if when <= self.as_of else None
+        if old.status and old.status != rtype.lifecycle.initial:
+            return f"状态为“{rtype.lifecycle.label(old.status)}”"
+        return None
+
+    def _deadline(self, old: Record, new: Record, rtype: RecordType, rule: ExtensionsRule) -> None:
+        extensions_spec = rtype.fields[rule.field]
+        params = {"extensions": rule.field, "extensions_label": extensions_spec.label}
+        before, after = old.get(rule.deadline), new.get(rule.deadline)
+        readable = after is not None or (rule.deadline,) not in new.lines
+        if isinstance(before, date) and before != after and readable:
+            label = rtype.fields[rule.deadline].label
+            shown = after.isoformat() if isinstance(after, date) else "空（删除了）"
+            self.problems.append(problem(
+                "deadline-changed-silently", new.path,
+                new.line(rule.deadline) if (rule.deadline,) in new.lines else new.line("id"),
+                field=rule.deadline, value=after,
+                detail=f"“{rule.deadline}”（{label}）由 {before.isoformat()} 改成了 {shown}",
+                **params))
+        entries_before = old.get(rule.field) or []
+        entries_after = new.get(rule.field) or []
+        subfields = extensions_spec.items.fields if extensions_spec.items is not None else {}
+        for i, entry in enumerate(entries_before):
+            if not isinstance(entry, dict):
+                continue
+            if i >= len(entries_after):
+                line = (new.line(rule.field) if (rule.field,) in new.lines
+                        else new.line(rule.deadline))
+                shown = entry.get("deadline")
+                self.problems.append(problem(
+                    "deadline-changed-silently", new.path, line, field=rule.field,
+                    detail=f"第 {i + 1} 次延期记录（新期限 {_plain(shown)}）被删除了", **params))
+                continue
+            current = entries_after[i] if isinstance(entries_after[i], dict) else {}
+            for key, sub in subfields.items():
+                was, now = entry.get(key), current.get(key)
+                if was == now or (now is None and (rule.field, i, key) in new.lines):
+                    continue  # unchanged, or unreadable now (validation reports it)
+                self.problems.append(problem(
+                    "deadline-changed-silently", new.path, new.line(rule.field, i, key),
+                    field=f"{rule.field}[{i}].{key}", value=now,
+                    detail=f"第 {i + 1} 次延期记录的“{key}”（{sub.label}）由 {_plain(was)} "
+                           f"改成了 {_plain(now)}", **params))
+
+    # --- the changes ---------------------------------------------------------------------------
+
+    def _summary(self, record: Record, kind: str, public: bool) -> Change:
+        rtype = self.model.types[record.type]
+        return Change(kind=kind, id=record.id, type=record.type, type_label=rtype.label,
+                      title=record.title, path=record.path,
+                      status=rtype.lifecycle.label(record.status), public=public)
+
+    def _change(self, old: Record, new: Record, id_changed: bool) -> Change | None:
+        rtype = self.model.types[new.type]
+        show = _Shower(self.model, rtype)
+        fields: list[FieldChange] = []
+        internal: list[str] = []
+        if id_changed:
+            fields.append(FieldChange("id", rtype.fields["id"].label, old.id, new.id))
+        extension_rules = {r.field: r for r in rtype.rules if isinstance(r, ExtensionsRule)}
+        for name, spec in rtype.fields.items():
+            if name == "id":
+                continue
+            was, now = old.get(name), new.get(name)
+            if was == now:
+                continue
+            if spec.internal:
+                internal.append(spec.label)
+            elif name in extension_rules:
+                fields.extend(self._extensions(old, new, rtype, extension_rules[name], show))
+            else:
+                fields.append(FieldChange(name, spec.label, show(was, spec), show(now, spec)))
+        if old.type != new.type:
+            fields.insert(0, FieldChange("type", "记录类型", self.model.types[old.type].label,
+                                         rtype.label))
+        if _public_text(old.body) != _public_text(new.body):
+            fields.append(FieldChange(BODY, BODY, None, "有修改"))
+        elif _whole_text(old.body) != _whole_text(new.body):
+            internal.append("正文中的内部内容")
+        if not fields and not internal:
+            return None
+        statuses = rtype.lifecycle.statuses
+        withdrawn_now = new.status in statuses and statuses[new.status].withdrawn
+        withdrawn_before = old.status in statuses and statuses[old.status].withdrawn
+        kind = "withdrawn" if withdrawn_now and not withdrawn_before else "changed"
+        seen = is_public(old, self.as_of) or is_public(new, self.as_of)
+        change = self._summary(new, kind, seen and (bool(fields) or kind == "withdrawn"))
+        change.fields, change.internal = fields, internal
+        return change
+
+    def _extensions(self, old: Record, new: Record, rtype: RecordType, rule: ExtensionsRule,
+                    show: "_Shower") -> list[FieldChange]:
+        """New extension entries one by one, and the deadline in force, before and after."""
+        spec = rtype.fields[rule.field]
+        was, now = old.get(rule.field) or [], new.get(rule.field) or []
+        if now[:len(was)] != was:
+            return [FieldChange(rule.field, spec.label, show(was, spec), show(now, spec))]
+        out = []
+        subfields = spec.items.fields if spec.items is not None else {}
+        for i, entry in enumerate(now[len(was):], start=len(was) + 1):
+            parts = [f"{sub.label} {show(entry.get(key), sub)}" for key, sub in subfields.items()
+                     if entry.get(key) is not None]
+            out.append(FieldChange(rule.field, f"新增第 {i} 次{spec.label}", None, "，".join(parts)))
+        before, after = _in_force(old, rule), _in_force(new, rule)
+        if before != after:
+            label = "现行" + rtype.fields[rule.deadline].label
+            out.append(FieldChange(rule.deadline, label, _plain(before), _plain(after)))
+        return out
+
+
+def allowed_next(rtype: RecordType, status: str) -> list[str]:
+    """The statuses `status` may move to: its lifecycle's transitions, plus withdrawal, which
+    is always open (a published record is withdrawn, never deleted) until withdrawn."""
+    statuses = rtype.lifecycle.statuses
+    allowed = list(rtype.lifecycle.transitions.get(status, ()))
+    if status in statuses and not statuses[status].withdrawn:
+        allowed += [s for s, st in statuses.items() if st.withdrawn and s not in allowed]
+    return allowed
+
+
+class _Shower:
+    """A field value as a reviewer reads it: status and enum labels, registry names, dates."""
+
+    def __init__(self, model: Model, rtype: RecordType):
+        self.model, self.rtype = model, rtype
+
+    def __call__(self, value: Any, spec: FieldSpec | None) -> str:
+        if value is None or value == "" or value == [] or value == {}:
+            return EMPTY
+        kind = spec.type if spec is not None else ""
+        if kind == "status":
+            return self.rtype.lifecycle.label(value)
+        if kind == "enum":
+            return spec.values.get(value, value)
+        if kind == "boolean":
+            return "是" if value else "否"
+        if kind == "ref" and spec.to and spec.to[0] in ("body", "unit"):
+            entries = self.model.registry.entries(spec.to[0])
+            return entries[value].name if value in entries else str(value)
+        if kind == "list" and isinstance(value, list):
+            separator = "；" if spec.items is not None and spec.items.type == "object" else "、"
+            return separator.join(self(v, spec.items) for v in value)
+        if kind == "object" and isinstance(value, dict):
+            return "，".join(f"{sub.label} {self(value[key], sub)}"
+                            for key, sub in spec.fields.items() if key in value)
+        return _plain(value)
+
+
+def _plain(value: Any, limit: int = 80) -> str:
+    if value is None:
+        return EMPTY
+    text = value.isoformat() if isinstance(value, date) else str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _in_force(record: Record, rule: ExtensionsRule) -> date | None:
+    for entry in reversed(record.get(rule.field) or []):
+        if isinstance(entry, dict) and isinstance(entry.get("deadline"), date):
+            return entry["deadline"]
+    value = record.get(rule.deadline)
+    return value if isinstance(value, date) else None
+
+
+def _withdrawn_status(rtype: RecordType) -> str:
+    name = next((n for n, s in rtype.lifecycle.statuses.items() if s.withdrawn), "withdrawn")
+    return f"{rtype.lifecycle.label(name)}（{name}）"
+
+
+def _public_text(body: str) -> str:
+    """What the public reads of a body, ignoring trailing blanks and blank edges."""
+    return "\n".join(line.rstrip() for line in strip_internal(body).split("\n")).strip("\n")
+
+
+def _whole_text(body: str) -> str:
+    return "\n".join(line.rstrip() for line in body.split("\n")).strip("\n")
+
+
+def _first_difference(old: Record, new: Record) -> int:
+    """The file line where the working tree's body first differs from the base's."""
+    before, after = old.body.split("\n"), new.body.split("\n")
+    index = next((i for i, (a, b) in enumerate(zip(before, after)) if a.rstrip() != b.rstrip()),
+                 min(len(before), len(after)))
+    return new.body_line + min(index, max(len(after) - 1, 0))
+
+
+def _first_by_id(records: list[Record]) -> dict[str, Record]:
+    by_id: dict[str, Record] = {}
+    for record in records:
+        by_id.setdefault(record.id, record)
+    return by_id

@@ -36,11 +36,7 @@ class Document:
 
     def line(self, *path: Any) -> int:
         """The line of a field (or the nearest enclosing one), else the front matter start."""
-        while path:
-            if path in self.lines:
-                return self.lines[path]
-            path = path[:-1]
-        return 1
+        return strict_yaml.line_of(self.lines, path)
 
 
 class StrictYAMLHandler(frontmatter.YAMLHandler):

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from .strict_yaml import line_of
+
 
 @dataclass
 class Record:
@@ -30,11 +32,8 @@ class Record:
         return self.fields.get("title", self.id)
 
     def line(self, *path: Any) -> int:
-        while path:
-            if path in self.lines:
-                return self.lines[path]
-            path = path[:-1]
-        return 1
+        """The line of a field (or the nearest enclosing one) in the record's file."""
+        return line_of(self.lines, path)
 
     def current_deadline(self) -> date | None:
         """The deadline in force: the last extension's, else the original one."""

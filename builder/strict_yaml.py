@@ -229,6 +229,15 @@ def _build(events, file_line, lines: dict[Path, int], issues: list[YamlIssue]) -
     return root
 
 
+def line_of(lines: dict[Path, int], path: Path) -> int:
+    """The line of a field, or of the nearest enclosing one, else 1 (the front matter start)."""
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return 1
+
+
 def _dotted(path: Path) -> str:
     """("deadline_extensions", 1, "reason") -> "deadline_extensions[1].reason"."""
     out = ""

@@ -1,0 +1,103 @@
+"""Atom feeds of the public timeline: all changes, and one feed per supervising body.
+
+Every entry is one event of a record in the projection: a Chinese title ("ZG-2023-017 状态：
+整改中 → 已完成"), a link to the record page, the date of the commit, and a tag: URI built from
+record ID, commit and change, so a reader never shows an entry twice. No build clock and a
+fixed order: building the same commit twice gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+from .bodies import body_of
+from .model import Model
+from .project import Projection
+from .timeline import Event, Timelines, describe, require_same_audience
+
+ATOM = "http://www.w3.org/2005/Atom"
+FEEDS_DIR = "feeds"
+ENTRIES = 50                  # newest entries per feed
+TITLE_LIMIT = 40              # characters of a quoted value in an entry title
+FALLBACK_AUTHORITY = "sunlight.invalid"   # tag: URIs when no site URL is configured
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)   # `updated` of a feed without entries
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def site_url(model: Model, override: str | None = None) -> str | None:
+    """The public site's address: the override, else `site.url` in site_config/site.yml."""
+    url = override or model.site.get("url")
+    return url.rstrip("/") if isinstance(url, str) and url.strip() else None
+
+
+def feeds(found: Timelines, projection: Projection, model: Model, url: str | None = None,
+          entries: int = ENTRIES) -> dict[str, bytes]:
+    """Every feed as {path in the site: Atom bytes}: feeds/all.xml, feeds/body/<body>.xml.
+
+    Only events of records in `projection` are used, and each body's feed holds the records
+    that body has today. Without `url` links are relative to the feed."""
+    require_same_audience(found, projection)
+    by_id = projection.by_id()
+    events = [e for e in found.events() if e.record_id in by_id]
+    by_body: dict[str, list[Event]] = defaultdict(list)
+    for event in events:
+        body = body_of(by_id[event.record_id], by_id)
+        if body:
+            by_body[body].append(event)
+    name = model.site.get("name") or "阳光监督"
+    out = {f"{FEEDS_DIR}/all.xml": _feed(f"{FEEDS_DIR}/all.xml", f"{name}：最新变化", events,
+                                         model, url, entries)}
+    for body in sorted(by_body):
+        entry = model.registry.bodies.get(body)
+        title = f"{name}：{entry.name if entry else body}的最新变化"
+        path = f"{FEEDS_DIR}/body/{body}.xml"
+        out[path] = _feed(path, title, by_body[body], model, url, entries)
+    return out
+
+
+def _feed(path: str, title: str, events: list[Event], model: Model, url: str | None,
+          entries: int) -> bytes:
+    """One Atom document. `events` are newest first."""
+    events = events[:entries]
+    up = "../" * path.count("/")
+    authority = urlsplit(url).hostname if url else None
+    authority = authority or FALLBACK_AUTHORITY
+    feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": "zh-CN"})
+    _text(feed, "id", f"{url}/{path}" if url else f"tag:{authority},1970:{path}")
+    _text(feed, "title", title)
+    _text(feed, "updated", _date(events[0].when if events else EPOCH))
+    ET.SubElement(feed, "link", {"rel": "self", "type": "application/atom+xml",
+                                 "href": f"{url}/{path}" if url else path.rsplit("/", 1)[-1]})
+    ET.SubElement(feed, "link", {"rel": "alternate", "type": "text/html",
+                                 "href": f"{url}/" if url else up})
+    author = ET.SubElement(feed, "author")
+    _text(author, "name", model.site.get("name") or "阳光监督")
+    _text(feed, "generator", "Sunlight")
+    for event in events:
+        entry = ET.SubElement(feed, "entry")
+        _text(entry, "id", f"tag:{authority},{event.date.isoformat()}:{event.key}")
+        _text(entry, "title", describe(event, model, limit=TITLE_LIMIT))
+        page = f"{event.record_type}/{event.record_id}/"
+        ET.SubElement(entry, "link", {"rel": "alternate", "type": "text/html",
+                                      "href": f"{url}/{page}" if url else up + page})
+        _text(entry, "published", _date(event.when))
+        _text(entry, "updated", _date(event.when))
+        _text(entry, "summary", f"{event.title}\n{describe(event, model)}\n"
+                                f"{event.date.isoformat()}，提交 {event.short_sha}", type="text")
+    ET.indent(feed)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _text(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attrs)
+    element.text = _NOT_XML.sub("", text)
+    return element
+
+
+def _date(when: datetime) -> str:
+    """RFC 3339, in the committer's own time zone (as Git recorded it)."""
+    return when.isoformat()

@@ -21,6 +21,7 @@ from .engine import EngineError
 from .pipeline import (Checked, ContentInvalid, LeakDetected, Project, WrongTarget, build, check,
                        figures)
 from .project import Audience
+from .history import HistoryError
 from .publish import PublishRefused
 from .problems import Problem, Severity
 
@@ -123,9 +124,11 @@ def stats(fmt: str, as_of: Any, root: Path) -> None:
 @click.option("--previous-manifest", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="The last published sunlight-manifest.json (default: the one "
               "in the output folder), to refuse rewritten history or lost records.")
+@click.option("--no-history", is_flag=True, default=False,
+              help="Do not read Git history (no timelines, change log or feeds entries).")
 @root_option
 def build_command(out: Path | None, as_of: Any, audience: str, body: str | None,
-                  previous_manifest: Path | None, root: Path) -> None:
+                  previous_manifest: Path | None, no_history: bool, root: Path) -> None:
     """Build a site (validate, project, render, mkdocs, leak guard, swap).
 
     \b
@@ -142,7 +145,8 @@ def build_command(out: Path | None, as_of: Any, audience: str, body: str | None,
     default_out = project_.public_out if wanted is Audience.PUBLIC else project_.internal_out
     out_dir = out if out is not None else default_out
     try:
-        built = build(project_, out_dir, day, wanted, body, previous_manifest)
+        built = build(project_, out_dir, day, wanted, body, previous_manifest,
+                      history=not no_history)
     except ContentInvalid as exc:
         _print_problems(exc.checked, "text")
         click.echo("内容有错误，没有生成网站；已发布的网站保持不变。", err=True)
@@ -157,6 +161,9 @@ def build_command(out: Path | None, as_of: Any, audience: str, body: str | None,
     except WrongTarget as exc:
         click.echo(f"没有构建：{exc}", err=True)
         sys.exit(EXIT_USAGE)
+    except HistoryError as exc:
+        click.echo(f"没有构建：{exc}", err=True)
+        sys.exit(EXIT_USAGE)
     except PublishRefused as exc:
         click.echo(f"拒绝发布：{exc}", err=True)
         click.echo("已发布的网站保持不变。", err=True)
@@ -169,6 +176,8 @@ def build_command(out: Path | None, as_of: Any, audience: str, body: str | None,
     warnings = built.checked.validation.warnings
     for p in warnings:
         click.echo(_text_line(p))
+    for notice in built.notices:
+        click.echo(f"提示：{notice}")
     kind = "公开网站" if wanted is Audience.PUBLIC else "内部网站（不得公开）"
     click.echo(f"已生成{kind}：{built.out_dir}（{built.pages} 个页面，{built.public_records} 条记录；"
                f"泄露检查 {built.secrets_checked} 项不应出现的内容，未发现泄露）。")

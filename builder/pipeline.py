@@ -1,5 +1,5 @@
-"""The whole story in one place: load → validate → (history: planned) → project → render →
-engine → verify → publish. Each step is a plain function of a stage module; this module
+"""The whole story in one place: load → validate → history → project → render → engine →
+verify → publish. Each step is a plain function of a stage module; this module
 only wires them. Only the CLI prints and picks exit codes."""
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
-from . import dashboards, engine, publish, render, verify
+from . import dashboards, engine, feeds, publish, render, verify
+from .history import NotARepository, read_history
+from .timeline import Timelines, change_log, timelines
 from . import stats as stats_stage
 from .load import load
 from .model import Model, load_model
@@ -132,6 +134,7 @@ class Built:
     public_records: int
     secrets_checked: int
     timings: dict[str, float]
+    notices: list[str]
 
 
 class _Stopwatch:
@@ -148,9 +151,11 @@ class _Stopwatch:
 
 
 def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Audience.PUBLIC,
-          body: str | None = None, previous_manifest: Path | None = None) -> Built:
+          body: str | None = None, previous_manifest: Path | None = None,
+          history: bool = True) -> Built:
     """Build one audience's site into `out_dir`, all or nothing:
-    load → validate → project → stats → render → open data → engine → verify → publish."""
+    load → validate → history → project → stats → render → open data → engine → verify →
+    publish. With `history=False` (or outside a Git repository) pages carry no timelines."""
     clock = _Stopwatch()
     checked = check(project_)
     clock.lap("load+validate")
@@ -158,8 +163,12 @@ def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Au
         raise ContentInvalid(checked)
     records, model = checked.validation.records, checked.model
     _check_target(project_, model, out_dir, audience, body)
+    found, notices = _timelines(project_, model, as_of, audience, body, history)
+    clock.lap("history")
     projection = project(records, model, audience, as_of, body=body) if body else \
         project(records, model, audience, as_of)
+    shown = [r.id for r in projection.records]
+    found = found.only(shown)
     clock.lap("project")
     commit = publish.head_commit(project_.root)
     if audience is Audience.PUBLIC:
@@ -175,7 +184,11 @@ def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Au
             if audience is Audience.INTERNAL else None
         rendered = render.render(projection, figures_, model, project_.template_dirs,
                                  work / "docs", project_.assets_dir, commit=commit,
-                                 dashboards=boards)
+                                 dashboards=boards, timelines=found,
+                                 changes=change_log(found, projection))
+        for rel, data in feeds.feeds(found, projection, model, feeds.site_url(model)).items():
+            (work / "docs" / rel).parent.mkdir(parents=True, exist_ok=True)
+            (work / "docs" / rel).write_bytes(data)
         if audience is Audience.PUBLIC:
             write_open_data(projection.records, model, work / "docs" / "data")
         publish.write_manifest(work / "docs", projection, as_of, commit)
@@ -185,7 +198,8 @@ def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Au
                                      _engine_extra(model, audience, body))
         engine.build(config, as_of)
         clock.lap("mkdocs")
-        secrets = verify.secrets(records, model, as_of, audience, body)
+        secrets = verify.secrets(records + found.revisions_for_leak_guard(shown), model, as_of,
+                                 audience, body)
         leaks = verify.scan(work / "site", secrets)
         clock.lap("verify")
         if leaks:
@@ -196,7 +210,22 @@ def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Au
         publish.discard(work)
     return Built(checked=checked, out_dir=out_dir, pages=len(rendered.pages),
                  public_records=len(projection.records), secrets_checked=len(secrets),
-                 timings=clock.timings)
+                 timings=clock.timings, notices=notices)
+
+
+def _timelines(project_: Project, model: Model, as_of: date, audience: Audience,
+               body: str | None, wanted: bool) -> tuple[Timelines, list[str]]:
+    """Every record's timeline from one pass over Git. A shallow clone raises ShallowClone
+    (its history would be wrong); outside a repository the site simply has no timelines."""
+    empty = Timelines(audience=audience, body=body)
+    if not wanted:
+        return empty, ["未读取 Git 历史（--no-history）：页面不显示变化记录。"]
+    try:
+        history_ = read_history(project_.root, project_.content_dir)
+    except NotARepository:
+        return empty, ["项目不在 Git 仓库中：页面不显示变化记录。"]
+    found = timelines(history_, model, as_of, audience, body)
+    return found, [f"{n.path}（提交 {n.short_sha}）：{n.message}" for n in found.notices]
 
 
 def _check_target(project_: Project, model: Model, out_dir: Path, audience: Audience,
@@ -216,10 +245,9 @@ def _check_target(project_: Project, model: Model, out_dir: Path, audience: Audi
         raise WrongTarget(f"拒绝覆盖 {out_dir}：那里是{existing.get('audience')}版本的网站")
 
 
-def _theme_dir(project_: Project, audience: Audience) -> Path | None:
-    if audience is Audience.INTERNAL:
-        return project_.theme_dir / "internal"
-    return None
+def _theme_dir(project_: Project, audience: Audience) -> Path:
+    """Each audience has its own theme overrides (the internal one adds the banner)."""
+    return project_.theme_dir / audience.value
 
 
 def _engine_extra(model: Model, audience: Audience, body: str | None) -> dict[str, Any]:

@@ -29,6 +29,8 @@ from pymdownx.slugs import slugify
 from . import charts
 from .body import mark_internal
 from .dashboards import Dashboards
+from .feeds import FEEDS_DIR
+from .timeline import ChangeDay, Timelines, describe
 from .model import FieldSpec, Model, RecordType
 from .project import Audience, Projection
 from .records import Record
@@ -93,6 +95,7 @@ class Site:
         self.as_of = projection.as_of
         self.internal = projection.audience is Audience.INTERNAL
         self.commit: str | None = None
+        self.timelines: Timelines | None = None
         self.index = Index(projection.records, model)
         self.records = sorted(projection.records, key=lambda r: (r.type, r.id))
         self.by_id = self.index.by_id
@@ -223,6 +226,35 @@ class Site:
                                             ).format(self.as_of.isoformat())))
         return rows
 
+    def history_rows(self, record: Record) -> list[dict[str, Any]]:
+        """The record's timeline, newest first, in words. Commit messages and authors only
+        ever reach internal builds: the public timeline never carries them."""
+        timeline = self.timelines.get(record.id) if self.timelines else None
+        rows = []
+        # Newest first; the changes of one commit keep their order (sort is stable).
+        for event in sorted(timeline.events if timeline else [], key=lambda e: e.when,
+                            reverse=True):
+            row = {"date": event.date, "sha": event.short_sha, "kind": event.kind.label,
+                   "text": describe(event, self.model)}
+            if self.internal:
+                row["author"] = event.author_name or ""
+                row["message"] = (event.message or "").strip().split("\n")[0]
+            rows.append(row)
+        return rows
+
+    def history_facts(self, record: Record) -> list[tuple[str, Markup]]:
+        timeline = self.timelines.get(record.id) if self.timelines else None
+        if timeline is None or not timeline.events:
+            return []
+        rows = []
+        if timeline.first_published:
+            rows.append(("首次公开" if not self.internal else "首次记录",
+                         escape(timeline.first_published.date().isoformat())))
+        rows.append(("最近更新", escape(timeline.last_updated.date().isoformat())))
+        if timeline.deadline_extensions:
+            rows.append(("延期次数", escape(str(timeline.deadline_extensions))))
+        return rows
+
     def summary(self, record: Record, root: str) -> list[tuple[str, Markup]]:
         """The listing fields, shown (and indexed for search) under the title."""
         rtype = self.rtype(record)
@@ -248,7 +280,9 @@ class Site:
 
 def render(projection: Projection, figures: dict[str, Any], model: Model,
            template_dirs: list[Path], docs_dir: Path, assets_dir: Path,
-           commit: str | None = None, dashboards: Dashboards | None = None) -> Rendered:
+           commit: str | None = None, dashboards: Dashboards | None = None,
+           timelines: Timelines | None = None, changes: list[ChangeDay] | None = None
+           ) -> Rendered:
     """Write the whole docs tree for one audience into an empty `docs_dir`."""
     if docs_dir.exists() and any(docs_dir.iterdir()):
         raise ValueError(f"{docs_dir} is not empty: the docs tree is always generated fresh")
@@ -260,6 +294,7 @@ def render(projection: Projection, figures: dict[str, Any], model: Model,
     )
     site = Site(projection, model, figures)
     site.commit = commit
+    site.timelines = timelines or Timelines(audience=projection.audience, body=projection.body)
     out = Rendered(docs_dir=docs_dir)
     writer = _Writer(env, site, out)
     writer.home()
@@ -267,6 +302,7 @@ def render(projection: Projection, figures: dict[str, Any], model: Model,
         writer.page("dashboards.md", "内部工作台", "internal/dashboards.html", nav="内部工作台",
                     search=False, dashboards=dashboards)
     writer.ledger()
+    writer.changes(changes or [])
     writer.overdue()
     writer.statistics()
     writer.browse()
@@ -330,6 +366,15 @@ class _Writer:
             })
         self.page("ledger.md", "整改台账", "ledger.html", nav="整改台账", search=False, rows=rows,
                   totals=self.site.figures["ledger"]["total"])
+
+    def changes(self, days: list[ChangeDay]) -> None:
+        site = self.site
+        bodies = sorted({site.body_of(r) for r in site.records if site.body_of(r)})
+        groups = [(day.day, [(e, site.by_id.get(e.record_id), describe(e, site.model))
+                             for e in day.events]) for day in days]
+        self.page("changes.md", "更新动态", "changes.html", nav="更新动态", search=False,
+                  groups=groups, feeds_dir=FEEDS_DIR,
+                  body_feeds=[(b, site.registry_name("body", b)) for b in bodies])
 
     def overdue(self) -> None:
         rows = [self.site.listing_row(r, "../") | {"deadline": r.current_deadline()}
@@ -453,7 +498,8 @@ class _Writer:
             self.page(
                 f"{r.type}/{r.id}.md", r.title, "record.html", record=r,
                 type_label=site.rtype(r).label, status_label=site.status_label(r),
-                overdue=site.overdue(r), facts=site.facts(r, root), summary=site.summary(r, root),
+                overdue=site.overdue(r), facts=site.facts(r, root) + site.history_facts(r),
+                summary=site.summary(r, root), history=site.history_rows(r),
                 parents=[(spec.label, target) for spec, target in site.parents(r)],
                 children=sorted(children.items()),
                 body_html=render_body(mark_internal(r.body) if self.site.internal else r.body),

@@ -490,7 +490,8 @@ class _Writer:
             root = "../../"
             if site.is_withdrawn(r) and not site.internal:
                 self.page(f"{r.type}/{r.id}.md", r.title, "tombstone.html", record=r,
-                          type_label=site.rtype(r).label, facts=site.facts(r, root))
+                          type_label=site.rtype(r).label, facts=site.facts(r, root),
+                          history=site.history_rows(r))
                 continue
             children = defaultdict(list)
             for child, spec in site.children.get(r.id, []):

@@ -384,3 +384,30 @@ def test_revisions_for_the_leak_guard_hide_records_hidden_today(public: Timeline
     assert seven and all(r.visibility == "restricted" for r in seven)
     one = [r for r in guarded if r.id == "ZG-2023-001"]
     assert {r.visibility for r in one} == {"public"}
+
+
+def test_built_pages_show_exactly_these_timelines(scripted, public: Timelines,
+                                                  tmp_path: Path) -> None:
+    """Every record page of a real build shows its timeline event for event, newest first,
+    with the dates and commits asserted above; nothing internal from any revision leaks."""
+    from bs4 import BeautifulSoup
+
+    from builder.pipeline import build
+
+    repo, _ = scripted
+    out = build(Project(repo.root), tmp_path / "site", AS_OF).out_dir
+    for rid, timeline in public.records.items():
+        page = out / timeline.record_type / rid / "index.html"
+        if not page.is_file():
+            continue  # not public today (made internal again): no page at all
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        shown = [[td.get_text() for td in tr.select("td")]
+                 for tr in soup.select("table[data-history] tbody tr")]
+        expected = [[e.date.isoformat(), describe(e, MODEL), e.short_sha]
+                    for e in sorted(timeline.events, key=lambda e: e.when, reverse=True)]
+        assert shown == expected, rid
+    assert (out / "rectification/ZG-2023-001/index.html").is_file()
+    for file in out.rglob("*"):
+        if file.is_file():
+            text = file.read_bytes().decode("utf-8", errors="replace")
+            assert CANARY not in text and "SECRET" not in text, file

@@ -165,8 +165,7 @@ def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Au
     _check_target(project_, model, out_dir, audience, body)
     found, notices = _timelines(project_, model, as_of, audience, body, history)
     clock.lap("history")
-    projection = project(records, model, audience, as_of, body=body) if body else \
-        project(records, model, audience, as_of)
+    projection = project(records, model, audience, as_of, body)
     shown = [r.id for r in projection.records]
     found = found.only(shown)
     clock.lap("project")
@@ -186,9 +185,7 @@ def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Au
                                  work / "docs", project_.assets_dir, commit=commit,
                                  dashboards=boards, timelines=found,
                                  changes=change_log(found, projection))
-        for rel, data in feeds.feeds(found, projection, model, feeds.site_url(model)).items():
-            (work / "docs" / rel).parent.mkdir(parents=True, exist_ok=True)
-            (work / "docs" / rel).write_bytes(data)
+        _write_files(work / "docs", feeds.feeds(found, projection, model, feeds.site_url(model)))
         if audience is Audience.PUBLIC:
             write_open_data(projection.records, model, work / "docs" / "data")
         publish.write_manifest(work / "docs", projection, as_of, commit)
@@ -211,6 +208,12 @@ def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Au
     return Built(checked=checked, out_dir=out_dir, pages=len(rendered.pages),
                  public_records=len(projection.records), secrets_checked=len(secrets),
                  timings=clock.timings, notices=notices)
+
+
+def _write_files(docs_dir: Path, files: dict[str, bytes]) -> None:
+    for rel, data in files.items():
+        (docs_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+        (docs_dir / rel).write_bytes(data)
 
 
 def _timelines(project_: Project, model: Model, as_of: date, audience: Audience,

@@ -46,8 +46,8 @@ def test_content_errors_stop_the_build_and_keep_the_live_site(valid_project: Pat
 def test_a_leak_is_named_with_record_field_and_file(valid_project: Path, monkeypatch) -> None:
     real_project = pipeline.project
 
-    def leaky(records, model, audience, as_of):
-        projection = real_project(records, model, audience, as_of)
+    def leaky(records, model, audience, as_of, body=None):
+        projection = real_project(records, model, audience, as_of, body)
         for record in projection.records:  # a projection bug: internal bodies get through
             source = next(r for r in records if r.id == record.id)
             record.body = source.body

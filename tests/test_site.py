@@ -326,8 +326,8 @@ def test_a_leak_fails_the_build_and_keeps_the_live_site(tmp_path: Path, monkeypa
     build(Project(root), out, AS_OF)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
-    def leaky_projection(records: list[Record], model, audience, as_of):
-        projection = real_project(records, model, audience, as_of)
+    def leaky_projection(records: list[Record], model, audience, as_of, body=None):
+        projection = real_project(records, model, audience, as_of, body)
         # a bug that lets everything through, dressed up as public
         projection.records = [dataclasses.replace(r, visibility="public") for r in records
                               if "public" in model.types[r.type].allowed_visibility]

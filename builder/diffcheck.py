@@ -25,7 +25,7 @@ from .model import ExtensionsRule, FieldSpec, Model, RecordType, RequireRule
 from .pipeline import Checked, Project, check
 from .problems import Problem, Severity, problem
 from .project import is_public
-from .records import Record
+from .records import Record, deadline_in_force
 from .validate import validate
 
 # The field a type declares for "why was this reopened" (rectification: 重新整改原因).
@@ -500,11 +500,7 @@ def _plain(value: Any, limit: int = 80) -> str:
 
 
 def _in_force(record: Record, rule: ExtensionsRule) -> date | None:
-    for entry in reversed(record.get(rule.field) or []):
-        if isinstance(entry, dict) and isinstance(entry.get("deadline"), date):
-            return entry["deadline"]
-    value = record.get(rule.deadline)
-    return value if isinstance(value, date) else None
+    return deadline_in_force(record, rule.field, rule.deadline)
 
 
 def _withdrawn_status(rtype: RecordType) -> str:

@@ -37,9 +37,15 @@ class Record:
 
     def current_deadline(self) -> date | None:
         """The deadline in force: the last extension's, else the original one."""
-        extensions = self.fields.get("deadline_extensions") or []
-        for ext in reversed(extensions):
-            if isinstance(ext, dict) and isinstance(ext.get("deadline"), date):
-                return ext["deadline"]
-        value = self.fields.get("deadline")
-        return value if isinstance(value, date) else None
+        return deadline_in_force(self)
+
+
+def deadline_in_force(record: Record, extensions: str = "deadline_extensions",
+                      deadline: str = "deadline") -> date | None:
+    """The last extension's new deadline, else the original deadline (names from the
+    type's `extensions` rule)."""
+    for entry in reversed(record.get(extensions) or []):
+        if isinstance(entry, dict) and isinstance(entry.get("deadline"), date):
+            return entry["deadline"]
+    value = record.get(deadline)
+    return value if isinstance(value, date) else None

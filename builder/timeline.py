@@ -20,7 +20,7 @@ from typing import Any, Iterable
 from .history import Commit, FileChange, History, HistoryNotice
 from .model import ExtensionsRule, FieldSpec, Model, RecordType
 from .project import Audience, Projection, project, visible
-from .records import Record
+from .records import Record, deadline_in_force
 from .validate import validate
 
 # Fields with an event of their own. `withdrawal_reason` is also a tombstone field (project.py).
@@ -382,11 +382,7 @@ def _extensions(before: Record, after: Record, rule: ExtensionsRule) -> list[tup
 
 
 def _deadline_in_force(record: Record, rule: ExtensionsRule) -> date | None:
-    for entry in reversed(record.get(rule.field) or []):
-        if isinstance(entry, dict) and isinstance(entry.get("deadline"), date):
-            return entry["deadline"]
-    value = record.get(rule.deadline)
-    return value if isinstance(value, date) else None
+    return deadline_in_force(record, rule.field, rule.deadline)
 
 
 # --- in words ------------------------------------------------------------------------------

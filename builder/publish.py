@@ -21,8 +21,6 @@ from typing import Any
 
 from .project import Projection
 
-import git
-
 MANIFEST = "sunlight-manifest.json"
 
 
@@ -54,6 +52,10 @@ class PublishRefused(Exception):
 def head_commit(root: Path) -> str | None:
     """The commit being built, or None outside a Git repository / before the first commit."""
     try:
+        import git  # here, not at the top: validate/stats must work where git is missing
+    except ImportError:
+        return None
+    try:
         return git.Repo(root, search_parent_directories=True).head.commit.hexsha
     except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError):
         return None
@@ -66,6 +68,7 @@ def check_continuity(previous: dict[str, Any] | None, commit: str | None,
         return
     old_commit = previous.get("commit")
     if old_commit and commit and old_commit != commit:
+        import git
         repo = git.Repo(root, search_parent_directories=True)
         try:
             repo.git.merge_base("--is-ancestor", old_commit, commit)

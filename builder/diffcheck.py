@@ -446,7 +446,8 @@ class _Comparison:
             parts = [f"{sub.label} {show(entry.get(key), sub)}" for key, sub in subfields.items()
                      if entry.get(key) is not None]
             out.append(FieldChange(rule.field, f"新增第 {i} 次{spec.label}", None, "，".join(parts)))
-        before, after = _in_force(old, rule), _in_force(new, rule)
+        before = deadline_in_force(old, rule.field, rule.deadline)
+        after = deadline_in_force(new, rule.field, rule.deadline)
         if before != after:
             label = "现行" + rtype.fields[rule.deadline].label
             out.append(FieldChange(rule.deadline, label, _plain(before), _plain(after)))
@@ -497,10 +498,6 @@ def _plain(value: Any, limit: int = 80) -> str:
     text = value.isoformat() if isinstance(value, date) else str(value)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
-def _in_force(record: Record, rule: ExtensionsRule) -> date | None:
-    return deadline_in_force(record, rule.field, rule.deadline)
 
 
 def _withdrawn_status(rtype: RecordType) -> str:

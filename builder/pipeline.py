@@ -170,10 +170,10 @@ def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Au
     found = found.only(shown)
     clock.lap("project")
     commit = publish.head_commit(project_.root)
+    digests = publish.manifest_records(projection)
     if audience is Audience.PUBLIC:
         previous = publish.read_manifest(previous_manifest or out_dir)
-        publish.check_continuity(previous, commit, publish.manifest_records(projection),
-                                 project_.root)
+        publish.check_continuity(previous, commit, digests, project_.root)
     figures_ = stats_stage.compute(projection.records, model, as_of)
     clock.lap("stats")
     work = publish.workspace(out_dir)
@@ -188,7 +188,7 @@ def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Au
         _write_files(work / "docs", feeds.feeds(found, projection, model, feeds.site_url(model)))
         if audience is Audience.PUBLIC:
             write_open_data(projection.records, model, work / "docs" / "data")
-        publish.write_manifest(work / "docs", projection, as_of, commit)
+        publish.write_manifest(work / "docs", projection, as_of, commit, digests)
         clock.lap("render")
         config = engine.write_config(rendered, project_.base_config,
                                      _theme_dir(project_, audience), work / "site",

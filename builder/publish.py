@@ -90,12 +90,12 @@ def manifest_records(projection: Projection) -> dict[str, str]:
 
 
 def write_manifest(docs_dir: Path, projection: Projection, as_of: date,
-                   commit: str | None = None) -> Path:
+                   commit: str | None, records: dict[str, str]) -> Path:
     """What this build contains: audience, build date and a SHA-256 of every record's
     projection, so a later publish can tell what changed or went missing."""
     manifest = {"audience": projection.audience.value, "body": projection.body,
                 "build_date": as_of.isoformat(), "commit": commit,
-                "records": manifest_records(projection)}
+                "records": records}
     path = docs_dir / MANIFEST
     path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                     encoding="utf-8")

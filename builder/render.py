@@ -26,15 +26,15 @@ import nh3
 from markupsafe import Markup, escape
 from pymdownx.slugs import slugify
 
-from . import charts
+from . import bodies, charts
 from .body import mark_internal
 from .dashboards import Dashboards
 from .feeds import FEEDS_DIR
-from .timeline import ChangeDay, Timelines, describe
+from .timeline import CHANGE_LOG_DAYS, ChangeDay, Timelines, describe
 from .model import FieldSpec, Model, RecordType
 from .project import Audience, Projection
 from .records import Record
-from .stats import Index, Ratio, is_overdue, rectification_body
+from .stats import Index, is_overdue
 
 ASSETS = ("sunlight.css", "ledger.js")
 LATEST = 12
@@ -138,12 +138,7 @@ class Site:
         return record.type == "rectification" and is_overdue(self.index, record, self.as_of)
 
     def body_of(self, record: Record) -> str | None:
-        if record.type == "rectification":
-            return rectification_body(self.index, record)
-        for name in ("body", "lead_body", "source_body", "owner_body", "convener", "from_body"):
-            if isinstance(record.get(name), str):
-                return record.get(name)
-        return None
+        return bodies.body_of(record, self.by_id)
 
     def years(self, record: Record) -> set[int]:
         dates = [v for v in record.fields.values() if isinstance(v, date)]
@@ -323,6 +318,7 @@ def render(projection: Projection, figures: dict[str, Any], model: Model,
 class _Writer:
     def __init__(self, env: jinja2.Environment, site: Site, out: Rendered):
         self.env, self.site, self.out = env, site, out
+        self.groups = self._groups()
 
     def page(self, path: str, title: str, template: str, *, nav: str | None = None,
              search: bool = True, **context: Any) -> None:
@@ -373,7 +369,7 @@ class _Writer:
         groups = [(day.day, [(e, site.by_id.get(e.record_id), describe(e, site.model))
                              for e in day.events]) for day in days]
         self.page("changes.md", "更新动态", "changes.html", nav="更新动态", search=False,
-                  groups=groups, feeds_dir=FEEDS_DIR,
+                  groups=groups, feeds_dir=FEEDS_DIR, days=CHANGE_LOG_DAYS,
                   body_feeds=[(b, site.registry_name("body", b)) for b in bodies])
 
     def overdue(self) -> None:
@@ -414,7 +410,7 @@ class _Writer:
 
     def browse(self) -> None:
         site = self.site
-        groups = self._groups()
+        groups = self.groups
         self.page("browse.md", "分类浏览", "browse.html", nav="分类浏览", search=False,
                   types=[(t, len(site.index.by_type.get(t.name, []))) for t in
                          site.model.types.values() if site.index.by_type.get(t.name)],
@@ -424,8 +420,7 @@ class _Writer:
                   statuses=[(k, label, len(v)) for (k, label), v in groups["status"]])
 
     def _groups(self) -> dict[str, list]:
-        if hasattr(self, "_cached_groups"):
-            return self._cached_groups
+        """Records by body, unit, year and type·status, for the hub and the listings."""
         site = self.site
         by_body, by_unit, by_year = defaultdict(list), defaultdict(list), defaultdict(list)
         by_status: dict[tuple[str, str], list[Record]] = defaultdict(list)
@@ -443,11 +438,10 @@ class _Writer:
                 by_year[year].append(r)
             key = f"{r.type}-{r.status}"
             by_status[(key, f"{site.rtype(r).label}·{site.status_label(r)}")].append(r)
-        self._cached_groups = {
+        return {
             "body": sorted(by_body.items()), "unit": sorted(by_unit.items()),
             "year": sorted(by_year.items(), reverse=True), "status": sorted(by_status.items()),
         }
-        return self._cached_groups
 
     def type_listings(self) -> None:
         site = self.site
@@ -462,7 +456,7 @@ class _Writer:
 
     def group_listings(self) -> None:
         site = self.site
-        groups = self._groups()
+        groups = self.groups
         for kind, title in (("body", "监督机关"), ("unit", "被监督和责任单位")):
             for key, records in groups[kind]:
                 name = site.registry_name(kind, key)

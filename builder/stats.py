@@ -26,6 +26,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable
 
+from . import bodies
 from .model import Model
 from .records import Record
 
@@ -85,8 +86,7 @@ class Index:
 
 
 def rectification_body(index: Index, record: Record) -> str | None:
-    finding = index.by_id.get(record.get("finding", ""))
-    return finding.get("source_body") if finding is not None else None
+    return bodies.rectification_body(record, index.by_id)
 
 
 def ledger_row(index: Index, items: list[Record], as_of: date) -> dict[str, Any]:

@@ -371,7 +371,7 @@ def _extensions(before: Record, after: Record, rule: ExtensionsRule) -> list[tup
         return []
     if new[:len(old)] != old:       # an earlier entry edited or removed: an ordinary change
         return [(EventKind.FIELD, rule.field, old or None, new or None, None)]
-    deadline = _deadline_in_force(before, rule)
+    deadline = deadline_in_force(before, rule.field, rule.deadline)
     out = []
     for entry in new[len(old):]:
         entry = entry if isinstance(entry, dict) else {}
@@ -379,10 +379,6 @@ def _extensions(before: Record, after: Record, rule: ExtensionsRule) -> list[tup
                     entry.get("reason")))
         deadline = entry.get("deadline", deadline)
     return out
-
-
-def _deadline_in_force(record: Record, rule: ExtensionsRule) -> date | None:
-    return deadline_in_force(record, rule.field, rule.deadline)
 
 
 # --- in words ------------------------------------------------------------------------------
@@ -394,7 +390,11 @@ class ChangeDay:
     events: tuple[Event, ...]
 
 
-def change_log(found: Timelines, projection: Projection, days: int = 30) -> list[ChangeDay]:
+CHANGE_LOG_DAYS = 30
+
+
+def change_log(found: Timelines, projection: Projection, days: int = CHANGE_LOG_DAYS
+               ) -> list[ChangeDay]:
     """The site's change log: events of the records in `projection` during the `days` days
     up to its as-of date, grouped by day, newest first."""
     require_same_audience(found, projection)

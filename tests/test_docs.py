@@ -34,6 +34,7 @@ from builder.load import load
 from builder.model import FieldSpec, Model, RecordType, load_model
 from builder.problems import CATALOGUE, Problem
 from builder.validate import validate
+from conftest import write_all
 
 REPO = Path(__file__).resolve().parent.parent
 GUIDE = REPO / "docs" / "editor-guide.md"
@@ -166,13 +167,7 @@ def check_files(root: Path, files: dict[str, str | bytes], unreadable: tuple[str
     Each path in `unreadable` becomes a folder named like a record file, which cannot be read."""
     (root / "content").mkdir(parents=True)
     (root / "site_config").symlink_to(SITE_CONFIG, target_is_directory=True)
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
+    write_all(root, files)
     for rel in unreadable:
         (root / rel).mkdir(parents=True)
     documents, load_problems = load(root, root / "content")

@@ -20,8 +20,8 @@ from builder.records import Record
 from builder.render import Site
 from builder.timeline import Event, EventKind, Timeline, Timelines, timelines
 
-from conftest import (FINDING, FINDING_PATH, ITEM, ITEM_PATH, PLAN, PLAN_PATH, REPO, SITE_CONFIG,
-                      edit)
+from conftest import (FINDING, FINDING_PATH, ITEM, ITEM_PATH, PLAN, PLAN_PATH, REPO,
+                      SITE_CONFIG)
 from gitrepo import AUTHOR, EMAIL, GitProject, git
 
 MODEL = load_model(SITE_CONFIG)

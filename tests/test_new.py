@@ -18,8 +18,8 @@ from builder.cli import cli
 from builder.model import FieldSpec, Model, load_model
 from builder.pipeline import Project
 from builder.scaffold import scaffold
-from conftest import (BASE_RECORDS, LEAD, LEAD_PATH, RECTIFICATION, RECTIFICATION_PATH,
-                      SITE_CONFIG, edit, write, write_all)
+from conftest import (BASE_RECORDS, LEAD, LEAD_PATH, RECTIFICATION, SITE_CONFIG, edit, write,
+                      write_all)
 
 MODEL = load_model(SITE_CONFIG)
 TYPES = sorted(MODEL.types)

@@ -16,7 +16,7 @@ from builder.cli import cli
 from builder.pipeline import Project, build
 from builder.publish import MANIFEST, PublishRefused
 
-from conftest import BASE_RECORDS, RECTIFICATION, RECTIFICATION_PATH, edit, record, write_all
+from conftest import RECTIFICATION, RECTIFICATION_PATH, edit, record, write_all
 
 AS_OF = date(2026, 11, 21)
 

@@ -14,7 +14,6 @@ import os
 import shutil
 import threading
 from datetime import date
-from pathlib import Path
 
 import pytest
 

@@ -3,7 +3,6 @@ guard over old revisions, reproducible output and shallow clones — from a scri
 
 from __future__ import annotations
 
-import subprocess
 from datetime import date
 from pathlib import Path
 

@@ -327,6 +327,21 @@ def test_subcommands_documented():
     assert not undocumented, f"subcommands in neither the guide nor the README: {undocumented}"
 
 
+def test_install_section_matches_the_project():
+    """The guide's first section says how to get `sunlight`: the Python version, the command
+    name and the pre-commit hook it names are the ones this project declares."""
+    (section,) = [s for s in sections() if s.heading.startswith("1.1 ")]
+    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    python = re.search(r'requires-python = ">=([0-9.]+)"', pyproject).group(1)
+    assert f"Python {python}" in section.text
+    assert re.search(r"^sunlight = ", pyproject, re.MULTILINE)
+    for command in ("-m venv .venv", "pip install -e .", "pre-commit install", "sunlight validate"):
+        assert command in section.text, command
+    hooks = strict_yaml.parse((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")).data
+    named = set(re.findall(r"- id: (\S+)", section.text))
+    assert named and named <= {hook["id"] for hook in hooks}
+
+
 # --- the examples are true -----------------------------------------------------------------------
 
 

@@ -95,7 +95,7 @@ def parse(text: str, first_line: int = 1) -> Parsed:
         # next line before it gives up.
         slip = _slip(text_lines, index, line_of(index)) or (
             _slip(text_lines, index - 1, line_of(index - 1)) if index > 0 else None)
-        if slip is not None:
+        if slip is not None and not any(ch in text for ch in _YAML_ONLY_BREAKS):
             return Parsed(_FAILED, {}, [slip])
         detail = _zh_detail(exc.problem or exc.context or "")
         if _QUOTE_THEN_TEXT.search(bad_line):

@@ -66,7 +66,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
               show_default=True, help="text for people, json for tools, github for annotations.")
 @root_option
@@ -80,6 +80,10 @@ def validate(paths: tuple[Path, ...], fmt: str, root: Path) -> None:
       sunlight validate --format github
     """
     _require_project(root)
+    # lexists, not exists: a broken or looping link is still a file to report on.
+    missing = [p for p in paths if not os.path.lexists(p)]
+    if missing:
+        raise click.BadParameter(f"找不到 {missing[0]}", param_hint="PATHS")
     checked = check(Project(root), [p for p in paths] if paths else None)
     _print_problems(checked, fmt)
     sys.exit(EXIT_OK if checked.validation.valid else EXIT_CONTENT)

@@ -182,10 +182,16 @@ def _log_entries(stream: IO[bytes]) -> Iterator[_LogEntry]:
             # ":old-mode new-mode old-blob new-blob status", then the path
             fields = token.split(b" ")
             path = next(tokens).decode("utf-8", "replace")
-            blob = None if fields[4].startswith(b"D") else fields[3].decode("ascii")
+            # A symbolic link (mode 120000) or submodule is no record file: the loader
+            # refuses it, so history treats the path as gone rather than parse the link.
+            blob = None if fields[4].startswith(b"D") or fields[1] not in _FILE_MODES \
+                else fields[3].decode("ascii")
             entry.files.append((path, blob))
     if entry is not None:
         yield entry
+
+
+_FILE_MODES = (b"100644", b"100755")
 
 
 def _tokens(stream: IO[bytes], size: int = 1 << 16) -> Iterator[bytes]:

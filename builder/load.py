@@ -8,6 +8,7 @@ interface, fitted with our strict YAML, read the metadata.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,45 +63,117 @@ HANDLER = StrictYAMLHandler()
 
 
 def find_record_files(content_dir: Path, paths: Iterable[Path] | None = None) -> list[Path]:
-    """Record files: every *.md below content/, except top-level notes such as README.md."""
+    """Record files: every *.md below content/, except top-level notes such as README.md.
+    Symbolic links are never among them (see `scan`)."""
     if paths:
         files: list[Path] = []
         for p in paths:
-            if p.is_dir():
-                files.extend(f for f in p.rglob("*.md") if _is_record_file(content_dir, f))
-            else:
+            if p.is_dir() and not p.is_symlink():
+                files.extend(scan(p, top_level=_is_content_dir(content_dir, p)).files)
+            elif not _has_symlink(content_dir, p):
                 files.append(p)
         return sorted(set(files))
-    return sorted(f for f in content_dir.rglob("*.md") if _is_record_file(content_dir, f))
+    return scan(content_dir).files
 
 
-def _is_record_file(content_dir: Path, file: Path) -> bool:
-    try:
-        rel = file.resolve().relative_to(content_dir.resolve())
-    except ValueError:
-        return True
-    return len(rel.parts) > 1 and not any(part.startswith(".") for part in rel.parts)
+@dataclass(frozen=True)
+class Scan:
+    """What a walk over content/ found: record files, symbolic links and folders it
+    could not open. Links are listed, never followed or read."""
+
+    files: list[Path]
+    links: list[Path]
+    unreadable: list[tuple[Path, str]]
+
+
+def scan(folder: Path, top_level: bool = True) -> Scan:
+    """Walk `folder` without following symbolic links. A link may lead outside the
+    repository (its content would be published) or into a loop; records are regular files
+    inside content/, so every link below it is reported. Hidden names are skipped, and
+    so are regular files at the top level (notes such as README.md)."""
+    files: list[Path] = []
+    links: list[Path] = []
+    unreadable: list[tuple[Path, str]] = []
+    pending = [(folder, top_level)]
+    while pending:
+        current, at_top = pending.pop()
+        try:
+            with os.scandir(current) as entries:
+                found = sorted(entries, key=lambda e: e.name)
+        except OSError as exc:
+            unreadable.append((current, str(exc.strerror)))
+            continue
+        for entry in found:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            if entry.is_symlink():
+                links.append(path)
+            elif entry.is_dir(follow_symlinks=False):
+                pending.append((path, False))
+                if entry.name.endswith(".md") and not at_top:
+                    files.append(path)  # reported as unreadable-file when read
+            elif entry.name.endswith(".md") and not at_top:
+                files.append(path)
+    return Scan(sorted(files), sorted(links), unreadable)
+
+
+def _is_content_dir(content_dir: Path, folder: Path) -> bool:
+    return os.path.abspath(folder) == os.path.abspath(content_dir)
+
+
+def _has_symlink(content_dir: Path, file: Path) -> bool:
+    """Whether `file` or a folder between content/ and it is a symbolic link."""
+    top = Path(os.path.abspath(content_dir))
+    current = Path(os.path.abspath(file))
+    while current != top and current != current.parent:
+        if current.is_symlink():
+            return True
+        current = current.parent
+    return False
 
 
 def load(root: Path, content_dir: Path, paths: Iterable[Path] | None = None
          ) -> tuple[list[Document], list[Problem]]:
-    """Read every record file. Returns the documents that could be read and all problems."""
+    """Read every record file. Returns the documents that could be read and all problems.
+    Symbolic links are reported (symlink-not-allowed) and never read."""
     documents: list[Document] = []
     problems: list[Problem] = []
-    for file in find_record_files(content_dir, paths):
-        doc, found = load_file(root, content_dir, file)
-        problems.extend(found)
+    found = scan(content_dir)
+    for link in found.links:
+        problems.append(problem("symlink-not-allowed", _relative(root, link), 1,
+                                target=_shown_target(link)))
+    for folder, reason in found.unreadable:
+        problems.append(problem("unreadable-file", _relative(root, folder), 1, detail=reason))
+    files = find_record_files(content_dir, paths) if paths else found.files
+    for file in files:
+        doc, more = load_file(root, content_dir, file)
+        problems.extend(more)
         if doc is not None:
             documents.append(doc)
     return documents, problems
+
+
+def _shown_target(link: Path) -> str:
+    """Where a link points, as written in the link itself: its target is never opened."""
+    try:
+        target = os.readlink(link)
+    except OSError:
+        return "（无法读取）"
+    return target if len(target) <= 80 else "…" + target[-77:]  # the file name matters most
 
 
 def load_file(root: Path, content_dir: Path, file: Path) -> tuple[Document | None, list[Problem]]:
     """Read one record file. Never raises on bad content."""
     rel = _relative(root, file)
     folder = _folder(content_dir, file)
+    if _has_symlink(content_dir, file):
+        return None, [problem("symlink-not-allowed", rel, 1, target=_shown_target(file))]
     try:
-        raw = file.read_bytes()
+        # O_NOFOLLOW: a file swapped for a link after the walk is still not followed.
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as handle:
+            raw = handle.read()
     except OSError as exc:
         return None, [problem("unreadable-file", rel, 1, detail=str(exc.strerror))]
     return parse_bytes(raw, rel, folder)
@@ -141,16 +214,32 @@ def parse_bytes(raw: bytes, rel: str, folder: str) -> tuple[Document | None, lis
                     body_line=close + 2, end_line=close + 1), problems
 
 
+def project_path(root: Path, file: Path) -> str:
+    """`file` relative to the project root, with forward slashes; a link is named as itself,
+    never as the file it points to."""
+    return _relative(root, file)
+
+
 def _relative(root: Path, file: Path) -> str:
     try:
-        return file.resolve().relative_to(root.resolve()).as_posix()
+        return _unfollowed(file).relative_to(_unfollowed(root)).as_posix()
     except ValueError:
         return file.as_posix()
 
 
 def _folder(content_dir: Path, file: Path) -> str:
     try:
-        rel = file.resolve().relative_to(content_dir.resolve())
+        rel = _unfollowed(file).relative_to(_unfollowed(content_dir))
     except ValueError:
         return file.parent.name
     return rel.parts[0] if len(rel.parts) > 1 else ""
+
+
+def _unfollowed(path: Path) -> Path:
+    """An absolute path whose folders are resolved but whose last part is not followed:
+    a link is named as itself, and a link loop cannot stop the loader."""
+    path = Path(os.path.abspath(path))
+    try:
+        return path.parent.resolve() / path.name
+    except (OSError, RuntimeError):
+        return path

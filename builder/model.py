@@ -162,6 +162,17 @@ class Model:
 # --------------------------------------------------------------------------------------------
 
 
+# Digits that look like 0-9 to a reader but are other characters: full-width (typed by a
+# Chinese input method), Arabic-Indic and Devanagari (what Python's \d also matches).
+_LOOKALIKE_DIGITS = ("０１２３４５６７８９", "٠١٢٣٤٥٦٧٨٩", "०१२३४५६७८९")
+
+
+def non_ascii_lookalikes(record_id: str) -> list[str]:
+    """`record_id` with its digits written in each look-alike script."""
+    return [record_id.translate(str.maketrans("0123456789", digits))
+            for digits in _LOOKALIKE_DIGITS]
+
+
 def load_model(config_dir: Path) -> Model:
     """Read and check site_config/. Raises ConfigError listing every problem."""
     errors: list[str] = []
@@ -170,7 +181,8 @@ def load_model(config_dir: Path) -> Model:
     type_files = sorted((config_dir / "types").glob("*.yml"))
     if not type_files:
         errors.append(f"{config_dir / 'types'}: 没有任何记录类型定义（*.yml）")
-    type_docs = [(p, _read(p, errors)) for p in type_files]
+    type_lines: dict[Path, dict] = {}
+    type_docs = [(p, _read(p, errors, type_lines.setdefault(p, {}))) for p in type_files]
     if errors:
         raise ConfigError(errors)
 
@@ -180,7 +192,7 @@ def load_model(config_dir: Path) -> Model:
     type_names = {doc.get("name") for _, doc in type_docs if isinstance(doc, dict)}
     types: dict[str, RecordType] = {}
     for path, doc in type_docs:
-        rtype = reader.record_type(doc, common, type_names, path)
+        rtype = reader.record_type(doc, common, type_names, path, type_lines[path])
         if rtype is None:
             continue
         if rtype.name in types:
@@ -196,7 +208,8 @@ def load_model(config_dir: Path) -> Model:
                  types=types, registry=registry)
 
 
-def _read(path: Path, errors: list[str]) -> Any:
+def _read(path: Path, errors: list[str], lines: dict | None = None) -> Any:
+    """The YAML data of a config file; with `lines`, also fill in where each key is."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -212,6 +225,8 @@ def _read(path: Path, errors: list[str]) -> Any:
     if not isinstance(parsed.data, dict):
         errors.append(f"{path}: 应为“键: 值”映射")
         return {}
+    if lines is not None:
+        lines.update(parsed.lines)
     return parsed.data
 
 
@@ -252,7 +267,8 @@ class _Reader:
                              kind=kind)
         return out
 
-    def record_type(self, doc: dict, common: dict, type_names: set, path: Path) -> RecordType | None:
+    def record_type(self, doc: dict, common: dict, type_names: set, path: Path,
+                    lines: dict | None = None) -> RecordType | None:
         where = str(path)
         self._unknown_keys(where, doc, {"name", "label", "description", "folder", "id_pattern",
                                         "id_format", "visibility", "allowed_visibility", "fields",
@@ -262,10 +278,12 @@ class _Reader:
         if missing:
             self.errors.append(f"{where}: 缺少 {', '.join(missing)}")
             return None
+        pattern_at = f"{where}:{strict_yaml.line_of(lines or {}, ('id_pattern',))}"
         try:
-            pattern = re.compile(doc["id_pattern"])
+            # re.ASCII: \d and \w match only ASCII, so "ZG-２０２０-００１" is no ID.
+            pattern = re.compile(doc["id_pattern"], re.ASCII)
         except re.error as exc:
-            self.errors.append(f"{where}: id_pattern 不是有效的正则表达式（{exc}）")
+            self.errors.append(f"{pattern_at}: id_pattern 不是有效的正则表达式（{exc}）")
             return None
         visibility = doc.get("visibility", "public")
         allowed = tuple(doc.get("allowed_visibility") or VISIBILITIES)
@@ -294,6 +312,12 @@ class _Reader:
             example = doc["id_format"].format(year=2023, seq=1)
             if not pattern.fullmatch(example):
                 self.errors.append(f"{where}: id_format 生成的“{example}”不符合 id_pattern")
+            for lookalike in non_ascii_lookalikes(example):
+                if pattern.fullmatch(lookalike):
+                    self.errors.append(
+                        f"{pattern_at}: id_pattern 也接受“{lookalike}”（全角或其他文字的数字）："
+                        "编号只能用 ASCII 字符，数字请写成 [0-9]，不要用“.”或 \\w 之类宽泛的写法")
+                    break
         except (KeyError, IndexError, ValueError) as exc:
             self.errors.append(f"{where}: id_format 无效（{exc}）")
         return RecordType(

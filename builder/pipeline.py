@@ -14,7 +14,7 @@ from . import dashboards, engine, feeds, publish, render, verify
 from .history import NotARepository, read_history
 from .timeline import Timelines, change_log, timelines
 from . import stats as stats_stage
-from .load import load
+from .load import load, project_path
 from .model import Model, load_model
 from .opendata import write_open_data
 from .project import Audience, project
@@ -82,28 +82,21 @@ def check(project: Project, paths: Iterable[Path] | None = None) -> Checked:
     validation = validate(documents, model)
     validation.problems = sorted(load_problems + validation.problems,
                                  key=lambda p: (p.path, p.line, p.code))
-    files = len(documents) + len({p.path for p in load_problems} - {d.path for d in documents})
+    # A file that could not be read is still a file that was checked.
+    seen = {d.path for d in documents} | {p.path for p in load_problems}
     if paths is not None:
-        wanted = {_relative(project.root, Path(p)) for p in paths}
+        wanted = {project_path(project.root, Path(p)) for p in paths}
         wanted_dirs = tuple(w.rstrip("/") + "/" for w in wanted)
         validation.problems = [p for p in validation.problems
                                if p.path in wanted or p.path.startswith(wanted_dirs)]
-        files = len({d.path for d in documents
-                     if d.path in wanted or d.path.startswith(wanted_dirs)})
-    return Checked(model=model, validation=validation, files=files)
+        seen = {path for path in seen if path in wanted or path.startswith(wanted_dirs)}
+    return Checked(model=model, validation=validation, files=len(seen))
 
 
 def figures(project: Project, as_of: date) -> tuple[Checked, dict[str, Any]]:
     """Validate, then compute every statistic from the records."""
     checked = check(project)
     return checked, stats_stage.compute(checked.validation.records, checked.model, as_of)
-
-
-def _relative(root: Path, path: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 class ContentInvalid(Exception):

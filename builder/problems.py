@@ -41,6 +41,12 @@ CATALOGUE: dict[str, ProblemType] = _types(
         "检查文件是否存在、是否有读取权限。",
     ),
     ProblemType(
+        "symlink-not-allowed", "符号链接不是记录文件",
+        "这是一个符号链接（快捷方式），指向“{target}”；Sunlight 不读取符号链接",
+        "记录必须是 content/ 里的普通文件：把真正的文件复制到这里，再删除这个链接。"
+        "链接可能指向仓库以外的文件，读取它会把那里的内容意外公开。",
+    ),
+    ProblemType(
         "invalid-utf8", "文件不是 UTF-8 编码",
         "第 {line} 行含有不是 UTF-8 编码的字节",
         "请用 UTF-8 编码保存文件（记事本“另存为”时选择 UTF-8）。",
@@ -75,6 +81,28 @@ CATALOGUE: dict[str, ProblemType] = _types(
         "yaml-syntax", "元数据格式错误",
         "元数据无法解析：{detail}",
         "检查这一行及上一行：冒号后要有空格，缩进用空格且对齐，引号要成对。",
+    ),
+    ProblemType(
+        "full-width-colon", "字段后用了中文冒号",
+        "字段“{field}”后面用了中文冒号“：”，应为英文冒号“:”加一个空格",
+        "改成“{fixed}”：切换到英文输入法输入冒号，冒号后空一格。值里面的中文冒号没有问题。",
+    ),
+    ProblemType(
+        "no-space-after-colon", "冒号后面缺少空格",
+        "字段“{field}”的冒号“:”后面缺少空格，整行被当成了一段文字",
+        "改成“{fixed}”：字段名、英文冒号、一个空格，然后才是值。",
+    ),
+    ProblemType(
+        "tab-indent", "用制表符（Tab）缩进",
+        "第 {line} 行开头用了制表符（Tab）缩进（字段“{field}”）",
+        "缩进只能用空格：把行首的 Tab 换成空格，与同一层的行对齐（列表项和子字段缩进两个空格）。"
+        "记事本里看不出 Tab，可以用能显示空白字符的编辑器，或设置“按 Tab 键插入空格”。",
+    ),
+    ProblemType(
+        "full-width-indent", "用全角空格缩进",
+        "第 {line} 行开头用了全角空格“　”缩进（字段“{field}”）",
+        "缩进只能用半角空格：切换到英文输入法，把行首的全角空格换成半角空格，与同一层的行对齐"
+        "（列表项和子字段缩进两个空格）。",
     ),
     ProblemType(
         "front-matter-not-mapping", "元数据不是“字段: 值”的形式",
@@ -135,7 +163,7 @@ CATALOGUE: dict[str, ProblemType] = _types(
     ProblemType(
         "bad-id", "编号格式不对",
         "编号“{value}”不符合“{type_label}”的编号格式",
-        "编号格式：{example}（规则 {pattern}）。",
+        "编号格式：{example}（规则 {pattern}）。{advice}",
     ),
     ProblemType(
         "duplicate-id", "编号重复",

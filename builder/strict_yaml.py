@@ -87,14 +87,20 @@ def parse(text: str, first_line: int = 1) -> Parsed:
     try:
         data = _build(yaml.parse(text, Loader=_Loader), line_of, lines, issues)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = line_of(mark.line if mark is not None else 0)
+        mark = _mistake_mark(exc)
+        index = mark.line if mark is not None else 0
+        text_lines = text.split("\n")
+        bad_line = text_lines[index] if index < len(text_lines) else ""
+        # A slip may also sit one line up: after "　　- date: x" libyaml reads on into the
+        # next line before it gives up.
+        slip = _slip(text_lines, index, line_of(index)) or (
+            _slip(text_lines, index - 1, line_of(index - 1)) if index > 0 else None)
+        if slip is not None and not any(ch in text for ch in _YAML_ONLY_BREAKS):
+            return Parsed(_FAILED, {}, [slip])
         detail = _zh_detail(exc.problem or exc.context or "")
-        bad_line = text.split("\n")[mark.line] if mark is not None and mark.line < len(
-            text.split("\n")) else ""
         if _QUOTE_THEN_TEXT.search(bad_line):
             detail = "值以引号开头，引号后面却还有文字：请用另一种引号把整个值括起来，例如 title: '“放管服”改革'"
-        return Parsed(_FAILED, {}, [YamlIssue("yaml-syntax", line, {"detail": detail})])
+        return Parsed(_FAILED, {}, [YamlIssue("yaml-syntax", line_of(index), {"detail": detail})])
     except yaml.YAMLError as exc:  # e.g. a reader error on control characters
         return Parsed(_FAILED, {}, [YamlIssue("yaml-syntax", first_line,
                                               {"detail": _zh_detail(str(exc))})])
@@ -103,7 +109,69 @@ def parse(text: str, first_line: int = 1) -> Parsed:
                                               {"limit": MAX_DEPTH})])
     except _Unsupported as exc:
         return Parsed(_FAILED, {}, [YamlIssue("yaml-syntax", exc.line, {"detail": exc.detail})])
+    if any(issue.code == "full-width-indent" for issue in issues):
+        # Where such a line really belongs is a guess: better one clear problem than
+        # "missing field" and "unknown field" for a structure that was never meant.
+        return Parsed(_FAILED, {}, issues)
     return Parsed(data, lines, issues)
+
+
+# libyaml notices a slip only at the token after it: a key that never gets its ":" is
+# reported where the next line starts. For these errors the context mark (where the
+# unfinished key, bracket or quote began) is the line that holds the mistake.
+_CONTEXT_HOLDS_MISTAKE = ("while scanning a simple key", "while parsing a flow",
+                          "while scanning a quoted scalar")
+
+
+def _mistake_mark(exc: yaml.MarkedYAMLError):
+    if exc.context_mark is not None and (exc.context or "").startswith(_CONTEXT_HOLDS_MISTAKE):
+        return exc.context_mark
+    return exc.problem_mark or exc.context_mark
+
+
+# Editors' commonest slips, recognised on the line that broke the parse. Field names are
+# ASCII (site_config declares them); a Chinese input method types "：" and U+3000.
+FULL_WIDTH_SPACE = "\u3000"
+_KEY = r"(?P<item>-[ ]+)?(?P<key>[A-Za-z_][A-Za-z0-9_-]*)"
+_FULL_WIDTH_COLON = re.compile(r"^(?P<indent>[ ]*)" + _KEY + r"[ ]*：")
+_NO_SPACE = re.compile(r"^(?P<indent>[ ]*)" + _KEY + r":(?P<rest>[^\s/:].*)$")
+_INDENT = re.compile(r"^[ \t\u3000]*")
+_PLAIN_KEY = re.compile(r"^(?:-[ ]+)?([A-Za-z_][A-Za-z0-9_-]*)[ ]*[:：]")
+
+
+def _slip(lines: list[str], index: int, file_line: int) -> YamlIssue | None:
+    """A full-width colon, a missing space after ":", or tab / full-width-space indentation
+    on the line where parsing failed, as its own issue naming the character and field."""
+    if index >= len(lines):
+        return None
+    line = lines[index]
+    indent = _INDENT.match(line).group()
+    if "\t" in indent or FULL_WIDTH_SPACE in indent:
+        code = "tab-indent" if "\t" in indent else "full-width-indent"
+        return YamlIssue(code, file_line, {"field": _field_of(lines, index), "value": line})
+    if m := _FULL_WIDTH_COLON.match(line):
+        fixed = line[:m.end()].rstrip("：").rstrip() + ": " + line[m.end():].lstrip()
+        return YamlIssue("full-width-colon", file_line,
+                         {"field": m.group("key"), "value": line.strip(), "fixed": fixed.strip()})
+    if (m := _NO_SPACE.match(line)) and ": " not in m.group("rest"):
+        fixed = line[:m.start("rest")] + " " + m.group("rest")
+        return YamlIssue("no-space-after-colon", file_line,
+                         {"field": m.group("key"), "value": line.strip(), "fixed": fixed.strip()})
+    return None
+
+
+def _field_of(lines: list[str], index: int) -> str | None:
+    """The field a line writes, or else the field it is indented under."""
+    own = _PLAIN_KEY.match(lines[index].lstrip(" \t" + FULL_WIDTH_SPACE))
+    if own:
+        return own.group(1)
+    width = len(_INDENT.match(lines[index]).group())
+    for line in reversed(lines[:index]):
+        indent = len(_INDENT.match(line).group())
+        parent = _PLAIN_KEY.match(line[indent:])
+        if parent and indent < width:
+            return parent.group(1)
+    return None
 
 
 _YAML_ONLY_BREAKS = ("\x85", "\u2028", "\u2029")
@@ -172,6 +240,11 @@ def _build(events, file_line, lines: dict[Path, int], issues: list[YamlIssue]) -
         if top.key is _NO_KEY:  # this value is a key
             if not isinstance(value, str):
                 raise _Unsupported(line, "字段名必须是文字")
+            if value.startswith(FULL_WIDTH_SPACE):
+                # U+3000 is no YAML space, so "　　status: x" parses as the key "　　status".
+                issues.append(YamlIssue("full-width-indent", line,
+                                        {"field": value.strip(), "value": value}))
+                value = value.strip()
             if value in top.seen:
                 issues.append(YamlIssue("duplicate-key", line,
                                         {"field": _dotted(top.path + (value,)),

@@ -15,14 +15,14 @@ from typing import Any
 
 from . import body as body_checks
 from .load import Document
-from .model import (DateOrderRule, ExpectRule, ExtensionsRule, FieldSpec, ForbidRule, Model,
-                    RecordType, RequireRule, VerifiedLeadRule)
+from .model import (DateOrderRule, Entry, ExpectRule, ExtensionsRule, FieldSpec, ForbidRule,
+                    Model, RecordType, RequireRule, VerifiedLeadRule)
 from .problems import Problem, Severity, problem
 from .records import Record
 from .strict_yaml import dotted
 
 _INTEGER = re.compile(r"-?(0|[1-9][0-9]*)")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _BOOLEANS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False,
              "FALSE": False}
 _TYPE_NAMES = {"string": "一行文字", "text": "文字", "integer": "整数", "boolean": "true 或 false",
@@ -219,7 +219,8 @@ class _Converter:
         if kind == "id":
             if not self.rtype.id_pattern.fullmatch(raw):
                 self._add("bad-id", path, spec, raw, type_label=self.rtype.label,
-                          example=self.rtype.id_example(), pattern=self.rtype.id_pattern.pattern)
+                          example=self.rtype.id_example(), pattern=self.rtype.id_pattern.pattern,
+                          advice=_non_ascii_advice(raw))
                 return _MISSING
             return raw
         if kind == "ref":
@@ -253,14 +254,36 @@ class _Converter:
         if target in ("body", "unit"):
             entries = self.model.registry.entries(target)
             if raw not in entries:
-                close = difflib.get_close_matches(raw, list(entries), n=3, cutoff=0.5)
                 where = "site_config/registry.yml 的 " + ("bodies" if target == "body" else "units")
-                hint = (f"是不是 {'、'.join(close)}？" if close else "") + f"可用编号见 {where}。"
+                named = _entry_named(raw, entries)
+                if named is not None:
+                    hint = (f"这里要写编号，不写名称：请写编号 {named.id}（{named.name}）。"
+                            f"名称只在 {where} 中写一次，网站显示时自动换成名称。")
+                else:
+                    close = difflib.get_close_matches(raw, list(entries), n=3, cutoff=0.5)
+                    hint = (f"是不是 {'、'.join(close)}？" if close else "") + f"可用编号见 {where}。"
                 self._add("broken-reference", path, spec, raw, reference_hint=hint)
                 return _MISSING
             return raw
         self.refs.append(_Ref(spec, path, raw, self.doc.line(*path)))
         return raw
+
+
+def _entry_named(text: str, entries: dict[str, Entry]) -> Entry | None:
+    """The registry entry whose full name or short name an editor wrote instead of its ID."""
+    wanted = "".join(text.split())
+    return next((e for e in entries.values()
+                 if wanted in ("".join(e.name.split()), "".join(e.short.split()))), None)
+
+
+def _non_ascii_advice(record_id: str) -> str:
+    """What to tell an editor whose ID holds a character a Chinese input method typed."""
+    char = next((c for c in record_id if not c.isascii()), None)
+    if char is None:
+        return ""
+    kind = "全角或其他文字的数字" if char.isdigit() else "不是半角字符"
+    return (f"其中“{char}”{kind}：编号只能用英文字母、半角数字 0-9 和“-”，"
+            "请切换到英文输入法重新输入。")
 
 
 def _enum_list(values: dict[str, str]) -> str:
@@ -367,7 +390,8 @@ def _check_references(record: Record, refs: list[_Ref], by_id: dict[str, Record]
             example = " 或 ".join(model.types[t].label for t in ref.spec.to)
             problems.append(problem("broken-reference", record.path, ref.line, field=field_name,
                                     value=ref.value, label=ref.spec.label,
-                                    reference_hint=f"检查编号是否写错；被引用的{example}必须已经存在于 content/ 中。"))
+                                    reference_hint=f"检查编号是否写错；被引用的{example}必须已经存在于 content/ 中。"
+                                    + _non_ascii_advice(ref.value)))
             continue
         if target.type not in ref.spec.to:
             problems.append(problem("wrong-reference-type", record.path, ref.line, field=field_name,

@@ -50,7 +50,8 @@ FENCE = re.compile(r"^(`{3,}|~{3,})")
 # Codes whose wrong example cannot be shown as text in a code block (bytes, permissions,
 # size): the guide describes them, and the test builds the broken file from the section's
 # fixed example (or, for the size limit, from a generated one).
-SPECIAL = ("unreadable-file", "invalid-utf8", "utf8-bom", "front-matter-too-large")
+SPECIAL = ("unreadable-file", "invalid-utf8", "utf8-bom", "front-matter-too-large",
+           "symlink-not-allowed")
 # Codes found only against a base revision: validating one version cannot produce them.
 NEEDS_BASE = tuple(code for code, kind in CATALOGUE.items() if kind.needs_base)
 
@@ -161,15 +162,22 @@ def base_files() -> dict[str, str]:
 # --- validating examples -------------------------------------------------------------------------
 
 
-def check_files(root: Path, files: dict[str, str | bytes], unreadable: tuple[str, ...] = ()
-                ) -> list[Problem]:
+def check_files(root: Path, files: dict[str, str | bytes], unreadable: tuple[str, ...] = (),
+                links: dict[str, str] | None = None) -> list[Problem]:
     """Write files into a fresh project and validate it the way `sunlight validate` does.
-    Each path in `unreadable` becomes a folder named like a record file, which cannot be read."""
+    Each path in `unreadable` becomes a folder named like a record file, which cannot be read;
+    each path in `links` a symbolic link to a file outside the project holding that text."""
     (root / "content").mkdir(parents=True)
     (root / "site_config").symlink_to(SITE_CONFIG, target_is_directory=True)
     write_all(root, files)
     for rel in unreadable:
         (root / rel).mkdir(parents=True)
+    for rel, text in (links or {}).items():
+        target = root.parent / "outside" / Path(rel).name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        (root / rel).unlink(missing_ok=True)
+        (root / rel).symlink_to(target)
     documents, load_problems = load(root, root / "content")
     return load_problems + validate(documents, model()).problems
 
@@ -319,6 +327,21 @@ def test_subcommands_documented():
     assert not undocumented, f"subcommands in neither the guide nor the README: {undocumented}"
 
 
+def test_install_section_matches_the_project():
+    """The guide's first section says how to get `sunlight`: the Python version, the command
+    name and the pre-commit hook it names are the ones this project declares."""
+    (section,) = [s for s in sections() if s.heading.startswith("1.1 ")]
+    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    python = re.search(r'requires-python = ">=([0-9.]+)"', pyproject).group(1)
+    assert f"Python {python}" in section.text
+    assert re.search(r"^sunlight = ", pyproject, re.MULTILINE)
+    for command in ("-m venv .venv", "pip install -e .", "pre-commit install", "sunlight validate"):
+        assert command in section.text, command
+    hooks = strict_yaml.parse((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")).data
+    named = set(re.findall(r"- id: (\S+)", section.text))
+    assert named and named <= {hook["id"] for hook in hooks}
+
+
 # --- the examples are true -----------------------------------------------------------------------
 
 
@@ -363,11 +386,14 @@ def test_wrong_example_produces_its_code(tmp_path, code):
     wrong: dict[str, str | bytes] = {e.path: e.text for e in examples(section_of(code).text)
                                      if e.kind == "错误写法"}
     unreadable: tuple[str, ...] = ()
+    links: dict[str, str] = {}
     if code == "unreadable-file":
         unreadable = ("content/rectifications/ZG-2023-002.md",)
+    elif code == "symlink-not-allowed":
+        links = _fixed_files(code)   # the same record, reached through a link
     elif code in SPECIAL and not wrong:
         wrong = _special_wrong(code, _fixed_files(code))
-    problems = check_files(tmp_path, {**base_files(), **wrong}, unreadable)
+    problems = check_files(tmp_path / "project", {**base_files(), **wrong}, unreadable, links)
     assert code in {p.code for p in problems}, \
         f"the wrong example of ### `{code}` does not produce {code}; it gives:\n" + shown(problems)
 

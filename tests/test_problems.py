@@ -16,11 +16,18 @@ from builder.load import parse_bytes
 from builder.problems import CATALOGUE, Severity
 from conftest import (EXCHANGE, EXCHANGE_PATH, FINDING, FINDING_PATH, ITEM,
                       ITEM_PATH, LEAD, LEAD_PATH, PLAN, PLAN_PATH, RECTIFICATION,
-                      RECTIFICATION_PATH, edit, flatten, validate_project, write_all)
+                      RECTIFICATION_PATH, edit, flatten, validate_project, write, write_all)
 
 R = RECTIFICATION_PATH
 BOM = b"\xef\xbb\xbf"
 DIRECTORY = object()  # a case file that is a folder named like a record file
+
+
+@dataclass(frozen=True)
+class Link:
+    """A case file that is a symbolic link to a file outside the project holding `text`."""
+
+    text: str
 
 
 @dataclass
@@ -51,6 +58,11 @@ CASES = [
     Case("unreadable-file",
          {"content/rectifications/ZG-2023-002.md": DIRECTORY},
          [("unreadable-file", "content/rectifications/ZG-2023-002.md", 1, None)]),
+    Case("symlink-not-allowed",
+         {R: None, "content/rectifications/ZG-2023-002.md": Link(
+             edit(RECTIFICATION, "id: ZG-2023-001", "id: ZG-2023-002"))},
+         [("symlink-not-allowed", "content/rectifications/ZG-2023-002.md", 1, None)],
+         message=("符号链接", "outside/ZG-2023-002.md"), hint=("复制",)),
     Case("invalid-utf8",
          {R: edit(RECTIFICATION, "title: 加快林业项目资金拨付", "title: @@").encode("utf-8")
              .replace(b"@@", b"\xff\xfe")},
@@ -73,6 +85,20 @@ CASES = [
     Case("yaml-syntax",
          {R: edit(RECTIFICATION, "title: 加快林业项目资金拨付", "title: 加快: 资金拨付")},
          [("yaml-syntax", R, 4, None)], message=("冒号",)),
+    Case("full-width-colon",
+         {R: edit(RECTIFICATION, "status: completed", "status：completed")},
+         [("full-width-colon", R, 5, "status")], message=("“：”", "status"),
+         hint=("status: completed",)),
+    Case("no-space-after-colon",
+         {R: edit(RECTIFICATION, "title: 加快林业项目资金拨付", "title:加快林业项目资金拨付")},
+         [("no-space-after-colon", R, 4, "title")], message=("title", "空格"),
+         hint=("title: 加快林业项目资金拨付",)),
+    Case("tab-indent",
+         {R: edit(RECTIFICATION, "  - date: 2023-06-20", "\t- date: 2023-06-20")},
+         [("tab-indent", R, 11, "date")], message=("第 11 行", "Tab")),
+    Case("full-width-indent",
+         {R: edit(RECTIFICATION, "    reason: 需调整年度资金计划", "\u3000\u3000reason: 需调整年度资金计划")},
+         [("full-width-indent", R, 13, "reason")], message=("第 13 行", "“　”")),
     Case("front-matter-not-mapping",
          {R: "---\n- 加快林业项目资金拨付\n- ZG-2023-001\n---\n整改正文。\n"},
          [("front-matter-not-mapping", R, 2, None)], message=("列表",)),
@@ -241,7 +267,13 @@ def test_problem(valid_project, case):
         if content is DIRECTORY:
             (valid_project / rel).mkdir(parents=True)
     write_all(valid_project, {rel: content for rel, content in case.files.items()
-                              if content is not DIRECTORY})
+                              if content is not DIRECTORY and not isinstance(content, Link)})
+    for rel, content in case.files.items():
+        if isinstance(content, Link):
+            target = write(valid_project.parent, "outside/" + rel.rsplit("/", 1)[-1],
+                           content.text)
+            (valid_project / rel).parent.mkdir(parents=True, exist_ok=True)
+            (valid_project / rel).symlink_to(target)
 
     validation = validate_project(valid_project).validation
 

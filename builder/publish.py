@@ -50,15 +50,16 @@ class PublishRefused(Exception):
 
 
 def head_commit(root: Path) -> str | None:
-    """The commit being built, or None outside a Git repository / before the first commit."""
+    """The commit being built; None outside a Git repository or before the first commit.
+
+    A repository that cannot be read raises HistoryError: it is not "outside Git"."""
+    from .history import NotARepository, open_repository, resolve
     try:
-        import git  # here, not at the top: validate/stats must work where git is missing
-    except ImportError:
+        repo = open_repository(root)
+    except NotARepository:
         return None
-    try:
-        return git.Repo(root, search_parent_directories=True).head.commit.hexsha
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError):
-        return None
+    with repo:
+        return resolve(repo)
 
 
 def check_continuity(previous: dict[str, Any] | None, commit: str | None,

@@ -169,7 +169,7 @@ def open_repository(root: Path):
         # Not search_parent_directories: a broken .git must not send us to an outer repository.
         repo = git.Repo(top)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError, OSError, ValueError) as exc:
-        raise HistoryError(_corrupt(top, exc)) from exc
+        raise HistoryError(_corrupt(top, f"{type(exc).__name__}：{exc}")) from exc
     if repo.bare or repo.working_tree_dir is None:
         repo.close()
         raise NotARepository(f"{root} 是裸仓库，无法读取记录的修改历史。")
@@ -200,8 +200,8 @@ def resolve(repo, rev: str = "HEAD") -> str | None:
 
 
 def _corrupt(top: Path, detail: object) -> str:
-    return (f"{top / '.git'} 中的 Git 仓库已损坏，无法读取（{detail}）。没有构建：损坏的仓库不能当作"
-            "“没有历史”发布。请修复仓库（例如重新克隆：git clone），再构建。")
+    return (f"{top / '.git'} 中的 Git 仓库已损坏，无法读取（{detail}）。损坏的仓库不能当作"
+            "“没有历史”来发布：请修复仓库（例如重新克隆：git clone），再构建。")
 
 
 def _relative(path: Path, top: Path) -> str:
@@ -364,3 +364,45 @@ def _id_changed(commit: Commit, path: str, before: str, after: str) -> HistoryNo
         message=(f"提交 {commit.short_sha}（{commit.when.date().isoformat()}）把 {path} 的编号由 "
                  f"{before} 改为 {after}。编号一经发布不得更改：请恢复原编号；"
                  f"确需新记录时另建文件，并把原记录撤回。"))
+
+
+# --- what the publishing checks ask of Git ------------------------------------------------------
+
+
+def descends_from(root: Path, old: str, new: str) -> bool:
+    """Whether commit `old` is `new` or one of its ancestors. A commit this repository does
+    not hold raises HistoryError (another repository's manifest, or history not fetched)."""
+    with open_repository(root) as repo:
+        status, _, err = repo.git.merge_base("--is-ancestor", old, new,
+                                             with_extended_output=True, with_exceptions=False)
+    if status in (0, 1):
+        return status == 0
+    raise HistoryError(f"本仓库中找不到上次发布的提交 {old[:10]}（{err.strip()}）。请取回完整历史"
+                       "（actions/checkout 的 “fetch-depth: 0”，或 git fetch --unshallow），"
+                       "并确认上次发布的清单来自这个仓库。")
+
+
+def blobs_at(root: Path, commit: str, folders: Iterable[Path]) -> dict[str, str]:
+    """{path relative to `root`: blob id} of every file under `folders` at `commit`."""
+    with open_repository(root) as repo:
+        top = Path(repo.working_tree_dir).resolve()
+        prefix = _relative(Path(root).resolve(), top)
+        specs = [_relative(Path(f).resolve(), top) for f in folders]
+        try:
+            out = repo.git.ls_tree("-r", "-z", "--full-tree", commit, "--", *specs)
+        except _git().GitCommandError as exc:
+            raise HistoryError(f"无法读取提交 {commit[:10]} 中的文件：{exc.stderr}") from exc
+    found: dict[str, str] = {}
+    for entry in filter(None, out.split("\0")):
+        meta, path = entry.split("\t", 1)
+        _, kind, blob = meta.split()
+        if kind == "blob" and (not prefix or path.startswith(prefix + "/")):
+            found[path[len(prefix) + 1:] if prefix else path] = blob
+    return found
+
+
+def blob_id(data: bytes, like: str) -> str:
+    """The id Git gives a blob of `data`, in the hash of `like` (SHA-1 or SHA-256 repository)."""
+    import hashlib
+    algorithm = hashlib.sha256 if len(like) == 64 else hashlib.sha1
+    return algorithm(b"blob %d\0" % len(data) + data).hexdigest()

@@ -406,3 +406,17 @@ def blob_id(data: bytes, like: str) -> str:
     import hashlib
     algorithm = hashlib.sha256 if len(like) == 64 else hashlib.sha1
     return algorithm(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def is_clean(root: Path, folders: Iterable[Path]) -> bool:
+    """Whether the files under `folders` are exactly those of HEAD: nothing modified, staged,
+    untracked or ignored there."""
+    with open_repository(root) as repo:
+        top = Path(repo.working_tree_dir).resolve()
+        specs = [_relative(Path(f).resolve(), top) for f in folders]
+        status, out, err = repo.git.status("--porcelain", "-z", "--untracked-files=all",
+                                           "--ignored=matching", "--", *specs,
+                                           with_extended_output=True, with_exceptions=False)
+    if status != 0:
+        raise HistoryError(_corrupt(top, err.strip()))
+    return out == ""

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import dashboards, engine, feeds, publish, render, verify
-from .history import NotARepository, read_history
+from .history import NotARepository, is_clean, read_history
 from .timeline import Timelines, change_log, timelines
 from . import stats as stats_stage
 from .load import load
@@ -197,7 +197,9 @@ def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Au
         _write_files(work / "docs", feeds.feeds(found, projection, model, feeds.site_url(model)))
         if audience is Audience.PUBLIC:
             write_open_data(projection.records, model, work / "docs" / "data")
-        publish.write_manifest(work / "docs", projection, as_of, commit, digests)
+        publish.write_manifest(work / "docs", projection, as_of, commit, digests,
+                               clean=commit is not None and is_clean(
+                                   project_.root, [project_.content_dir, project_.config_dir]))
         clock.lap("render")
         config = engine.write_config(rendered, project_.base_config,
                                      _theme_dir(project_, audience), work / "site",

@@ -130,10 +130,14 @@ def _unexplained(previous: dict[str, Any], records: dict[str, str], sources: lis
     site_config/ differs from the published commit, the record's file is byte for byte the
     one at the published commit, and every record it refers to has an unchanged file and is
     still exactly as visible (published then ⇔ published now). Only records whose digest
-    differs are looked at, so an ordinary build asks Git nothing."""
+    differs are looked at, so an ordinary build asks Git nothing. Only a manifest of a clean
+    build (nothing uncommitted under content/ or site_config/) is compared."""
     old = previous["records"]
     differing = [rid for rid, digest in records.items() if rid in old and old[rid] != digest]
-    if not differing or previous.get("sunlight") != fingerprint():
+    # A build made with uncommitted edits (a local build, a preview) holds digests of files
+    # the commit does not have: undoing such an edit is no tampering.
+    if not differing or previous.get("sunlight") != fingerprint() \
+            or previous.get("clean") is not True:
         return []
     from .history import blob_id, blobs_at
     at_commit = blobs_at(root, previous["commit"], [content_dir, config_dir])
@@ -191,12 +195,14 @@ def manifest_records(projection: Projection) -> dict[str, str]:
 
 
 def write_manifest(docs_dir: Path, projection: Projection, as_of: date,
-                   commit: str | None, records: dict[str, str]) -> Path:
+                   commit: str | None, records: dict[str, str], clean: bool = False) -> Path:
     """What this build contains: audience, build date and a SHA-256 of every record's
-    projection, so a later publish can tell what changed or went missing."""
+    projection, so a later publish can tell what changed or went missing; whether content/
+    and site_config/ were exactly the commit's (`clean`), and the code's fingerprint, so it
+    knows when those digests must still hold."""
     manifest = {"audience": projection.audience.value, "body": projection.body,
                 "build_date": as_of.isoformat(), "commit": commit,
-                "records": records, "sunlight": fingerprint()}
+                "records": records, "sunlight": fingerprint(), "clean": clean}
     path = docs_dir / MANIFEST
     path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                     encoding="utf-8")

@@ -289,3 +289,18 @@ def test_an_embargo_ending_changes_a_digest_legitimately(repo: Path) -> None:
     after = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     assert after["records"]["ZG-2023-001"] != manifest["records"]["ZG-2023-001"]
     assert "WT-2023-001" in after["records"]
+
+
+def test_undoing_an_uncommitted_edit_is_no_tampering(published) -> None:
+    """A local build (or a preview) made with an uncommitted edit, then the edit undone:
+    the file is the commit's again, the digest differs, and that is fine."""
+    repo, out, _ = published
+    assert json.loads((out / MANIFEST).read_text(encoding="utf-8"))["clean"] is True
+    write_all(repo, {RECTIFICATION_PATH: edit(RECTIFICATION, "title: 加快林业项目资金拨付",
+                                              "title: 草稿标题")})
+    assert run(repo, "--out", str(out)).exit_code == 0
+    assert json.loads((out / MANIFEST).read_text(encoding="utf-8"))["clean"] is False
+    write_all(repo, {RECTIFICATION_PATH: RECTIFICATION})
+    result = run(repo, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / MANIFEST).read_text(encoding="utf-8"))["clean"] is True

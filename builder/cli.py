@@ -22,7 +22,7 @@ from .pipeline import (Checked, ContentInvalid, LeakDetected, Project, WrongTarg
                        figures)
 from .project import Audience
 from .history import HistoryError
-from .publish import PublishRefused
+from .publish import ManifestError, PublishRefused
 from .problems import Problem, Severity
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -128,11 +128,14 @@ def stats(fmt: str, as_of: Any, root: Path) -> None:
 @click.option("--previous-manifest", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="The last published sunlight-manifest.json (default: the one "
               "in the output folder), to refuse rewritten history or lost records.")
+@click.option("--first-publication", is_flag=True, default=False,
+              help="Declare that nothing was published before (refused if a manifest exists).")
 @click.option("--no-history", is_flag=True, default=False,
               help="Do not read Git history (no timelines, change log or feeds entries).")
 @root_option
 def build_command(out: Path | None, as_of: Any, audience: str, body: str | None,
-                  previous_manifest: Path | None, no_history: bool, root: Path) -> None:
+                  previous_manifest: Path | None, first_publication: bool, no_history: bool,
+                  root: Path) -> None:
     """Build a site (validate, project, render, mkdocs, leak guard, swap).
 
     \b
@@ -141,6 +144,8 @@ def build_command(out: Path | None, as_of: Any, audience: str, body: str | None,
       sunlight build --out /tmp/public --as-of 2026-11-21
       sunlight build --audience internal             # into site-internal/
       sunlight build --audience internal --body lz-xc --out site-lz-xc
+      sunlight build --previous-manifest live/sunlight-manifest.json   # publishing
+      sunlight build --first-publication             # publishing for the first time
     """
     _require_project(root)
     day = as_of.date() if as_of else date.today()
@@ -150,7 +155,7 @@ def build_command(out: Path | None, as_of: Any, audience: str, body: str | None,
     out_dir = out if out is not None else default_out
     try:
         built = build(project_, out_dir, day, wanted, body, previous_manifest,
-                      history=not no_history)
+                      history=not no_history, first_publication=first_publication)
     except ContentInvalid as exc:
         _print_problems(exc.checked, "text")
         click.echo("内容有错误，没有生成网站；已发布的网站保持不变。", err=True)
@@ -166,7 +171,10 @@ def build_command(out: Path | None, as_of: Any, audience: str, body: str | None,
         click.echo(f"没有构建：{exc}", err=True)
         sys.exit(EXIT_USAGE)
     except HistoryError as exc:
-        click.echo(f"没有构建：{exc}", err=True)
+        click.echo(f"没有构建：{exc}已发布的网站保持不变。", err=True)
+        sys.exit(EXIT_USAGE)
+    except ManifestError as exc:
+        click.echo(f"没有构建：{exc}已发布的网站保持不变。", err=True)
         sys.exit(EXIT_USAGE)
     except PublishRefused as exc:
         click.echo(f"拒绝发布：{exc}", err=True)

@@ -14,6 +14,7 @@ is reported (IDs are immutable) and treated as one record ending and another beg
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -98,37 +99,24 @@ def read_history(root: Path, content_dir: Path | None = None, rev: str = "HEAD",
 
     Raises NotARepository outside Git and ShallowClone in a shallow clone unless
     `allow_shallow`; a repository without commits has an empty history."""
-    # Imported here: GitPython refuses to import where no git executable exists, and
-    # commands that never read history (validate, stats) must keep working there.
-    try:
-        import git
-    except ImportError as exc:
-        raise HistoryError("找不到 git 命令，无法读取记录的修改历史：请先安装 Git。") from exc
-
+    git = _git()
     root = Path(root)
     content_dir = Path(content_dir) if content_dir is not None else root / "content"
-    try:
-        repo = git.Repo(root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
-        raise NotARepository(f"{root} 不在 Git 仓库中，无法读取记录的修改历史。"
-                             "请在仓库中构建，或选择不带历史构建。") from exc
-    with repo:
-        if repo.bare or repo.working_tree_dir is None:
-            raise NotARepository(f"{root} 是裸仓库，无法读取记录的修改历史。")
+    with open_repository(root) as repo:
         status, out, _ = repo.git.rev_parse("--is-shallow-repository", "--verify", "--quiet",
                                             f"{rev}^{{commit}}", with_extended_output=True,
                                             with_exceptions=False)
         words = out.split()                     # "true"/"false", then the commit if any
-        shallow, tip = words[:1] == ["true"], words[1:]
+        shallow = words[:1] == ["true"]
         if shallow and not allow_shallow:
             raise ShallowClone(
                 "这是一个浅克隆（shallow clone）：只取回了最近的提交，每个记录都会像是刚刚新增的，"
                 "修改历史不完整。请取回完整历史：在 GitHub Actions 中给 actions/checkout 加上 "
                 "“fetch-depth: 0”，或在本地运行“git fetch --unshallow”；也可以选择不带历史构建。")
-        if status != 0 or not tip:
-            if rev == "HEAD":
-                return History(shallow=shallow)     # no commits yet
-            raise HistoryError(f"找不到提交“{rev}”，无法读取修改历史。")
+        # No commit: an unborn branch (an empty history) or damage (resolve raises).
+        tip = words[1] if status == 0 and len(words) > 1 else resolve(repo, rev)
+        if tip is None:
+            return History(shallow=shallow)     # no commits yet
         top = Path(repo.working_tree_dir).resolve()
         reader = _Reader(_relative(content_dir.resolve(), top), _relative(root.resolve(), top))
         # No pathspec: with one, git compares every commit with its parent twice (to
@@ -139,7 +127,7 @@ def read_history(root: Path, content_dir: Path | None = None, rev: str = "HEAD",
         log = repo.git.log("--first-parent", "--diff-merges=first-parent", "--reverse",
                            "--root", "--raw", "--no-abbrev", "--no-renames", "--no-relative",
                            "--no-color", "--no-show-signature", "--encoding=UTF-8", "-z",
-                           f"--format={_FORMAT}", tip[0], "--",
+                           f"--format={_FORMAT}", tip, "--",
                            as_process=True, stdout_as_string=False)
         blobs = _Blobs(repo.git.cat_file(batch=True, istream=PIPE, as_process=True))
         try:
@@ -152,6 +140,68 @@ def read_history(root: Path, content_dir: Path | None = None, rev: str = "HEAD",
             blobs.close()
     return History(commits=tuple(c for c in commits if c.changes),
                    notices=tuple(reader.notices), shallow=shallow)
+
+
+def _git():
+    # Imported here: GitPython refuses to import where no git executable exists, and
+    # commands that never read history (validate, stats) must keep working there.
+    try:
+        import git
+    except ImportError as exc:
+        raise HistoryError("找不到 git 命令，无法读取记录的修改历史：请先安装 Git。") from exc
+    return git
+
+
+def open_repository(root: Path):
+    """The Git repository `root` lies in (a GitPython Repo, to use in a `with`).
+
+    Raises NotARepository only when no folder from `root` upwards holds a `.git`: that is the
+    plain local case. A `.git` that cannot be read is a HistoryError, never taken for "no
+    repository" (a corrupt repository would otherwise build a site with no history and no
+    commit, and skip the publishing checks)."""
+    root = Path(root).resolve()
+    top = next((d for d in (root, *root.parents) if os.path.lexists(d / ".git")), None)
+    if top is None:
+        raise NotARepository(f"{root} 不在 Git 仓库中，无法读取记录的修改历史。"
+                             "请在仓库中构建，或选择不带历史构建。")
+    git = _git()
+    try:
+        # Not search_parent_directories: a broken .git must not send us to an outer repository.
+        repo = git.Repo(top)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, OSError, ValueError) as exc:
+        raise HistoryError(_corrupt(top, f"{type(exc).__name__}：{exc}")) from exc
+    if repo.bare or repo.working_tree_dir is None:
+        repo.close()
+        raise NotARepository(f"{root} 是裸仓库，无法读取记录的修改历史。")
+    # Every git command of this repository runs on exactly this .git, never one found above.
+    repo.git.update_environment(GIT_DIR=str(repo.git_dir),
+                                GIT_WORK_TREE=str(repo.working_tree_dir))
+    return repo
+
+
+def resolve(repo, rev: str = "HEAD") -> str | None:
+    """The commit `rev` names. None only for HEAD on a branch with no commit yet; a ref or
+    object that cannot be read raises HistoryError."""
+    status, out, _ = repo.git.rev_parse("--verify", "--quiet", f"{rev}^{{commit}}",
+                                        with_extended_output=True, with_exceptions=False)
+    if status == 0 and out.strip():
+        return out.strip()
+    if rev != "HEAD":
+        raise HistoryError(f"找不到提交“{rev}”，无法读取修改历史。")
+    # An unborn branch: HEAD names a branch, and that branch names nothing at all. A branch
+    # naming a missing object is damage, not "no commits yet".
+    branch_status, branch, _ = repo.git.symbolic_ref("-q", "HEAD", with_extended_output=True,
+                                                     with_exceptions=False)
+    named_status, _, _ = repo.git.rev_parse("--verify", "--quiet", branch.strip() or "HEAD",
+                                            with_extended_output=True, with_exceptions=False)
+    if branch_status == 0 and named_status != 0:
+        return None
+    raise HistoryError(_corrupt(Path(repo.working_tree_dir), "HEAD 指向的提交无法读取"))
+
+
+def _corrupt(top: Path, detail: object) -> str:
+    return (f"{top / '.git'} 中的 Git 仓库已损坏，无法读取（{detail}）。损坏的仓库不能当作"
+            "“没有历史”来发布：请修复仓库（例如重新克隆：git clone），再构建。")
 
 
 def _relative(path: Path, top: Path) -> str:
@@ -320,3 +370,59 @@ def _id_changed(commit: Commit, path: str, before: str, after: str) -> HistoryNo
         message=(f"提交 {commit.short_sha}（{commit.when.date().isoformat()}）把 {path} 的编号由 "
                  f"{before} 改为 {after}。编号一经发布不得更改：请恢复原编号；"
                  f"确需新记录时另建文件，并把原记录撤回。"))
+
+
+# --- what the publishing checks ask of Git ------------------------------------------------------
+
+
+def descends_from(root: Path, old: str, new: str) -> bool:
+    """Whether commit `old` is `new` or one of its ancestors. A commit this repository does
+    not hold raises HistoryError (another repository's manifest, or history not fetched)."""
+    with open_repository(root) as repo:
+        status, _, err = repo.git.merge_base("--is-ancestor", old, new,
+                                             with_extended_output=True, with_exceptions=False)
+    if status in (0, 1):
+        return status == 0
+    raise HistoryError(f"本仓库中找不到上次发布的提交 {old[:10]}（{err.strip()}）。请取回完整历史"
+                       "（actions/checkout 的 “fetch-depth: 0”，或 git fetch --unshallow），"
+                       "并确认上次发布的清单来自这个仓库。")
+
+
+def blobs_at(root: Path, commit: str, folders: Iterable[Path]) -> dict[str, str]:
+    """{path relative to `root`: blob id} of every file under `folders` at `commit`."""
+    with open_repository(root) as repo:
+        top = Path(repo.working_tree_dir).resolve()
+        prefix = _relative(Path(root).resolve(), top)
+        specs = [_relative(Path(f).resolve(), top) for f in folders]
+        try:
+            out = repo.git.ls_tree("-r", "-z", "--full-tree", commit, "--", *specs)
+        except _git().GitCommandError as exc:
+            raise HistoryError(f"无法读取提交 {commit[:10]} 中的文件：{exc.stderr}") from exc
+    found: dict[str, str] = {}
+    for entry in filter(None, out.split("\0")):
+        meta, path = entry.split("\t", 1)
+        _, kind, blob = meta.split()
+        if kind == "blob" and (not prefix or path.startswith(prefix + "/")):
+            found[path[len(prefix) + 1:] if prefix else path] = blob
+    return found
+
+
+def blob_id(data: bytes, like: str) -> str:
+    """The id Git gives a blob of `data`, in the hash of `like` (SHA-1 or SHA-256 repository)."""
+    import hashlib
+    algorithm = hashlib.sha256 if len(like) == 64 else hashlib.sha1
+    return algorithm(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def is_clean(root: Path, folders: Iterable[Path]) -> bool:
+    """Whether the files under `folders` are exactly those of HEAD: nothing modified, staged,
+    untracked or ignored there."""
+    with open_repository(root) as repo:
+        top = Path(repo.working_tree_dir).resolve()
+        specs = [_relative(Path(f).resolve(), top) for f in folders]
+        status, out, err = repo.git.status("--porcelain", "-z", "--untracked-files=all",
+                                           "--ignored=matching", "--", *specs,
+                                           with_extended_output=True, with_exceptions=False)
+    if status != 0:
+        raise HistoryError(_corrupt(top, err.strip()))
+    return out == ""

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import dashboards, engine, feeds, publish, render, verify
-from .history import NotARepository, read_history
+from .history import NotARepository, is_clean, read_history
 from .timeline import Timelines, change_log, timelines
 from . import stats as stats_stage
 from .load import load, project_path
@@ -145,10 +145,13 @@ class _Stopwatch:
 
 def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Audience.PUBLIC,
           body: str | None = None, previous_manifest: Path | None = None,
-          history: bool = True) -> Built:
+          history: bool = True, first_publication: bool = False) -> Built:
     """Build one audience's site into `out_dir`, all or nothing:
     load → validate → history → project → stats → render → open data → engine → verify →
-    publish. With `history=False` (or outside a Git repository) pages carry no timelines."""
+    publish. With `history=False` (or outside a Git repository) pages carry no timelines.
+
+    The publication it continues is `previous_manifest`, else the manifest in `out_dir`;
+    `first_publication` declares there is none (refused where one exists)."""
     clock = _Stopwatch()
     checked = check(project_)
     clock.lap("load+validate")
@@ -156,6 +159,8 @@ def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Au
         raise ContentInvalid(checked)
     records, model = checked.validation.records, checked.model
     _check_target(project_, model, out_dir, audience, body)
+    previous = publish.previous_publication(out_dir, previous_manifest, audience.value,
+                                            first_publication)
     found, notices = _timelines(project_, model, as_of, audience, body, history)
     clock.lap("history")
     projection = project(records, model, audience, as_of, body)
@@ -165,8 +170,12 @@ def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Au
     commit = publish.head_commit(project_.root)
     digests = publish.manifest_records(projection)
     if audience is Audience.PUBLIC:
-        previous = publish.read_manifest(previous_manifest or out_dir)
-        publish.check_continuity(previous, commit, digests, project_.root)
+        publish.check_continuity(previous, commit, digests, project_.root, records,
+                                 project_.content_dir, project_.config_dir)
+        if previous is None and not first_publication:
+            notices.append("没有与已发布的网站比对（输出文件夹是新的，也没有 --previous-manifest）："
+                           "发布时请用 --previous-manifest 指定上次发布的清单，"
+                           "或用 --first-publication 声明第一次发布。")
     figures_ = stats_stage.compute(projection.records, model, as_of)
     clock.lap("stats")
     work = publish.workspace(out_dir)
@@ -181,7 +190,9 @@ def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Au
         _write_files(work / "docs", feeds.feeds(found, projection, model, feeds.site_url(model)))
         if audience is Audience.PUBLIC:
             write_open_data(projection.records, model, work / "docs" / "data")
-        publish.write_manifest(work / "docs", projection, as_of, commit, digests)
+        publish.write_manifest(work / "docs", projection, as_of, commit, digests,
+                               clean=commit is not None and is_clean(
+                                   project_.root, [project_.content_dir, project_.config_dir]))
         clock.lap("render")
         config = engine.write_config(rendered, project_.base_config,
                                      _theme_dir(project_, audience), work / "site",
@@ -212,7 +223,8 @@ def _write_files(docs_dir: Path, files: dict[str, bytes]) -> None:
 def _timelines(project_: Project, model: Model, as_of: date, audience: Audience,
                body: str | None, wanted: bool) -> tuple[Timelines, list[str]]:
     """Every record's timeline from one pass over Git. A shallow clone raises ShallowClone
-    (its history would be wrong); outside a repository the site simply has no timelines."""
+    and a repository that cannot be read a HistoryError (its history would be wrong);
+    outside a repository the site simply has no timelines."""
     empty = Timelines(audience=audience, body=body)
     if not wanted:
         return empty, ["未读取 Git 历史（--no-history）：页面不显示变化记录。"]

@@ -4,8 +4,14 @@ A build is made in a fresh folder beside the target; only after verification doe
 replace the live folder, by renaming (atomic on one file system). A failed build leaves the
 live folder untouched. Each build writes a manifest (audience, commit, build date, SHA-256
 of every record's projection); a public build refuses to replace a published site whose
-commit is not an ancestor of its own (history rewritten) or whose records it would lose
-(nothing published disappears: withdraw instead).
+commit is not an ancestor of its own (history rewritten), whose records it would lose
+(nothing published disappears: withdraw instead), or whose digest of a record nothing has
+changed differs from today's (the live folder was tampered with).
+
+Continuity fails closed: a manifest that is named but missing, unreadable, malformed, of
+the other audience or without a commit stops the build; so does a built site without a
+manifest. Only a build into a new folder may go without one, and a first publication is
+declared (`first_publication`), never inferred from a manifest that could not be read.
 """
 
 from __future__ import annotations
@@ -13,13 +19,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
+from . import __version__
 from .project import Projection
+from .records import Record
 
 MANIFEST = "sunlight-manifest.json"
 
@@ -49,39 +58,135 @@ class PublishRefused(Exception):
     """Publishing this build would rewrite history or lose published records."""
 
 
+class ManifestError(Exception):
+    """The last publication cannot be read or trusted, so continuity cannot be checked:
+    nothing is built (a usage error). The message is Chinese and names the file."""
+
+
 def head_commit(root: Path) -> str | None:
-    """The commit being built, or None outside a Git repository / before the first commit."""
+    """The commit being built; None outside a Git repository or before the first commit.
+
+    A repository that cannot be read raises HistoryError: it is not "outside Git"."""
+    from .history import NotARepository, open_repository, resolve
     try:
-        import git  # here, not at the top: validate/stats must work where git is missing
-    except ImportError:
+        repo = open_repository(root)
+    except NotARepository:
         return None
-    try:
-        return git.Repo(root, search_parent_directories=True).head.commit.hexsha
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError):
-        return None
+    with repo:
+        return resolve(repo)
 
 
 def check_continuity(previous: dict[str, Any] | None, commit: str | None,
-                     records: dict[str, str], root: Path) -> None:
-    """Refuse a publish that does not descend from the last one or loses a record ID."""
+                     records: dict[str, str], root: Path,
+                     sources: Iterable[Record] = (), content_dir: Path | None = None,
+                     config_dir: Path | None = None) -> None:
+    """Refuse a publish that does not continue the last one (`previous`, a checked manifest).
+
+    It must descend from the published commit, keep every published record ID, and give an
+    unchanged record the digest the manifest holds for it (see _unexplained). `sources` are
+    the validated records of this build; the digests are compared only when the folders
+    their projections are made from (`content_dir`, `config_dir`) are given."""
     if not previous:
         return
-    old_commit = previous.get("commit")
-    if old_commit and commit and old_commit != commit:
-        import git
-        repo = git.Repo(root, search_parent_directories=True)
-        try:
-            repo.git.merge_base("--is-ancestor", old_commit, commit)
-        except git.GitCommandError as exc:
-            raise PublishRefused(
-                f"当前提交 {commit[:10]} 不是上次发布的提交 {old_commit[:10]} 的后续：历史被改写"
-                "（例如强制推送）。已发布的内容不能这样撤下；请恢复历史，改用撤回记录的方式。"
-            ) from exc
-    lost = sorted(set(previous.get("records", {})) - set(records))
+    from .history import descends_from
+    old_commit = previous["commit"]
+    if old_commit is None and commit is not None:
+        raise ManifestError(
+            f"上次发布的清单没有提交编号（“commit”: null），无法确认这次构建是它的后续。{_FIX}")
+    if old_commit is not None and commit is None:
+        raise ManifestError(
+            f"上次发布来自提交 {old_commit[:10]}，这次构建却不在 Git 仓库中（或仓库还没有提交），"
+            "无法确认它是其后续。请在发布所用的仓库中构建。")
+    if old_commit and commit and old_commit != commit and \
+            not descends_from(root, old_commit, commit):
+        raise PublishRefused(
+            f"当前提交 {commit[:10]} 不是上次发布的提交 {old_commit[:10]} 的后续：历史被改写"
+            "（例如强制推送）。已发布的内容不能这样撤下；请恢复历史，改用撤回记录的方式。")
+    lost = sorted(set(previous["records"]) - set(records))
     if lost:
         raise PublishRefused(
             f"这次构建会让 {len(lost)} 条已发布的记录消失：{'、'.join(lost[:20])}"
             f"{' 等' if len(lost) > 20 else ''}。已发布的记录不能删除，只能撤回（状态改为已撤回并写明原因）。")
+    if old_commit and commit and content_dir is not None and config_dir is not None:
+        changed = _unexplained(previous, records, list(sources), root, content_dir, config_dir)
+        if changed:
+            raise ManifestError(
+                f"上次发布的清单与 Git 不符：{'、'.join(changed[:20])}{' 等' if len(changed) > 20 else ''}"
+                f" 的文件自提交 {old_commit[:10]} 以来没有改动，清单中的摘要却与它们现在的公开内容不同"
+                "——已发布的网站或它的清单被改动过。没有构建。请查明原因，用上次发布的构建结果恢复网站，"
+                "或用 --previous-manifest 指定一份可信的清单；如果上次是用未提交的修改在本地构建的，"
+                "换一个新的输出文件夹重新构建。")
+
+
+def _unexplained(previous: dict[str, Any], records: dict[str, str], sources: list[Record],
+                 root: Path, content_dir: Path, config_dir: Path) -> list[str]:
+    """Published records whose digest changed although nothing that makes it changed.
+
+    A record's projection is a function of its own file, of site_config/, of Sunlight's code,
+    and of which records it refers to are visible (a reference to a hidden record is
+    dropped). The build date enters only through visibility: an embargo that ended since
+    the last publication makes a record appear, and its references with it. So a digest
+    must be the same when the code is the same (the manifest's fingerprint), no file under
+    site_config/ differs from the published commit, the record's file is byte for byte the
+    one at the published commit, and every record it refers to has an unchanged file and is
+    still exactly as visible (published then ⇔ published now). Only records whose digest
+    differs are looked at, so an ordinary build asks Git nothing. Only a manifest of a clean
+    build (nothing uncommitted under content/ or site_config/) is compared."""
+    old = previous["records"]
+    differing = [rid for rid, digest in records.items() if rid in old and old[rid] != digest]
+    # A build made with uncommitted edits (a local build, a preview) holds digests of files
+    # the commit does not have: undoing such an edit is no tampering.
+    if not differing or previous.get("sunlight") != fingerprint() \
+            or previous.get("clean") is not True:
+        return []
+    from .history import blob_id, blobs_at
+    at_commit = blobs_at(root, previous["commit"], [content_dir, config_dir])
+    like = next(iter(at_commit.values()), "")
+    same: dict[str, bool] = {}
+
+    def unchanged(rel: str) -> bool:
+        if rel not in same:
+            try:
+                data = (root / rel).read_bytes()
+            except OSError:
+                data = None
+            same[rel] = data is not None and at_commit.get(rel) == blob_id(data, like)
+        return same[rel]
+
+    prefix = _relative(config_dir, root)
+    now = {_relative(f, root) for f in config_dir.rglob("*") if f.is_file()}
+    then = {p for p in at_commit if p.startswith(prefix + "/")}
+    if now != then or not all(unchanged(p) for p in now):
+        return []              # another configuration may project the same file differently
+    by_id = {r.id: r for r in sources}
+    out = []
+    for rid in differing:
+        source = by_id.get(rid)
+        if source is None or not unchanged(source.path):
+            continue
+        refs = [by_id[i] for i in _mentioned(source.fields, by_id) if i != rid]
+        if all(unchanged(r.path) and (r.id in old) == (r.id in records) for r in refs):
+            out.append(rid)
+    return sorted(out)
+
+
+def _mentioned(value: Any, known: dict[str, Record]) -> list[str]:
+    """IDs of known records among a record's field values, at any depth."""
+    found, stack = [], [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if item in known:
+                found.append(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def _relative(path: Path, root: Path) -> str:
+    return path.resolve().relative_to(root.resolve()).as_posix()
 
 
 def manifest_records(projection: Projection) -> dict[str, str]:
@@ -90,12 +195,14 @@ def manifest_records(projection: Projection) -> dict[str, str]:
 
 
 def write_manifest(docs_dir: Path, projection: Projection, as_of: date,
-                   commit: str | None, records: dict[str, str]) -> Path:
+                   commit: str | None, records: dict[str, str], clean: bool = False) -> Path:
     """What this build contains: audience, build date and a SHA-256 of every record's
-    projection, so a later publish can tell what changed or went missing."""
+    projection, so a later publish can tell what changed or went missing; whether content/
+    and site_config/ were exactly the commit's (`clean`), and the code's fingerprint, so it
+    knows when those digests must still hold."""
     manifest = {"audience": projection.audience.value, "body": projection.body,
                 "build_date": as_of.isoformat(), "commit": commit,
-                "records": records}
+                "records": records, "sunlight": fingerprint(), "clean": clean}
     path = docs_dir / MANIFEST
     path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                     encoding="utf-8")
@@ -103,12 +210,119 @@ def write_manifest(docs_dir: Path, projection: Projection, as_of: date,
 
 
 def read_manifest(location: Path) -> dict[str, Any] | None:
-    """The manifest in a site folder (or a manifest file itself), if there is one."""
-    path = location if location.is_file() else location / MANIFEST
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    """The manifest in a site folder (or a manifest file itself); None when there is none.
+
+    A manifest that is there but cannot be read, or is not one Sunlight wrote (not an
+    object, a key missing, a value of the wrong kind), raises ManifestError: it must never
+    count as "no previous publication"."""
+    path = location / MANIFEST if location.is_dir() else location
+    if not path.exists() and not path.is_symlink():
         return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"无法读取 {path}（{getattr(exc, 'strerror', None) or exc}）。{_FIX}")
+    except ValueError as exc:
+        raise ManifestError(f"{path} 不是有效的 JSON（{exc}）。{_FIX}") from None
+    problem = _malformed(data)
+    if problem:
+        raise ManifestError(f"{path} 不是 Sunlight 写的清单：{problem}。{_FIX}")
+    return data
+
+
+def previous_publication(out_dir: Path, given: Path | None, audience: str,
+                         first_publication: bool = False) -> dict[str, Any] | None:
+    """The manifest of the publication this build continues: `given` (--previous-manifest),
+    else the one in `out_dir`. None for a first publication, or a plain build into a new
+    folder. Anything doubtful raises ManifestError: a named manifest that is missing, a
+    folder holding a built site without one, a manifest for another audience, or a first
+    publication declared where a manifest exists."""
+    if given is not None and first_publication:
+        raise ManifestError("--first-publication 与 --previous-manifest 不能同时使用："
+                            "第一次发布没有上次发布的清单。请只保留其中一个。")
+    if given is not None:
+        manifest = read_manifest(given)
+        if manifest is None:
+            raise ManifestError(f"找不到上次发布的清单 {given}。请确认下载成功、路径正确；"
+                                "如果这确实是第一次发布，去掉 --previous-manifest，改用 --first-publication。")
+        where = given
+    else:
+        manifest = read_manifest(out_dir)
+        where = out_dir / MANIFEST
+        if manifest is None and _holds_a_site(out_dir):
+            raise ManifestError(
+                f"{out_dir} 中有一个已生成的网站，却没有 {MANIFEST}：无法确认那里发布过什么，"
+                "也就无法检查已发布的记录是否都还在。请恢复这个清单，或用 --previous-manifest "
+                "指定上次发布的清单；如果那个文件夹不是已发布的网站，换一个新的输出文件夹。")
+    if manifest is None:
+        return None
+    if first_publication:
+        raise ManifestError(f"指定了 --first-publication，但 {where} 是上次发布的清单："
+                            "已经发布过。请去掉 --first-publication。")
+    if manifest["audience"] != audience:
+        raise ManifestError(f"{where} 是{_AUDIENCE.get(manifest['audience'])}版本的清单，"
+                            f"这次构建的是{_AUDIENCE.get(audience)}版本。请指定同一版本上次发布的清单。")
+    return manifest
+
+
+_FIX = ("请重新取得已发布网站的 sunlight-manifest.json（或恢复输出文件夹中的这个文件）；"
+        "如果从未发布过，换一个新的输出文件夹，并用 --first-publication 声明第一次发布。")
+_AUDIENCE = {"public": "公开", "internal": "内部"}
+_COMMIT = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+def _malformed(data: Any) -> str | None:
+    """What makes `data` not a manifest, in words; None if it is one."""
+    if not isinstance(data, dict):
+        return f"应为 JSON 对象，实际是 {_shown(data)}"
+    missing = [k for k in ("audience", "body", "build_date", "commit", "records") if k not in data]
+    if missing:
+        return f"缺少 {'、'.join(f'“{k}”' for k in missing)}"
+    if data["audience"] not in _AUDIENCE:
+        return f"“audience” 应为 public 或 internal，实际是 {_shown(data['audience'])}"
+    if data["commit"] is not None and not (isinstance(data["commit"], str)
+                                           and _COMMIT.fullmatch(data["commit"])):
+        return f"“commit” 应为提交编号（40 位十六进制），实际是 {_shown(data['commit'])}"
+    if not isinstance(data["build_date"], str) or not _is_date(data["build_date"]):
+        return f"“build_date” 应为日期（如 2026-11-21），实际是 {_shown(data['build_date'])}"
+    if data["body"] is not None and not isinstance(data["body"], str):
+        return f"“body” 应为机关编号或 null，实际是 {_shown(data['body'])}"
+    records = data["records"]
+    if not isinstance(records, dict):
+        return f"“records” 应为“编号: 摘要”的对象，实际是 {_shown(records)}"
+    bad = next((k for k, v in records.items() if not (isinstance(v, str) and _DIGEST.fullmatch(v))),
+               None)
+    if bad is not None:
+        return f"记录 {bad} 的摘要应为 64 位十六进制，实际是 {_shown(records[bad])}"
+    return None
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:60] + "…"
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _holds_a_site(folder: Path) -> bool:
+    """A folder a build wrote: mkdocs always writes a sitemap, Sunlight always its assets."""
+    return (folder / "sitemap.xml").exists() or (folder / "assets").is_dir()
+
+
+def fingerprint() -> str:
+    """Sunlight's version and a hash of its code: digests are compared only between builds
+    by the same code, since another version may project the same file differently."""
+    code = hashlib.sha256()
+    for file in sorted(Path(__file__).parent.glob("*.py")):
+        code.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    return f"{__version__}+{code.hexdigest()[:16]}"
 
 
 def _digest(fields: dict[str, Any], body: str) -> str:

@@ -4,7 +4,9 @@ The history is walked oldest commit first, keeping the latest revision of every 
 which references were visible at that moment is known. Each changed record is validated on
 its own and projected with the same code as today's build, as of the commit's date (so an
 embargo counts from its date); its projection is then compared with the previous projected
-revision of the same ID. What the public never saw cannot show up: revisions from before a
+revision of the same ID. A commit's date is clamped to the chain (chain_time): never after the
+build date, never before the commit before it, so no committer clock can lift an embargo
+early or reorder the history. What the public never saw cannot show up: revisions from before a
 record became public yield no events, internal fields are gone before the comparison, and
 public events carry no commit message, author name or e-mail — only the date and commit id.
 """
@@ -71,7 +73,7 @@ class Event:
     record_id: str
     record_type: str
     title: str                     # the record's title at the time
-    when: datetime                 # the commit's date (an embargo's end for a delayed publication)
+    when: datetime                 # the commit's chain time (an embargo's end for a delayed publication)
     sha: str
     short_sha: str
     kind: EventKind
@@ -165,15 +167,34 @@ def timelines(history: History, model: Model, as_of: date,
     """Walk the history once and return every record's timeline for `audience`.
 
     Each revision is projected for `audience` (and `body`, for an internal build) as of
-    its commit's date. Public: embargoes end on their date, up to `as_of`; no commit
+    its commit's chain time (chain_time: never after `as_of`). Public: embargoes end on their date, up to `as_of`; no commit
     message or author. Internal: every field, and the commit's message and author."""
     audience = Audience(audience)
     walk = _Walk(model, audience, body)
+    when: datetime | None = None
     for commit in history.commits:
-        walk.release_embargoes(commit.when.date())
-        walk.apply(commit)
+        when = chain_time(commit.when, when, as_of)
+        walk.release_embargoes(when.date())
+        walk.apply(commit, when)
     walk.release_embargoes(as_of)
     return walk.result()
+
+
+def chain_time(committed: datetime, previous: datetime | None, as_of: date) -> datetime:
+    """When a commit counts, for visibility and for the dates shown: its committer date,
+    but never after the build date and never before the commit before it on the
+    first-parent chain.
+
+    A committer date is whatever the committer's clock or `GIT_COMMITTER_DATE` said. Taken
+    as it is, a date in the future would lift an embargo early (the revision is projected
+    as of that date) and a backdated one would sort before changes made earlier. Clamped,
+    the order of the chain decides, and no revision is projected as of a day later than
+    the build date: an embargoed record is public only once the build date reaches it."""
+    if committed.date() > as_of:
+        committed = datetime.combine(as_of, time.min, tzinfo=committed.tzinfo)
+    if previous is not None and committed < previous:
+        committed = previous
+    return committed
 
 
 class _Walk:
@@ -192,7 +213,8 @@ class _Walk:
 
     # --- the walk -------------------------------------------------------------------------
 
-    def apply(self, commit: Commit) -> None:
+    def apply(self, commit: Commit, when: datetime) -> None:
+        """The commit's changes, dated `when` (its chain time, see chain_time)."""
         revised: dict[str, Record] = {}
         gone: list[str] = []
         for change in commit.changes:
@@ -210,9 +232,9 @@ class _Walk:
         self.state.update(revised)
         for rid in gone:
             if rid in self.shown:
-                self._hide(rid, commit.when, commit)
+                self._hide(rid, when, commit)
         for record in revised.values():
-            self._revise(record, commit.when, commit, commit.when.date())
+            self._revise(record, when, commit, when.date())
 
     def release_embargoes(self, until: date) -> None:
         """Publish embargoed records whose `publish_after` date has come, dated that day."""

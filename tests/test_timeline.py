@@ -411,3 +411,87 @@ def test_built_pages_show_exactly_these_timelines(scripted, public: Timelines,
         if file.is_file():
             text = file.read_bytes().decode("utf-8", errors="replace")
             assert CANARY not in text and "SECRET" not in text, file
+
+
+# --- committer dates are not trusted (issue 9, point 4) -----------------------------------------
+
+BUILD_DAY = date(2026, 11, 21)
+EMBARGO_CANARY = "EMBARGO-CANARY-5519"
+
+
+def test_a_future_committer_date_does_not_lift_an_embargo(tmp_path: Path) -> None:
+    """The attack: a commit dated 2030 on a record embargoed until 2027. The public build of
+    2026-11-21 shows nothing of it, and is not blocked (the leak guard finds nothing)."""
+    from click.testing import CliRunner
+
+    from builder.cli import cli
+
+    repo = GitProject(tmp_path / "project")
+    embargoed = rect("ZG-2023-004", extra="publish_after: 2027-01-01")
+    repo.commit("2026-05-04T09:00:00+08:00", "录入", {
+        PLAN_PATH: PLAN, ITEM_PATH: ITEM, FINDING_PATH: FINDING,
+        path("ZG-2023-001"): rect("ZG-2023-001"), path("ZG-2023-004"): embargoed})
+    future = repo.commit("2030-01-01T09:00:00+08:00", "未来日期的提交", {
+        path("ZG-2023-004"): rect("ZG-2023-004", "in_progress",
+                                  f"publish_after: 2027-01-01\nprogress: {EMBARGO_CANARY}"),
+        path("ZG-2023-001"): rect("ZG-2023-001", "in_progress")})
+    found = timelines(read_history(repo.root), MODEL, BUILD_DAY)
+    assert "ZG-2023-004" not in found.records
+    # The other record's change counts, dated no later than the build date.
+    assert [(e.kind, e.sha, e.when) for e in found.records["ZG-2023-001"].events][1:] == [
+        (EventKind.STATUS, future, datetime(2026, 11, 21, tzinfo=CST))]
+
+    out = tmp_path / "site"
+    result = CliRunner().invoke(cli, ["build", "--root", str(repo.root), "--out", str(out),
+                                      "--as-of", BUILD_DAY.isoformat()], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "未发现泄露" in result.output
+    assert not (out / "rectification" / "ZG-2023-004").exists()
+    for file in out.rglob("*"):
+        if file.is_file():
+            data = file.read_bytes()
+            assert b"ZG-2023-004" not in data and EMBARGO_CANARY.encode() not in data, file
+            assert b"2030-01-01" not in data, file
+
+
+def test_an_embargo_that_ended_starts_at_the_first_commit_public_as_of_the_build_date(
+        tmp_path: Path) -> None:
+    repo = GitProject(tmp_path / "project")
+    first = repo.commit("2026-01-04T09:00:00+08:00", "录入", {
+        PLAN_PATH: PLAN, ITEM_PATH: ITEM, FINDING_PATH: FINDING,
+        path("ZG-2023-004"): rect("ZG-2023-004", extra="publish_after: 2026-06-01")})
+    future = repo.commit("2099-01-01T09:00:00+08:00", "未来日期的提交", {
+        path("ZG-2023-004"): rect("ZG-2023-004", "in_progress", "publish_after: 2026-06-01")})
+    found = timelines(read_history(repo.root), MODEL, BUILD_DAY)
+    assert [(e.kind, e.sha, e.when) for e in found.records["ZG-2023-004"].events] == [
+        (EventKind.PUBLISHED, first, datetime(2026, 6, 1, tzinfo=CST)),
+        (EventKind.STATUS, future, datetime(2026, 11, 21, tzinfo=CST))]
+    # Built before the embargo's end, the same history shows nothing of it.
+    assert "ZG-2023-004" not in timelines(read_history(repo.root), MODEL,
+                                          date(2026, 5, 31)).records
+
+
+def test_a_backdated_commit_keeps_its_place_on_the_chain(tmp_path: Path) -> None:
+    repo = GitProject(tmp_path / "project")
+    repo.commit("2023-05-04T09:00:00+08:00", "录入", {
+        PLAN_PATH: PLAN, ITEM_PATH: ITEM, FINDING_PATH: FINDING,
+        path("ZG-2023-001"): rect("ZG-2023-001")})
+    started = repo.commit("2023-06-01T10:00:00+08:00", "开始整改", {
+        path("ZG-2023-001"): rect("ZG-2023-001", "in_progress")})
+    backdated = repo.commit("2001-01-01T10:00:00+08:00", "倒填日期的提交", {
+        path("ZG-2023-001"): rect("ZG-2023-001", "in_progress", "progress: 已拨付资金")})
+    found = timelines(read_history(repo.root), MODEL, BUILD_DAY)
+    events = found.records["ZG-2023-001"].events
+    assert [(e.sha, e.when) for e in events[1:]] == [
+        (started, at("2023-06-01")), (backdated, at("2023-06-01"))]
+
+
+def test_chain_time() -> None:
+    from builder.timeline import chain_time
+
+    day = date(2026, 11, 21)
+    assert chain_time(at("2026-11-20"), None, day) == at("2026-11-20")
+    assert chain_time(at("2030-01-01"), None, day) == datetime(2026, 11, 21, tzinfo=CST)
+    assert chain_time(at("2020-01-01"), at("2026-11-20"), day) == at("2026-11-20")
+    assert chain_time(at("2030-01-01"), at("2026-11-21", "15:00"), day) == \
+        at("2026-11-21", "15:00")

@@ -388,3 +388,74 @@ def test_run_scripts_pass_shellcheck():
         result = subprocess.run(["shellcheck", "-s", shell, "-S", "warning", "-"], input=text,
                                 capture_output=True, text=True)
         assert result.returncode == 0, f"{where}:\n{result.stdout}"
+
+
+# --- the live manifest: no publication without it (issue 9, point 5) ---------------------------
+
+
+def _stubbed(tmp_path: Path, status: str) -> dict[str, str]:
+    """PATH with a `curl` answering `status` (000: no connection) and a `sunlight` that logs."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    curl = bin_dir / "curl"
+    curl.write_text('#!/bin/sh\n'
+                    'while [ $# -gt 0 ]; do [ "$1" = -o ] && out="$2"; shift; done\n'
+                    f'[ "{status}" = 000 ] && {{ printf 000; exit 7; }}\n'
+                    'echo \'{"commit": "abc"}\' > "$out"\n'
+                    f'printf {status}\n')
+    sunlight = bin_dir / "sunlight"
+    sunlight.write_text(f'#!/bin/sh\necho "sunlight $*" >> "{tmp_path}/sunlight.log"\n')
+    for stub in (curl, sunlight):
+        stub.chmod(0o755)
+    return {"PATH": f"{bin_dir}:/usr/bin:/bin", "RUNNER_TEMP": str(tmp_path),
+            "GITHUB_OUTPUT": str(tmp_path / "output"), "PAGES_URL": "https://example.org/site/",
+            "CI_PAGES_URL": "https://example.org/site", "CI_COMMIT_BRANCH": "main",
+            "CI_DEFAULT_BRANCH": "main", "HOME": str(tmp_path)}
+
+
+def _github_publish(tmp_path: Path, status: str, first_publication: str) -> tuple[int, str]:
+    """Run the fetch step, then (if it passed) the build step; exit code and sunlight's log."""
+    wf = workflow(PUBLISH)
+    fetch = next(s for s in wf["jobs"]["build"]["steps"] if s.get("id") == "previous")
+    build = next(s for s in wf["jobs"]["build"]["steps"] if "sunlight build" in s.get("run", ""))
+    assert fetch["env"]["FIRST_PUBLICATION"] == "${{ vars.SUNLIGHT_FIRST_PUBLICATION }}"
+    assert build["env"]["FIRST"] == "${{ steps.previous.outputs.first }}"
+    env = {**_stubbed(tmp_path, status), "FIRST_PUBLICATION": first_publication}
+    done = subprocess.run(["bash", "-e", "-c", fetch["run"]], env=env, capture_output=True,
+                          text=True)
+    if done.returncode != 0:
+        return done.returncode, ""
+    output = dict(line.split("=", 1) for line in
+                  (tmp_path / "output").read_text().splitlines())
+    built = subprocess.run(["bash", "-e", "-c", build["run"]], env={**env, "FIRST": output["first"]},
+                           capture_output=True, text=True)
+    return built.returncode, (tmp_path / "sunlight.log").read_text()
+
+
+def _gitlab_publish(tmp_path: Path, status: str, first_publication: str) -> tuple[int, str]:
+    env = {**_stubbed(tmp_path, status), "SUNLIGHT_FIRST_PUBLICATION": first_publication}
+    done = subprocess.run(["sh", "-e", "-c", script(gitlab_jobs()["build-public"])], env=env,
+                          capture_output=True, text=True, cwd=tmp_path)
+    log = tmp_path / "sunlight.log"
+    return done.returncode, log.read_text() if log.exists() else ""
+
+
+@pytest.mark.parametrize("publish", [_github_publish, _gitlab_publish], ids=["github", "gitlab"])
+@pytest.mark.parametrize("status, first, expected", [
+    ("200", "", "--previous-manifest"),           # the ordinary daily publication
+    ("404", "", None),                            # the live manifest is gone: stop
+    ("500", "", None),
+    ("000", "", None),                            # no connection: stop
+    ("404", "true", "--first-publication"),       # declared first publication
+    ("500", "true", None),                        # declared, but the site did not answer 404
+    ("200", "true", None),                        # declared, but a site is published
+])
+def test_publishing_stops_without_the_live_manifest(tmp_path, publish, status, first,
+                                                   expected):
+    code, log = publish(tmp_path, status, first)
+    if expected is None:
+        assert code != 0 and log == "", log
+    else:
+        assert code == 0
+        assert log.startswith("sunlight build --out site") and expected in log, log
+        assert ("--first-publication" in log) == (expected == "--first-publication")

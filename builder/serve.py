@@ -97,8 +97,11 @@ class Preview:
         (self.workdir / "out").mkdir()
         self.out_dir = self.workdir / "out" / "site"
         self.server: http.server.ThreadingHTTPServer | None = None
+        self.seen: dict[str, float] = {}  # watched files as the last build began
 
     def rebuild(self) -> Rebuilt:
+        # Taken before building, so an edit saved while this build runs triggers the next.
+        self.seen = snapshot(self.project.root)
         start = time.perf_counter()
         try:
             built = build(self.project, self.out_dir, self.as_of or date.today(), self.audience,
@@ -117,13 +120,11 @@ class Preview:
 
     def watch(self, on_build: Callable[[Rebuilt], None], interval: float = 0.5,
               stop: threading.Event | None = None) -> None:
-        """Rebuild whenever a watched file changes, until `stop` is set."""
+        """Rebuild whenever a watched file changes after the last build began, until `stop`
+        is set."""
         stop = stop or threading.Event()
-        seen = snapshot(self.project.root)
         while not stop.wait(interval):
-            now = snapshot(self.project.root)
-            if now != seen:
-                seen = now
+            if snapshot(self.project.root) != self.seen:
                 on_build(self.rebuild())
 
     def close(self) -> None:

@@ -5,13 +5,16 @@ Exit codes: 0 content valid (or command done), 1 content errors, 2 usage or inte
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import signal
 import sys
+import threading
 import traceback
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -117,8 +120,9 @@ def stats(fmt: str, as_of: Any, root: Path) -> None:
 
 
 @cli.command("build")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder (default: site/ in the project).")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Output folder (default: site/ in the project): new, empty, or a site "
+              "Sunlight built for the same audience; anything else is refused.")
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Build date: embargoes and overdue flags are computed for it (default: today).")
 @click.option("--audience", type=click.Choice(["public", "internal"]), default="public",
@@ -196,16 +200,21 @@ def build_command(out: Path | None, as_of: Any, audience: str, body: str | None,
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=int,
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; other than this machine's, anyone on the network "
+              "sees the preview.")
+@click.option("--port", default="8000", show_default=True,
               help="Port to listen on (0 picks a free one).")
 @click.option("--audience", type=click.Choice(["public", "internal"]), default="public",
               show_default=True)
 @click.option("--body", default=None, help="Internal previews only: the body to preview for.")
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Preview as of this date (default: today).")
+@click.option("--trusted-network", is_flag=True, default=False,
+              help="Allow the internal preview on an address other than this machine's.")
 @root_option
-def serve(host: str, port: int, audience: str, body: str | None, as_of: Any, root: Path) -> None:
+def serve(host: str, port: str, audience: str, body: str | None, as_of: Any,
+          trusted_network: bool, root: Path) -> None:
     """Preview the site locally; rebuild when content/, templates/ or site_config/ change.
 
     \b
@@ -213,10 +222,21 @@ def serve(host: str, port: int, audience: str, body: str | None, as_of: Any, roo
       sunlight serve                       # http://127.0.0.1:8000/
       sunlight serve --audience internal --port 8001
     """
-    from .serve import Preview, Rebuilt
+    from .serve import Preview, Rebuilt, is_loopback
 
     _require_project(root)
-    preview = Preview(Project(root), Audience(audience), body, as_of.date() if as_of else None)
+    number = _port_number(port)
+    wanted = Audience(audience)
+    try:
+        local = is_loopback(host)
+    except OSError:
+        _usage_error(f"无法识别 --host 的地址“{host}”：请写 127.0.0.1、localhost 或本机的 IP 地址。")
+    if not local and wanted is Audience.INTERNAL and not trusted_network:
+        _usage_error(f"拒绝在 {host or '所有网络地址'} 上预览内部网站：同一网络中的任何人都能看到内部内容。"
+                     "只在本机预览请去掉 --host；确认网络可信时加 --trusted-network。")
+    if not local:
+        click.echo(f"注意：预览在 {host or '所有网络地址'} 上对网络开放，同一网络中的其他人也能看到"
+                   f"{'内部内容' if wanted is Audience.INTERNAL else '尚未发布的内容'}。", err=True)
 
     def report(result: Rebuilt) -> None:
         if result.error is None:
@@ -229,22 +249,57 @@ def serve(host: str, port: int, audience: str, body: str | None, as_of: Any, roo
         else:
             click.echo(f"预览构建失败：{result.error}")
 
-    first = preview.rebuild()
-    report(first)
-    if first.error is not None:
-        preview.out_dir.mkdir(parents=True, exist_ok=True)
-        (preview.out_dir / "index.html").write_text(
-            "<!doctype html><meta charset=utf-8><title>预览</title>"
-            "<p>内容有错误，尚未生成预览。请查看终端中的错误信息，改正后此页会自动更新。</p>",
-            encoding="utf-8")
-    bound_host, bound_port = preview.start(host, port)
-    click.echo(f"预览地址：http://{bound_host}:{bound_port}/ （按 Ctrl+C 停止）", color=False)
+    preview = Preview(Project(root), wanted, body, as_of.date() if as_of else None)
+    saved = _stop_on_termination()
     try:
+        try:
+            bound_host, bound_port = preview.start(host, number)
+        except OSError as exc:
+            _usage_error(_cannot_listen(host, number, exc))
+        click.echo(f"预览地址：http://{bound_host}:{bound_port}/ （按 Ctrl+C 停止）", color=False)
+        report(preview.rebuild())
         preview.watch(report)
     except KeyboardInterrupt:
         click.echo("已停止预览。")
     finally:
         preview.close()
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
+def _port_number(value: str) -> int:
+    text = value.strip()
+    if not (text.isascii() and text.isdigit() and int(text) <= 65535):
+        _usage_error(f"端口“{value}”无效：请写 0 到 65535 之间的整数，例如 --port 8000"
+                     "（0 表示自动选择一个空闲端口）。")
+    return int(text)
+
+
+def _cannot_listen(host: str, port: int, exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return (f"端口 {port} 已被占用（也许另一个预览还在运行）：请换一个端口，"
+                "例如 --port 8001，或用 --port 0 自动选择。")
+    if exc.errno == errno.EACCES:
+        return f"没有权限使用端口 {port}（1024 以下的端口需要管理员权限）：请换一个端口，例如 --port 8000。"
+    return f"无法在地址 {host} 的端口 {port} 上预览：{exc.strerror or exc}。请检查 --host 和 --port。"
+
+
+def _stop_on_termination() -> dict[int, Any]:
+    """Let SIGTERM (`kill`, an editor closing its terminal pane) and SIGHUP (a closed terminal)
+    stop the preview the way Ctrl+C does, so its temporary folder is removed. Returns the
+    handlers to restore."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    saved = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            sig = getattr(signal, name)
+            saved[sig] = signal.signal(sig, stop)
+    return saved
 
 
 @cli.command("new")
@@ -318,6 +373,12 @@ def check_command(base: str, fmt: str, summary_file: Path | None, as_of: Any,
     elif fmt == "text":
         click.echo("\n" + summary, nl=False)
     sys.exit(EXIT_OK if result.valid else EXIT_CONTENT)
+
+
+def _usage_error(message: str) -> NoReturn:
+    """One Chinese line and exit 2: the user's to fix, not the maintainers'."""
+    click.echo(message, err=True)
+    sys.exit(EXIT_USAGE)
 
 
 def _require_project(root: Path) -> None:

@@ -4,11 +4,13 @@ only wires them. Only the CLI prints and picks exit codes."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from . import dashboards, engine, feeds, publish, render, verify
 from .history import NotARepository, is_clean, read_history
@@ -108,7 +110,8 @@ class ContentInvalid(Exception):
 
 
 class WrongTarget(Exception):
-    """An audience's build was pointed at the other audience's folder; nothing was built."""
+    """The output folder may not or cannot be written (a source folder, a folder Sunlight did
+    not make, the other audience's site, no permission); nothing was built or published."""
 
 
 class LeakDetected(Exception):
@@ -153,6 +156,7 @@ def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Au
     The publication it continues is `previous_manifest`, else the manifest in `out_dir`;
     `first_publication` declares there is none (refused where one exists)."""
     clock = _Stopwatch()
+    repaired = _prepare_out_dir(project_, out_dir, audience)
     checked = check(project_)
     clock.lap("load+validate")
     if not checked.validation.valid:
@@ -178,7 +182,7 @@ def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Au
                            "或用 --first-publication 声明第一次发布。")
     figures_ = stats_stage.compute(projection.records, model, as_of)
     clock.lap("stats")
-    work = publish.workspace(out_dir)
+    work = _writable(publish.workspace, out_dir)
     try:
         boards = dashboards.compute(projection.records, model, as_of,
                                     checked.validation.warnings) \
@@ -205,13 +209,13 @@ def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Au
         clock.lap("verify")
         if leaks:
             raise LeakDetected(leaks)
-        publish.swap_into(work / "site", out_dir)
+        _writable(publish.swap_into, work / "site", out_dir)
         clock.lap("publish")
     finally:
         publish.discard(work)
     return Built(checked=checked, out_dir=out_dir, pages=len(rendered.pages),
                  public_records=len(projection.records), secrets_checked=len(secrets),
-                 timings=clock.timings, notices=notices)
+                 timings=clock.timings, notices=repaired + notices)
 
 
 def _write_files(docs_dir: Path, files: dict[str, bytes]) -> None:
@@ -236,6 +240,67 @@ def _timelines(project_: Project, model: Model, as_of: date, audience: Audience,
     return found, [f"{n.path}（提交 {n.short_sha}）：{n.message}" for n in found.notices]
 
 
+_AUDIENCE_WORDS = {Audience.PUBLIC: "公开", Audience.INTERNAL: "内部"}
+
+
+def _prepare_out_dir(project_: Project, out_dir: Path, audience: Audience) -> list[str]:
+    """Before anything is read or written: refuse an output folder the swap would destroy,
+    then repair what killed builds left beside it. Returns the repairs, for the notices."""
+    _refuse_source_folders(project_, out_dir)
+    repaired = _writable(publish.tidy, out_dir)
+    if os.path.lexists(out_dir) and not out_dir.is_dir():
+        raise WrongTarget(f"{out_dir} 是一个文件，不是文件夹；请用 --out 指定一个新的或空的文件夹")
+    if out_dir.is_dir() and any(out_dir.iterdir()):
+        # A manifest that is there but malformed is refused with its own message (ManifestError).
+        manifest = publish.read_manifest(out_dir)
+        found = manifest.get("audience") if manifest else None
+        if found != audience.value:
+            what = (f"那里是{_AUDIENCE_WORDS[Audience(found)]}版本的网站"
+                    if found in {a.value for a in _AUDIENCE_WORDS} else
+                    f"它不是空的，也不是 Sunlight 生成的网站（没有 {publish.MANIFEST}）")
+            raise WrongTarget(f"拒绝覆盖 {out_dir}：{what}，构建会替换其中的全部文件。"
+                              f"请用 --out 指定一个新的或空的文件夹，或{_AUDIENCE_WORDS[audience]}"
+                              "版本网站所在的文件夹")
+    return repaired
+
+
+def _refuse_source_folders(project_: Project, out_dir: Path) -> None:
+    """The project, its sources and their ancestors (`--out .`, `--out ..`, `--out ~`) are
+    never an output folder, even with a manifest in them; neither is anything inside the
+    sources."""
+    out = out_dir.resolve()
+    # (folder, its name for the editor, whether a folder inside it is refused too)
+    kept = [(project_.root, "项目文件夹", False),
+            (project_.content_dir, f"记录文件夹 {project_.content_dir.name}/", True),
+            (project_.config_dir, f"配置文件夹 {project_.config_dir.name}/", True),
+            (project_.root / ".git", "Git 仓库 .git/", True),
+            *((d, "模板文件夹", True) for d in project_.template_dirs)]
+    with contextlib.suppress(RuntimeError):  # no home directory known: nothing to add
+        kept.append((Path.home(), "用户主目录", False))
+    for folder, name, nor_inside in kept:
+        folder = folder.resolve()
+        if folder == out:
+            why = f"它就是{name}"
+        elif folder.is_relative_to(out):
+            why = f"它包含{name} {folder}"
+        elif nor_inside and out.is_relative_to(folder):
+            why = f"它在{name} {folder} 里面"
+        else:
+            continue
+        raise WrongTarget(f"拒绝使用 {out_dir} 作为输出文件夹：{why}，构建会替换整个文件夹。"
+                          "请用 --out 指定一个新的或空的文件夹，例如项目里的 site/")
+
+
+def _writable(step: Callable[..., Any], *args: Any) -> Any:
+    """Run a step that writes beside the output folder; a refusal by the system (permissions,
+    a read-only disk) is the user's to fix, not an internal error."""
+    try:
+        return step(*args)
+    except OSError as exc:
+        raise WrongTarget(f"无法写入 {exc.filename or args[-1]}：{exc.strerror or exc}；"
+                          "请用 --out 指定一个可以写入的文件夹") from exc
+
+
 def _check_target(project_: Project, model: Model, out_dir: Path, audience: Audience,
                   body: str | None) -> None:
     """Never let one audience's build land in the other audience's folder."""
@@ -248,9 +313,6 @@ def _check_target(project_: Project, model: Model, out_dir: Path, audience: Audi
     if out_dir.resolve() == other.resolve():
         raise WrongTarget(f"拒绝把{'内部' if audience is Audience.INTERNAL else '公开'}版本写入 "
                           f"{out_dir}：那是{'公开' if audience is Audience.INTERNAL else '内部'}版本的文件夹")
-    existing = publish.read_manifest(out_dir)
-    if existing is not None and existing.get("audience") != audience.value:
-        raise WrongTarget(f"拒绝覆盖 {out_dir}：那里是{existing.get('audience')}版本的网站")
 
 
 def _theme_dir(project_: Project, audience: Audience) -> Path:

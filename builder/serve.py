@@ -2,16 +2,19 @@
 change, and keep serving the last good build while the content has errors.
 
 The preview runs the same pipeline as a real build (leak guard included) into a private
-temporary folder, never into site/. Watching is plain polling of modification times: no
-extra dependency, and a few hundred files are checked in milliseconds.
+temporary folder, never into site/; the folder is removed when the preview stops, and one
+left by a killed preview is removed by the next. Watching is plain polling of modification
+times: no extra dependency, and a few hundred files are checked in milliseconds.
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
-import shutil
-import tempfile
+import io
+import ipaddress
+import os
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -19,6 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
+from . import publish
 from .pipeline import Built, Project, build
 from .project import Audience
 
@@ -48,9 +52,33 @@ def snapshot(root: Path) -> dict[str, float]:
     return stamps
 
 
+# Shown until the first build succeeds; it reloads itself so the site appears on its own.
+PLACEHOLDER = ("<!doctype html><meta charset=utf-8><meta http-equiv=refresh content=2>"
+               "<title>预览</title><p>正在生成预览，或者内容有错误（请查看终端中的信息）。"
+               "此页会自动刷新。</p>").encode("utf-8")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether every address `host` names is reachable from this machine only. An empty host
+    means every interface. Raises OSError for a name that does not resolve."""
+    if not host:
+        return False
+    addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    return all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in addresses)
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - the preview is quiet
         pass
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        if not os.path.isdir(self.directory):  # no successful build yet
+            self.send_response(503)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(PLACEHOLDER)))
+            self.end_headers()
+            return io.BytesIO(PLACEHOLDER)
+        return super().send_head()
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")  # edits must show on reload
@@ -64,11 +92,16 @@ class Preview:
                  body: str | None = None, as_of: date | None = None):
         self.project, self.audience, self.body = project, audience, body
         self.as_of = as_of
-        self.workdir = Path(tempfile.mkdtemp(prefix="sunlight-preview-"))
-        self.out_dir = self.workdir / "site"
+        self.workdir = publish.preview_folder()
+        # One level down: builds lock the output's parent, and the preview holds the workdir.
+        (self.workdir / "out").mkdir()
+        self.out_dir = self.workdir / "out" / "site"
         self.server: http.server.ThreadingHTTPServer | None = None
+        self.seen: dict[str, float] = {}  # watched files as the last build began
 
     def rebuild(self) -> Rebuilt:
+        # Taken before building, so an edit saved while this build runs triggers the next.
+        self.seen = snapshot(self.project.root)
         start = time.perf_counter()
         try:
             built = build(self.project, self.out_dir, self.as_of or date.today(), self.audience,
@@ -78,8 +111,8 @@ class Preview:
             return Rebuilt(None, exc, time.perf_counter() - start)
 
     def start(self, host: str, port: int) -> tuple[str, int]:
-        """Serve the output folder (looked up per request, so swaps are picked up)."""
-        self.out_dir.mkdir(parents=True, exist_ok=True)
+        """Serve the output folder (looked up per request, so swaps are picked up). Raises
+        OSError when the address cannot be used (port taken, no permission)."""
         handler = functools.partial(_Handler, directory=str(self.out_dir))
         self.server = http.server.ThreadingHTTPServer((host, port), handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -87,17 +120,17 @@ class Preview:
 
     def watch(self, on_build: Callable[[Rebuilt], None], interval: float = 0.5,
               stop: threading.Event | None = None) -> None:
-        """Rebuild whenever a watched file changes, until `stop` is set."""
+        """Rebuild whenever a watched file changes after the last build began, until `stop`
+        is set."""
         stop = stop or threading.Event()
-        seen = snapshot(self.project.root)
         while not stop.wait(interval):
-            now = snapshot(self.project.root)
-            if now != seen:
-                seen = now
+            if snapshot(self.project.root) != self.seen:
                 on_build(self.rebuild())
 
     def close(self) -> None:
+        """Stop serving and remove the temporary folder (it may hold an internal site)."""
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
-        shutil.rmtree(self.workdir, ignore_errors=True)
+            self.server = None
+        publish.discard(self.workdir)

@@ -31,8 +31,11 @@ from pymdownx.slugs import slugify
 # A link's [text] and its (target "title") are each at most this many characters.
 LINK_WINDOW = 2000
 # Characters all link scans of one body may examine: a few times the body, plus a floor.
+# A character Python-Markdown's own target scanner reads one by one costs several of those
+# `str.find` passes over.
 WORK_PER_CHAR = 16
 WORK_FLOOR = 1 << 16
+SLOW_SCAN_COST = 8
 # Inline patterns see text in runs of at most this many characters (cut at a line end or a
 # space or sentence end where there is one): each match copies the rest of its run.
 INLINE_PIECE = 4096
@@ -91,7 +94,8 @@ class _BoundedLink:
             end = close + 1
         elif titled:
             end = titled.end()
-        if not self.md.sunlight_budget.spend(end - index + 1):
+        cost = end - index + 1 if end == close + 1 or titled else SLOW_SCAN_COST * (end - index)
+        if not self.md.sunlight_budget.spend(cost):
             return "", None, index, False
         href, title, stop, handled = super().getLink(data[index:end], 0)  # type: ignore[misc]
         return href, title, stop + index, handled

@@ -217,7 +217,9 @@ CATALOGUE: dict[str, ProblemType] = _types(
     ProblemType(
         "unsafe-attribute", "正文含有不允许的属性写法",
         "正文第 {line} 行的属性写法“{value}”不允许",
-        "不要在正文中使用“{{: ... }}”设置 on… 事件或 style 属性；需要的格式请用 Markdown 表达。",
+        "正文里的 HTML 标签只保留这些属性：a 的 href 和 title，abbr 的 title，h2～h6 的 id，"
+        "th、td 的 align，提示框的 class；style、background 等其他属性发布时会被删除，所以不允许。"
+        "也不要用“{{: ... }}”设置 on… 事件或 style 属性；需要的格式请用 Markdown 表达。",
     ),
     ProblemType(
         "body-too-large", "正文过长",

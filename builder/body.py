@@ -1,14 +1,17 @@
 """Record bodies: internal blocks and the unsafe constructs an editor must not write.
 
 Internal blocks are lines between `<!-- internal -->` and `<!-- /internal -->`; the public
-projection removes them. The checks here report; the renderer sanitises regardless (nh3).
+projection removes them. The checks here report; the renderer sanitises regardless, and the
+link and attribute checks ask that same sanitiser (`sanitise`), so a body that passes them
+loses no link and no attribute when it is published.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
+
+from . import sanitise
 
 INTERNAL_OPEN = re.compile(r"\s*<!--\s*internal\s*-->\s*")
 INTERNAL_CLOSE = re.compile(r"\s*<!--\s*/internal\s*-->\s*")
@@ -24,20 +27,25 @@ _EVENT_ATTR = re.compile(r"<[a-zA-Z][^<>]*?[\s/\"']on[a-zA-Z]+\s*=[^<>]*>?", re.
 _ANY_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)(?=[\s/>])[^<>]*>")
 _ATTR_LIST = re.compile(r"\{:?[^{}\n]*?\b(on[a-zA-Z]+|style)\s*=[^{}\n]*\}?", re.IGNORECASE)
 _LINK_TARGETS = (
-    re.compile(r"\]\(\s*<?([^)>\s]*)"),                              # [text](target)
+    re.compile(r"\]\(\s*<?([^)>]*)"),                                # [text](target "title")
     re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)"),         # [ref]: target
     re.compile(r"<([a-zA-Z][a-zA-Z0-9+.\-]*:[^>\s]*)>"),             # <scheme:autolink>
-    re.compile(r"\b(?:href|src|action|formaction|xlink:href|srcset)\s*=\s*[\"']?([^\"'\s>]+)",
-               re.IGNORECASE),
 )
+# A URL attribute anywhere on a line, its value quoted or not. Old browsers also took a
+# backtick as a quote, so `javascript:…` in backticks counts as javascript:.
+_URL_ATTRIBUTE = re.compile(
+    r"(?<![\w-])(?:%s)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|`([^`]*)`|([^\s>]+))"
+    % "|".join(sorted(map(re.escape, sanitise.URL_ATTRIBUTES), key=len, reverse=True)),
+    re.IGNORECASE)
+_LINK_TITLE = re.compile(r"""\s+(?:"[^"]*"|'[^']*'|\([^)]*\))\s*$""")
+# A tag with its attributes, quoted values read whole (they may hold ">" or "<").
+_TAG_ATTRIBUTES = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)")
+_ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 # Markdown also lets a link's target start on the next line: "[text](⏎target)", "[ref]:⏎target".
 _SPLIT_LINK_TARGETS = (
     re.compile(r"\]\([ \t]*\n[ \t]*<?([^)>\s]*)"),
     re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\n[ \t]*<?(\S+?)>?(?:\s|$)", re.MULTILINE),
 )
-_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
-SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
-_INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
 
 
 @dataclass(frozen=True)
@@ -99,18 +107,43 @@ def _line_issues(line: str, number: int) -> list[BodyIssue]:
             issues.append(BodyIssue("raw-html", number, f"<{name}>"))
     for m in _ATTR_LIST.finditer(line):
         issues.append(BodyIssue("unsafe-attribute", number, m.group(0)[:60]))
+    links: list[str] = []
     for pattern in _LINK_TARGETS:
-        for m in pattern.finditer(line):
-            if not is_safe_url(m.group(1)):
-                issues.append(BodyIssue("unsafe-link", number, m.group(1)[:60]))
+        links += [_LINK_TITLE.sub("", m.group(1)) for m in pattern.finditer(line)]
+    for m in _URL_ATTRIBUTE.finditer(line):
+        value = next(v for v in m.groups() if v is not None)
+        links.append(value)
+    # Markdown turns `…` inside a link target into code and then back into plain text.
+    links += [url.replace("`", "") for url in links if "`" in url]
+    for url in dict.fromkeys(links):
+        if not is_safe_url(url):
+            issues.append(BodyIssue("unsafe-link", number, url[:60]))
+    issues.extend(_removed_attributes(line, number))
+    return issues
+
+
+def _removed_attributes(line: str, number: int) -> list[BodyIssue]:
+    """Attributes the sanitiser would remove: `style` on any tag, and on a tag it keeps,
+    anything its allow-list lacks. Event and URL attributes are reported on their own."""
+    issues: list[BodyIssue] = []
+    for tag in _TAG_ATTRIBUTES.finditer(line):
+        name = tag.group(1).lower()
+        for attribute in _ATTRIBUTE.finditer(tag.group(2)):
+            key = attribute.group(1).lower()
+            value = next((v for v in attribute.groups()[1:] if v is not None), "")
+            if key.startswith("on") or (key in sanitise.URL_ATTRIBUTES
+                                        and not is_safe_url(value)):
+                continue
+            if key == "style" or (name in sanitise.TAGS
+                                  and not sanitise.keeps_attribute(name, key, value)):
+                issues.append(BodyIssue("unsafe-attribute", number, attribute.group(0)[:60]))
     return issues
 
 
 def is_safe_url(url: str) -> bool:
-    """http(s), mailto, or relative. Browsers ignore entities and blanks inside schemes."""
-    cleaned = _INVISIBLE.sub("", html.unescape(url))
-    m = _SCHEME.match(cleaned)
-    return m is None or m.group(1).lower() in SAFE_SCHEMES
+    """Whether the sanitiser keeps a link to `url`: http(s), mailto, or relative, judged
+    the way browsers read it (entities decoded, blanks and controls in the scheme dropped)."""
+    return sanitise.keeps_url(url)
 
 
 def strip_internal(body: str) -> str:

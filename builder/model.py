@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import strict_yaml
+from .body_limits import DEFAULT_MAX_BYTES
 from .problems import problem
 
 SCALAR_TYPES = {"string", "text", "integer", "boolean", "date", "enum", "ref", "status", "id",
@@ -154,6 +155,7 @@ class Model:
     settings: dict[str, Any]
     types: dict[str, RecordType]
     registry: Registry
+    body_max_bytes: int = DEFAULT_MAX_BYTES     # settings.body_max_bytes
 
     def type_for_folder(self, folder: str) -> RecordType | None:
         return next((t for t in self.types.values() if t.folder == folder), None)
@@ -201,11 +203,24 @@ def load_model(config_dir: Path) -> Model:
     folders = [t.folder for t in types.values()]
     for folder in {f for f in folders if folders.count(f) > 1}:
         errors.append(f"site_config/types: 多个类型使用同一文件夹“{folder}”")
+    site_doc = site_doc if isinstance(site_doc, dict) else {}
+    settings = site_doc.get("settings", {}) or {}
+    body_max_bytes = _positive_int(settings, "body_max_bytes", DEFAULT_MAX_BYTES,
+                                   config_dir / "site.yml", errors)
     if errors:
         raise ConfigError(errors)
-    site_doc = site_doc if isinstance(site_doc, dict) else {}
-    return Model(site=site_doc.get("site", {}) or {}, settings=site_doc.get("settings", {}) or {},
-                 types=types, registry=registry)
+    return Model(site=site_doc.get("site", {}) or {}, settings=settings,
+                 types=types, registry=registry, body_max_bytes=body_max_bytes)
+
+
+def _positive_int(settings: Any, name: str, default: int, path: Path, errors: list[str]) -> int:
+    """A whole-number setting (scalars arrive as text), checked once here at load."""
+    raw = settings.get(name, default) if isinstance(settings, dict) else default
+    text = str(raw).strip()
+    if not text.isascii() or not text.isdigit() or int(text) <= 0:
+        errors.append(f"{path}: settings.{name} 应为正整数，现在是“{raw}”")
+        return default
+    return int(text)
 
 
 def _read(path: Path, errors: list[str], lines: dict | None = None) -> Any:

@@ -245,7 +245,21 @@ CATALOGUE: dict[str, ProblemType] = _types(
     ProblemType(
         "unsafe-attribute", "正文含有不允许的属性写法",
         "正文第 {line} 行的属性写法“{value}”不允许",
-        "不要在正文中使用“{{: ... }}”设置 on… 事件或 style 属性；需要的格式请用 Markdown 表达。",
+        "正文里的 HTML 标签只保留这些属性：a 的 href 和 title，abbr 的 title，h2～h6 的 id，"
+        "th、td 的 align，提示框的 class；style、background 等其他属性发布时会被删除，所以不允许。"
+        "也不要用“{{: ... }}”设置 on… 事件或 style 属性；需要的格式请用 Markdown 表达。",
+    ),
+    ProblemType(
+        "body-too-large", "正文过长",
+        "正文有 {size} 字节，超过上限 {limit} 字节（从第 {line} 行起超出）",
+        "正文只写摘要和要点；报告全文等长篇材料请作为文件发布在网站上，在正文中链接它。"
+        "上限由 site_config/site.yml 的 settings.body_max_bytes 设定。",
+    ),
+    ProblemType(
+        "body-nesting-too-deep", "正文嵌套过深",
+        "正文第 {line} 行的{what}嵌套了 {depth} 层，超过上限 {limit} 层",
+        "列表和引用最多嵌套 {limit} 层，同一段里没有配对的“[”或“(”也不能超过 {limit} 个；"
+        "请检查是否多打了“>”、“-”、括号或缩进。要写括号本身时，可以在前面加“\\”，写作“\\[”。",
     ),
     ProblemType(
         "raw-html", "正文含有 HTML 标签",

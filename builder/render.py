@@ -21,12 +21,9 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import jinja2
-import markdown
-import nh3
 from markupsafe import Markup, escape
-from pymdownx.slugs import slugify
 
-from . import bodies, charts
+from . import bodies, body_limits, body_markdown, charts, sanitise
 from .body import mark_internal
 from .dashboards import Dashboards
 from .feeds import FEEDS_DIR
@@ -39,15 +36,6 @@ from .stats import Index, is_overdue
 ASSETS = ("sunlight.css", "ledger.js")
 LATEST = 12
 
-# Body HTML allow-list: what Markdown's tables/admonition/lists produce, nothing else.
-BODY_TAGS = {"p", "br", "strong", "em", "b", "i", "u", "s", "del", "ins", "sup", "sub", "code",
-             "pre", "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "h2", "h3", "h4", "h5",
-             "h6", "table", "thead", "tbody", "tr", "th", "td", "a", "hr", "div", "span", "abbr"}
-BODY_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "h2": {"id"}, "h3": {"id"},
-                   "h4": {"id"}, "h5": {"id"}, "h6": {"id"}, "th": {"align"}, "td": {"align"}}
-ADMONITION_CLASSES = {"admonition", "note", "abstract", "info", "tip", "success", "question",
-                      "warning", "failure", "danger", "bug", "example", "quote"}
-URL_SCHEMES = {"http", "https", "mailto"}
 _UNSAFE_TITLE = str.maketrans({"<": "＜", ">": "＞", "&": "＆", '"': "＂", "'": "＇",
                                "\n": " ", "\r": " "})
 
@@ -74,17 +62,11 @@ def safe_title(text: str) -> str:
     return str(text).translate(_UNSAFE_TITLE).strip()
 
 
-def render_body(text: str) -> Markup:
-    """Markdown → HTML → nh3 allow-list. Headings get readable Chinese anchors."""
-    md = markdown.Markdown(extensions=["tables", "admonition", "sane_lists", "toc"],
-                           extension_configs={"toc": {"slugify": slugify(case="lower")}})
-    html = md.convert(text)
-    clean = nh3.clean(
-        html, tags=BODY_TAGS, attributes=BODY_ATTRIBUTES, url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer nofollow", strip_comments=True,
-        allowed_classes={"div": ADMONITION_CLASSES, "p": {"admonition-title"}},
-    )
-    return Markup(clean)
+def render_body(text: str, max_bytes: int = body_limits.DEFAULT_MAX_BYTES) -> Markup:
+    """Markdown → HTML → the shared allow-list (sanitise). A body beyond the body limits
+    raises BodyLimitError before any parsing: validation refuses such bodies first."""
+    body_limits.guard(text, max_bytes)
+    return Markup(sanitise.clean(body_markdown.to_html(text)))
 
 
 class Site:
@@ -497,8 +479,15 @@ class _Writer:
                 summary=site.summary(r, root), history=site.history_rows(r),
                 parents=[(spec.label, target) for spec, target in site.parents(r)],
                 children=sorted(children.items()),
-                body_html=render_body(mark_internal(r.body) if self.site.internal else r.body),
+                body_html=self._body_html(r),
             )
+
+    def _body_html(self, record: Record) -> Markup:
+        text = mark_internal(record.body) if self.site.internal else record.body
+        try:
+            return render_body(text, self.site.model.body_max_bytes)
+        except body_limits.BodyLimitError as exc:
+            raise body_limits.BodyLimitError(exc.exceeded, record.path) from None
 
     def open_data_page(self) -> None:
         site = self.site

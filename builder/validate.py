@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from . import body as body_checks
+from . import body_limits
 from .load import Document
 from .model import (DateOrderRule, Entry, ExpectRule, ExtensionsRule, FieldSpec, ForbidRule,
                     Model, RecordType, RequireRule, VerifiedLeadRule)
@@ -104,7 +105,7 @@ def _check_document(doc: Document, model: Model) -> tuple[Record | None, list[Pr
                                 value=type_name, allowed=_enum_list(
                                     {t.name: t.label for t in model.types.values()})))
     if rtype is None:
-        problems.extend(_body_problems(doc))
+        problems.extend(_body_problems(doc, model))
         return None, problems, []
 
     if doc.folder != rtype.folder:
@@ -126,7 +127,7 @@ def _check_document(doc: Document, model: Model) -> tuple[Record | None, list[Pr
     if isinstance(fields.get("id"), str) and stem != fields["id"]:
         problems.append(problem("filename-mismatch", doc.path, doc.line("id"), field="id",
                                 value=fields["id"], actual=stem + ".md"))
-    problems.extend(_body_problems(doc))
+    problems.extend(_body_problems(doc, model))
     # A record whose ID is unusable is still checked for its references, but is not
     # handed on: nothing can link to it or publish it.
     record = Record(id=fields.get("id", ""), type=rtype.name, path=doc.path, fields=fields,
@@ -354,8 +355,11 @@ def _check_extensions(doc: Document, rule: ExtensionsRule, fields: dict[str, Any
     return problems
 
 
-def _body_problems(doc: Document) -> list[Problem]:
-    problems = []
+def _body_problems(doc: Document, model: Model) -> list[Problem]:
+    problems = [problem(e.code, doc.path, e.line, field="正文", value=e.value, **e.params)
+                for e in body_limits.check(doc.body, doc.body_line, model.body_max_bytes)]
+    if any(p.code == "body-too-large" for p in problems):
+        return problems     # shortened first, then checked line by line
     for issue in body_checks.check_body(doc.body, doc.body_line):
         params = {"detail": issue.detail} if issue.code == "unbalanced-internal-block" else {}
         problems.append(problem(issue.code, doc.path, issue.line, field="正文", value=issue.value,

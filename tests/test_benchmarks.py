@@ -10,6 +10,7 @@ from builder.pipeline import Project, build, check
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
+import bench_body  # noqa: E402
 from bench_validate import generate  # noqa: E402
 
 
@@ -21,3 +22,12 @@ def test_generated_benchmark_content_validates_and_builds(tmp_path: Path) -> Non
     built = build(Project(tmp_path), tmp_path / "site", date(2026, 11, 21))
     assert built.public_records == 60
     assert set(built.timings) >= {"load+validate", "render", "mkdocs", "verify"}
+
+
+def test_body_benchmark_runs_every_shape() -> None:
+    """The shapes render (the "[" shape is beyond the body limits on purpose: the guard is
+    bypassed, so the renderer's own bounds are measured); figures are the script's job."""
+    rows = bench_body.measure(400, repeat=1)
+    assert [name for name, _, _ in rows] == list(bench_body.SHAPES)
+    assert all(len(times) == 3 and min(times) > 0 for _, times, _ in rows)
+    assert len(bench_body.SHAPES["many ["](400 * 16)) == 6400

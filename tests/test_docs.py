@@ -51,7 +51,7 @@ FENCE = re.compile(r"^(`{3,}|~{3,})")
 # size): the guide describes them, and the test builds the broken file from the section's
 # fixed example (or, for the size limit, from a generated one).
 SPECIAL = ("unreadable-file", "invalid-utf8", "utf8-bom", "front-matter-too-large",
-           "symlink-not-allowed")
+           "symlink-not-allowed", "body-too-large")
 # Codes found only against a base revision: validating one version cannot produce them.
 NEEDS_BASE = tuple(code for code, kind in CATALOGUE.items() if kind.needs_base)
 
@@ -369,6 +369,8 @@ def _special_wrong(code: str, fixed: dict[str, str]) -> dict[str, str | bytes]:
     if code == "front-matter-too-large":
         pasted = "整改报告全文" * (strict_yaml.MAX_BYTES // 18 + 1)  # 3 bytes a character
         return {path: text.replace("\n---\n", f"\ninternal_note: {pasted}\n---\n", 1)}
+    if code == "body-too-large":
+        return {path: text + "整改报告全文。\n" * (model().body_max_bytes // 22 + 1)}
     raise AssertionError(code)
 
 

@@ -199,6 +199,15 @@ CASES = [
     Case("raw-html",
          {R: edit(RECTIFICATION, "整改正文。", "整改<b>正文</b>。")},
          [("raw-html", R, 17, "正文")], message=("<b>",), valid=True),
+    # 2.5 MB of 37-byte lines after the 16-byte first line (file line 17): the first
+    # megabyte ends on file line 17 + 1 + (1 048 576 - 16) // 37 = 28 357.
+    Case("body-too-large",
+         {R: edit(RECTIFICATION, "整改正文。\n", "整改正文。\n" + "整改报告全文第一段内容。\n" * 70_000)},
+         [("body-too-large", R, 28_357, "正文")],
+         message=("1048576 字节", "第 28357 行"), hint=("body_max_bytes",)),
+    Case("body-nesting-too-deep",
+         {R: edit(RECTIFICATION, "整改正文。", "整改正文。" + "[" * 50_000)},
+         [("body-nesting-too-deep", R, 17, "正文")], message=("括号“[”", "17 层")),
     # --- more variants of the same codes -----------------------------------------------------
     Case("missing-field-absent",
          {R: edit(RECTIFICATION, "deadline: 2023-06-30\n", "")},
@@ -251,6 +260,13 @@ CASES = [
     Case("unbalanced-internal-nested",
          {R: edit(RECTIFICATION, "内部督办情况。\n", "<!-- internal -->\n内部督办情况。\n")},
          [("unbalanced-internal-block", R, 20, "正文")], message=("第 19 行",)),
+    Case("body-nesting-too-deep-list",
+         {R: edit(RECTIFICATION, "整改正文。\n", "整改正文。\n\n"
+                  + "".join("    " * i + "- 第 %d 层\n" % i for i in range(500)))},
+         [("body-nesting-too-deep", R, 19 + 16, "正文")], message=("列表或引用", "17 层")),
+    Case("body-nesting-too-deep-quote",
+         {R: edit(RECTIFICATION, "整改正文。", "> " * 40 + "整改正文。")},
+         [("body-nesting-too-deep", R, 17, "正文")], message=("40 层",)),
     Case("unbalanced-internal-inline",
          {R: edit(RECTIFICATION, "整改正文。", "整改正文。<!-- internal -->秘密")},
          [("unbalanced-internal-block", R, 17, "正文")], message=("单独占一行",)),

@@ -490,11 +490,6 @@ def _json_strings(value: Any) -> Iterable[str]:
             yield from _json_strings(v)
 
 
-def readable_text(file: Path) -> str:
-    """A file's shown text, as the guard reads it."""
-    return shown_text(file)[0]
-
-
 # --- internal fields shown as fields --------------------------------------------------------
 
 
@@ -511,10 +506,12 @@ def _field_leaks(out_dir: Path, found: list[Secret]) -> list[Leak]:
         page = out_dir / secrets_[0].page
         if not page.is_file():
             continue
-        rows = _facts_rows(page.read_text(encoding="utf-8", errors="replace"))
+        table = _facts_table(page.read_text(encoding="utf-8", errors="replace"))
+        labels = {html.unescape(_TAG.sub("", th)).strip() for th in _TH.findall(table)}
         for secret in secrets_:
             wanted = {secret.value, f"{secret.value}（内部）"} - {"", "（内部）"}
-            for label, row in rows:
+            # Parsing rows is slow next to finding labels: only for a label that is there.
+            for label, row in _facts_rows(table) if wanted & labels else ():
                 if label in wanted:
                     shown = row.removeprefix(label).strip()
                     leaks.append(Leak(secret, secrets_[0].page,
@@ -606,9 +603,27 @@ class _FactsTable(HTMLParser):
             text.append(data)
 
 
-def _facts_rows(page: str) -> list[tuple[str, str]]:
+_TABLE_TAG = re.compile(r"<(/?)table\b")
+_FACTS_TABLE = re.compile(r"<table\b[^>]*\bdata-facts\b")
+_TH = re.compile(r"<th\b[^>]*>(.*?)</th>", re.S)
+
+
+def _facts_table(page: str) -> str:
+    """The facts table of a page (nested tables included), or ""."""
+    table = _FACTS_TABLE.search(page)
+    if table is None:
+        return ""
+    depth = 0
+    for tag in _TABLE_TAG.finditer(page, table.start()):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            return page[table.start():tag.end()] + ">"
+    return page[table.start():]
+
+
+def _facts_rows(table: str) -> list[tuple[str, str]]:
     parser = _FactsTable()
-    parser.feed(page)
+    parser.feed(table)
     return parser.rows
 
 

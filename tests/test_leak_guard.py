@@ -62,7 +62,8 @@ def test_the_issues_note_and_notes_sharing_public_words_build(demo: Path, monkey
     unit = next(iter(model.registry.units.values())).name
     add_fields(demo / "content/rectifications/ZG-2020-001.md", f"internal_note: {NOTE}")
     add_fields(demo / "content/rectifications/ZG-2020-002.md",
-               f"internal_note: 已电话督办 {model.site['name']} {unit} 整改期限延长 2023年10月 87.6%\n"
+               f"internal_note: 已电话督办 {model.site['name']} {unit} 整改期限延长 2023年10月 87.6%"
+               f" {AS_OF.isoformat()}\n"   # the build date: on every page, in no record
                f"contact: {model.site['name']}")
     built = build(Project(demo), demo / "site", AS_OF, history=False)   # no false positive
     assert built.secrets_checked > 100

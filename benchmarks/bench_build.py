@@ -71,6 +71,9 @@ def main() -> None:
                   f"{out / 1e6:.1f} MB output")
             for stage, seconds in built.timings.items():
                 print(f"   {stage:<14} {seconds:7.2f} s")
+            print(f"   leak guard     {built.secrets_checked} secrets over {out / 1e6:.1f} MB: "
+                  f"{built.timings['verify']:.2f} s, {built.timings['verify'] / count * 1e3:.2f} ms "
+                  f"a record")
             print(f"   record page    {page.stat().st_size / 1e3:.1f} KB; search index "
                   f"{index.stat().st_size / 1e6:.2f} MB")
             plain_s, plain_size = plain_build(tmp, built.pages)

@@ -27,6 +27,7 @@ from .project import Audience
 from .history import HistoryError
 from .publish import ManifestError, PublishRefused
 from .problems import Problem, Severity
+from .verify import first_leaks
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -165,9 +166,9 @@ def build_command(out: Path | None, as_of: Any, audience: str, body: str | None,
         click.echo("内容有错误，没有生成网站；已发布的网站保持不变。", err=True)
         sys.exit(EXIT_CONTENT)
     except LeakDetected as exc:
-        for leak in exc.leaks:
-            click.echo(f"泄露：{leak.file} 含有记录 {leak.secret.record} 的内部内容"
-                       f"（字段 {leak.secret.field}）", err=True)
+        for leak, others in first_leaks(exc.leaks):
+            click.echo(leak.message() + (f"；另有 {others} 个文件也含有它" if others else ""),
+                       err=True)
         click.echo(f"公开网站中发现 {len(exc.leaks)} 处内部内容，构建失败；已发布的网站保持不变。",
                    err=True)
         sys.exit(EXIT_CONTENT)

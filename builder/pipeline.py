@@ -204,7 +204,8 @@ def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Au
         engine.build(config, as_of)
         clock.lap("mkdocs")
         secrets = verify.secrets(records + found.revisions_for_leak_guard(shown), model, as_of,
-                                 audience, body)
+                                 audience, body, verify.chrome(project_.template_dirs,
+                                                               project_.base_config))
         leaks = verify.scan(work / "site", secrets)
         clock.lap("verify")
         if leaks:

@@ -1,0 +1,203 @@
+"""The leak guard (builder/verify.py) without false positives: text that public output
+legitimately holds (dates, numbers, the site name, theme and template words, public values)
+is no leak, while a real leak — long or short, free text or typed field — is still found
+and reported with record, field, file and the surrounding text.
+
+Real builds into tmp folders; "leaky" projections stand in for a projection bug."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from builder import pipeline, verify
+from builder.model import load_model
+from builder.pipeline import LeakDetected, Project, build, check
+from builder.project import Audience
+
+from conftest import BASE_RECORDS, RECTIFICATION, RECTIFICATION_PATH, edit, make_project, write_all
+
+REPO = Path(__file__).resolve().parents[1]
+AS_OF = date(2026, 11, 21)
+NOTE = "电话督办 2020-09-30"     # the issue's note: its date is on 13 public pages of the demo
+real_project = pipeline.project
+
+
+def leaky_projection(records, model, audience, as_of, body=None):
+    """A projection bug: internal fields of public records get through."""
+    projection = real_project(records, model, audience, as_of, body)
+    sources = {r.id: r for r in records}
+    for record in projection.records:
+        specs = model.types[record.type].fields
+        record.fields.update({k: v for k, v in sources[record.id].fields.items()
+                              if k in specs and specs[k].internal})
+    return projection
+
+
+def add_fields(path: Path, lines: str) -> None:
+    """Add front-matter lines right after a record's `id:` line."""
+    text = path.read_text(encoding="utf-8")
+    head, rest = text.split("\n", 2)[:2], text.split("\n", 2)[2]
+    path.write_text("\n".join(head) + "\n" + lines.rstrip("\n") + "\n" + rest, encoding="utf-8")
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    """A copy of the demo project outside Git (no commit ids on pages)."""
+    root = tmp_path / "demo"
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copytree(REPO / "site_config", root / "site_config")
+    return root
+
+
+def test_the_issues_note_and_notes_sharing_public_words_build(demo: Path, monkeypatch) -> None:
+    model = load_model(demo / "site_config")
+    unit = next(iter(model.registry.units.values())).name
+    add_fields(demo / "content/rectifications/ZG-2020-001.md", f"internal_note: {NOTE}")
+    add_fields(demo / "content/rectifications/ZG-2020-002.md",
+               f"internal_note: 已电话督办 {model.site['name']} {unit} 整改期限延长 2023年10月 87.6%"
+               f" {AS_OF.isoformat()}\n"   # the build date: on every page, in no record
+               f"contact: {model.site['name']}")
+    built = build(Project(demo), demo / "site", AS_OF, history=False)   # no false positive
+    assert built.secrets_checked > 100
+
+    # The same notes, really leaked: found, and reported on the record's own page first.
+    monkeypatch.setattr(pipeline, "project", leaky_projection)
+    with pytest.raises(LeakDetected) as caught:
+        build(Project(demo), demo / "site", AS_OF, history=False)
+    leaks = caught.value.leaks   # the demo's own internal notes leak too
+    assert leaks[0].file.endswith(f"/{leaks[0].secret.record}/index.html")
+    first = next(leak for leak in leaks if leak.secret.record == "ZG-2020-001")
+    assert first.file == "rectification/ZG-2020-001/index.html"
+    assert first.message().startswith("泄露：记录 ZG-2020-001 的内部字段“内部备注”（internal_note）"
+                                      "出现在 rectification/ZG-2020-001/index.html（页面正文）：“")
+    assert {(leak.secret.record, leak.secret.match) for leak in leaks} >= {
+        ("ZG-2020-001", verify.VALUE), ("ZG-2020-001", verify.FIELD), ("ZG-2020-002", verify.FIELD)}
+    assert not [leak for leak in leaks if leak.file == "404.html"]
+    # Nothing public was taken for a secret: not the date, the site name or the unit.
+    assert not {leak.secret.value for leak in leaks} & {"2020-09-30", model.site["name"], unit}
+    assert (demo / "site" / "index.html").is_file()   # the first build stays live
+
+
+def test_a_canary_in_a_note_is_found_with_its_surroundings(demo: Path, monkeypatch) -> None:
+    """The positive control, with a note that also holds public words and a date."""
+    add_fields(demo / "content/rectifications/ZG-2020-001.md",
+               f"internal_note: {NOTE}，督办CANARY内部备注7")
+    monkeypatch.setattr(pipeline, "project", leaky_projection)
+    with pytest.raises(LeakDetected) as caught:
+        build(Project(demo), demo / "site", AS_OF, history=False)
+    text_leaks = [leak for leak in caught.value.leaks if leak.secret.match == verify.TEXT
+                  and leak.secret.record == "ZG-2020-001"]
+    assert {leak.secret.value for leak in text_leaks} == {"督办CANARY内部备注7"}
+    page = text_leaks[0]
+    assert (page.file, page.place) == ("rectification/ZG-2020-001/index.html", "页面正文")
+    assert "电话督办 2020-09-30，督办CANARY内部备注7" in page.context
+
+
+def test_text_the_public_pages_already_show_is_never_a_secret(demo: Path) -> None:
+    """Every text node of every record page, used as an internal note, gives no leak."""
+    site = build(Project(demo), demo / "site", AS_OF, history=False).out_dir
+    checked = check(Project(demo))
+    records, model = checked.validation.records, checked.model
+    nodes: set[str] = set()
+    for page in site.glob("*/*/index.html"):
+        if "sl-tombstone" not in page.read_text(encoding="utf-8"):
+            nodes |= verify.shown_text(page)[1]
+    assert len(nodes) > 1000
+    target = next(r for r in records if r.id == "ZG-2020-001")
+    notes = [replace(target, fields={**target.fields, "internal_note": n}) for n in sorted(nodes)]
+    found = verify.secrets(records + notes, model, AS_OF, chrome=verify.chrome(
+        Project(demo).template_dirs, Project(demo).base_config))
+    assert [(leak.secret.value, leak.file) for leak in verify.scan(site, found)] == []
+
+
+def test_a_short_internal_name_is_caught_as_a_whole_value(tmp_path: Path, monkeypatch) -> None:
+    """王芳 is shorter than MIN_LENGTH: never searched inside running text, but caught as
+    the whole text of a cell and as an internal field's row in the facts table."""
+    root = make_project(tmp_path / "project")
+    write_all(root, {**BASE_RECORDS, RECTIFICATION_PATH: edit(
+        RECTIFICATION, "result: 已拨付全部资金。\n", "result: 已拨付全部资金。\ncontact: 王芳\n")})
+    build(Project(root), root / "site", AS_OF)          # the real projection: no leak
+    monkeypatch.setattr(pipeline, "project", leaky_projection)
+    with pytest.raises(LeakDetected) as caught:
+        build(Project(root), root / "site", AS_OF)
+    found = {(leak.secret.match, leak.file, leak.context) for leak in caught.value.leaks}
+    page = "rectification/ZG-2023-001/index.html"
+    assert (verify.VALUE, page, "王芳") in found
+    assert (verify.FIELD, page, "基本情况表中的“联系人（内部）”一栏：王芳") in found
+
+
+TYPED_FIELDS = """\
+  reviewed: {type: date, internal: true, label: 内部复核日期, description: 只在内部显示。}
+  visits: {type: integer, internal: true, label: 走访次数, description: 只在内部显示。}
+  risk: {type: enum, internal: true, label: 风险等级, description: 只在内部显示。, values: {high: 高, low: 低}}
+  overseer: {type: ref, to: unit, internal: true, label: 督办单位, description: 只在内部显示。}
+"""
+TYPED_VALUES = "reviewed: 2023-06-30\nvisits: 3\nrisk: high\noverseer: ly-lyj\n"
+
+
+@pytest.fixture
+def typed(tmp_path: Path) -> Path:
+    """A project whose rectifications have internal date, integer, enum and ref fields."""
+    root = make_project(tmp_path / "project")
+    schema = root / "site_config/types/rectification.yml"
+    schema.write_text(edit(schema.read_text(encoding="utf-8"), "\nfields:\n",
+                           "\nfields:\n" + TYPED_FIELDS), encoding="utf-8")
+    write_all(root, {**BASE_RECORDS, RECTIFICATION_PATH: edit(
+        RECTIFICATION, "result: 已拨付全部资金。\n", "result: 已拨付全部资金。\n" + TYPED_VALUES)})
+    return root
+
+
+def test_typed_internal_fields_are_caught_where_fields_are_shown(typed: Path,
+                                                                 monkeypatch) -> None:
+    build(Project(typed), typed / "site", AS_OF)        # values shared with public ones: fine
+    monkeypatch.setattr(pipeline, "project", leaky_projection)
+    with pytest.raises(LeakDetected) as caught:
+        build(Project(typed), typed / "site", AS_OF)
+    rows = {(leak.secret.field, leak.context) for leak in caught.value.leaks
+            if leak.secret.match == verify.FIELD}
+    assert rows == {
+        ("reviewed", "基本情况表中的“内部复核日期（内部）”一栏：2023-06-30"),
+        ("visits", "基本情况表中的“走访次数（内部）”一栏：3"),
+        ("risk", "基本情况表中的“风险等级（内部）”一栏：高"),
+        ("overseer", "基本情况表中的“督办单位（内部）”一栏：洛阳市林业局"),
+    }
+
+
+def test_typed_internal_fields_in_open_data_are_caught(typed: Path) -> None:
+    """Open data applies its own allow-list; were it broken, the guard still sees the field."""
+    site = build(Project(typed), typed / "site", AS_OF).out_dir
+    checked = check(Project(typed))
+    found = verify.secrets(checked.validation.records, checked.model, AS_OF)
+    assert verify.scan(site, found) == []
+    data = json.loads((site / "data/records.json").read_text(encoding="utf-8"))
+    next(r for r in data["records"] if r["id"] == "ZG-2023-001")["reviewed"] = "2023-06-30"
+    (site / "data/records.json").write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    rows = list(csv.reader(io.StringIO((site / "data/records.csv").read_text("utf-8"))))
+    rows[0].append("risk")
+    for row in rows[1:]:
+        row.append("high" if row[0] == "ZG-2023-001" else "")
+    with (site / "data/records.csv").open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(rows)
+    leaks = {(leak.file, leak.secret.field, leak.context) for leak in verify.scan(site, found)}
+    assert leaks == {("data/records.json", "reviewed", "ZG-2023-001 的 reviewed：2023-06-30"),
+                     ("data/records.csv", "risk", "ZG-2023-001 的 risk：high")}
+
+
+def test_internal_builds_guard_only_other_bodies_unverified_leads(tmp_path: Path) -> None:
+    """Internal fields are for the internal site: no FIELD secrets there."""
+    root = make_project(tmp_path / "project")
+    write_all(root, {**BASE_RECORDS, RECTIFICATION_PATH: edit(
+        RECTIFICATION, "result: 已拨付全部资金。\n", "result: 已拨付全部资金。\ncontact: 王芳\n")})
+    checked = check(Project(root))
+    found = verify.secrets(checked.validation.records, checked.model, AS_OF, Audience.INTERNAL)
+    assert found == []
+    built = build(Project(root), root / "site-internal", AS_OF, Audience.INTERNAL)
+    assert "王芳" in (built.out_dir / "rectification/ZG-2023-001/index.html").read_text("utf-8")

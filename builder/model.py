@@ -8,12 +8,14 @@ refuses a broken configuration with every problem listed (ConfigError).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from . import strict_yaml
+from .periods import Calendar, read_calendar
 from .problems import problem
+from .roles import Roles, check_cross_type, finish, read_roles
 
 SCALAR_TYPES = {"string", "text", "integer", "boolean", "date", "enum", "ref", "status", "id",
                 "record-type"}
@@ -124,6 +126,7 @@ class RecordType:
     lifecycle: Lifecycle
     rules: tuple[Rule, ...]
     listing: tuple[str, ...] = ()   # fields shown as columns in listings, after ID/title/status
+    roles: Roles = field(default_factory=Roles)   # which field plays which part (roles.py)
 
     def id_example(self, year: int = 2023) -> str:
         return self.id_format.format(year=year, seq=1)
@@ -154,6 +157,7 @@ class Model:
     settings: dict[str, Any]
     types: dict[str, RecordType]
     registry: Registry
+    calendar: Calendar = field(default_factory=Calendar)   # working days (periods.py)
 
     def type_for_folder(self, folder: str) -> RecordType | None:
         return next((t for t in self.types.values() if t.folder == folder), None)
@@ -165,12 +169,15 @@ class Model:
 def load_model(config_dir: Path) -> Model:
     """Read and check site_config/. Raises ConfigError listing every problem."""
     errors: list[str] = []
-    site_doc = _read(config_dir / "site.yml", errors)
-    registry_doc = _read(config_dir / "registry.yml", errors)
+    lines: dict[Path, dict] = {}
+    site_doc = _read(config_dir / "site.yml", errors, lines)
+    registry_doc = _read(config_dir / "registry.yml", errors, lines)
+    calendar_path = config_dir / "calendar.yml"
+    calendar_doc = _read(calendar_path, errors, lines) if calendar_path.exists() else {}
     type_files = sorted((config_dir / "types").glob("*.yml"))
     if not type_files:
         errors.append(f"{config_dir / 'types'}: 没有任何记录类型定义（*.yml）")
-    type_docs = [(p, _read(p, errors)) for p in type_files]
+    type_docs = [(p, _read(p, errors, lines)) for p in type_files]
     if errors:
         raise ConfigError(errors)
 
@@ -191,18 +198,48 @@ def load_model(config_dir: Path) -> Model:
         errors.append(f"site_config/types: 多个类型使用同一文件夹“{folder}”")
     if errors:
         raise ConfigError(errors)
+    _attach_roles(types, type_docs, site_doc, config_dir, lines, errors)
+    calendar = read_calendar(calendar_doc, _at(calendar_path, lines), errors)
+    if errors:
+        raise ConfigError(errors)
     site_doc = site_doc if isinstance(site_doc, dict) else {}
     return Model(site=site_doc.get("site", {}) or {}, settings=site_doc.get("settings", {}) or {},
-                 types=types, registry=registry)
+                 types=types, registry=registry, calendar=calendar)
 
 
-def _read(path: Path, errors: list[str]) -> Any:
+def _at(path: Path, lines: dict[Path, dict]):
+    """A function from a key path inside `path` to "file:line" for error messages."""
+    file_lines = lines.get(path, {})
+    return lambda keys: f"{path}:{strict_yaml.line_of(file_lines, tuple(keys))}"
+
+
+def _attach_roles(types: dict[str, RecordType], type_docs: list, site_doc: Any,
+                  config_dir: Path, lines: dict[Path, dict], errors: list[str]) -> None:
+    """Read every type's roles once all types are known (dotted roles look into other types)."""
+    common = site_doc.get("common_roles") if isinstance(site_doc, dict) else None
+    common_at = _at(config_dir / "site.yml", lines)
+    paths = {}
+    for path, doc in type_docs:
+        rtype = types.get(doc.get("name")) if isinstance(doc, dict) else None
+        if rtype is None or paths.get(rtype.name):
+            continue
+        paths[rtype.name] = path
+        at = _at(path, lines)
+        roles = read_roles(doc.get("roles"), common, rtype, types, at, common_at, errors)
+        finish(rtype, roles, at, errors)
+        types[rtype.name] = replace(rtype, roles=roles)
+    check_cross_type(types, lambda name: _at(paths[name], lines), errors)
+
+
+def _read(path: Path, errors: list[str], lines: dict[Path, dict] | None = None) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         errors.append(f"{path}: 无法读取（{exc}）")
         return {}
     parsed = strict_yaml.parse(text)
+    if lines is not None:
+        lines[path] = parsed.lines
     for issue in parsed.issues:
         params = dict(issue.params)
         found = problem(issue.code, str(path), issue.line, field=params.pop("field", None), **params)
@@ -256,7 +293,7 @@ class _Reader:
         where = str(path)
         self._unknown_keys(where, doc, {"name", "label", "description", "folder", "id_pattern",
                                         "id_format", "visibility", "allowed_visibility", "fields",
-                                        "lifecycle", "rules", "listing"})
+                                        "lifecycle", "rules", "listing", "roles"})
         missing = [k for k in ("name", "label", "folder", "id_pattern", "id_format", "fields",
                                "lifecycle") if not doc.get(k)]
         if missing:

@@ -158,6 +158,7 @@ class Model:
     types: dict[str, RecordType]
     registry: Registry
     calendar: Calendar = field(default_factory=Calendar)   # working days (periods.py)
+    dashboards: tuple = ()      # 内部工作台 declarations (dashboard_config.py)
 
     def type_for_folder(self, folder: str) -> RecordType | None:
         return next((t for t in self.types.values() if t.folder == folder), None)
@@ -203,8 +204,13 @@ def load_model(config_dir: Path) -> Model:
     if errors:
         raise ConfigError(errors)
     site_doc = site_doc if isinstance(site_doc, dict) else {}
-    return Model(site=site_doc.get("site", {}) or {}, settings=site_doc.get("settings", {}) or {},
-                 types=types, registry=registry, calendar=calendar)
+    model = Model(site=site_doc.get("site", {}) or {}, settings=site_doc.get("settings", {}) or {},
+                  types=types, registry=registry, calendar=calendar)
+    from .dashboard_config import read_dashboards   # it reads the finished model's types
+    boards, board_errors = read_dashboards(config_dir, model)
+    if board_errors:
+        raise ConfigError(board_errors)
+    return replace(model, dashboards=boards)
 
 
 def _at(path: Path, lines: dict[Path, dict]):

@@ -434,3 +434,43 @@ def _expected_fields(check: _Checker, raw: Any, path: tuple) -> dict[str, tuple[
         out[type_name] = tuple(n for j, n in enumerate(names)
                                if check.field_of(rtype, n, sub + (type_name, j)))
     return out
+
+
+# --- declared public pages (site_config/pages.yml) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A computed public page: its title and, for a ledger, the record type it lists."""
+
+    title: str
+    type: str | None = None
+
+
+def read_pages(config_dir: Path, model) -> tuple[dict[str, PageSpec], list[str]]:
+    """Read site_config/pages.yml (optional) → ({"ledger"|"overdue": PageSpec}, errors)."""
+    path = config_dir / "pages.yml"
+    if not path.is_file():
+        return {}, []
+    parsed = strict_yaml.parse(path.read_text(encoding="utf-8"))
+    if parsed.issues or parsed.fatal:
+        return {}, [f"{path}:{i.line}: {problem(i.code, str(path), i.line, **_params(i)).message}"
+                    for i in parsed.issues] or [f"{path}: 无法读取"]
+    errors: list[str] = []
+    check = _Checker(model, str(path), parsed.lines, errors)
+    doc = check.mapping(parsed.data, (), {"ledger", "overdue"}, "pages.yml ")
+    out: dict[str, PageSpec] = {}
+    for key in ("ledger", "overdue"):
+        if key not in doc:
+            continue
+        spec = check.mapping(doc[key], (key,), {"type", "title"} if key == "ledger"
+                             else {"title"}, f"{key} ")
+        title = check.text(spec.get("title"), (key, "title"), "标题 title")
+        rtype = check.rtype(spec.get("type"), (key, "type")) if key == "ledger" else None
+        if key == "ledger" and rtype is not None:
+            for role in ("responsible_unit", "due"):
+                if not _has_role(rtype, role):
+                    check.error((key, "type"), f"台账类型“{rtype.name}”需要在 roles 中声明 {role}")
+        if title and (key != "ledger" or rtype is not None):
+            out[key] = PageSpec(title=title, type=rtype.name if rtype else None)
+    return out, errors

@@ -159,6 +159,7 @@ class Model:
     registry: Registry
     calendar: Calendar = field(default_factory=Calendar)   # working days (periods.py)
     dashboards: tuple = ()      # 内部工作台 declarations (dashboard_config.py)
+    pages: dict = field(default_factory=dict)   # computed public pages (pages.yml)
 
     def type_for_folder(self, folder: str) -> RecordType | None:
         return next((t for t in self.types.values() if t.folder == folder), None)
@@ -206,11 +207,13 @@ def load_model(config_dir: Path) -> Model:
     site_doc = site_doc if isinstance(site_doc, dict) else {}
     model = Model(site=site_doc.get("site", {}) or {}, settings=site_doc.get("settings", {}) or {},
                   types=types, registry=registry, calendar=calendar)
-    from .dashboard_config import read_dashboards   # it reads the finished model's types
+    from .dashboard_config import read_dashboards, read_pages   # they read the model's types
     boards, board_errors = read_dashboards(config_dir, model)
+    pages, page_errors = read_pages(config_dir, model)
+    board_errors += page_errors
     if board_errors:
         raise ConfigError(board_errors)
-    return replace(model, dashboards=boards)
+    return replace(model, dashboards=boards, pages=pages)
 
 
 def _at(path: Path, lines: dict[Path, dict]):

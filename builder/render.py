@@ -26,7 +26,7 @@ import nh3
 from markupsafe import Markup, escape
 from pymdownx.slugs import slugify
 
-from . import bodies, charts
+from . import charts
 from .body import mark_internal
 from .dashboards import Dashboards
 from .feeds import FEEDS_DIR
@@ -34,7 +34,8 @@ from .timeline import CHANGE_LOG_DAYS, ChangeDay, Timelines, describe
 from .model import FieldSpec, Model, RecordType
 from .project import Audience, Projection
 from .records import Record
-from .stats import Index, is_overdue
+from .roles import RecordIndex
+from .stats import Ratio
 
 ASSETS = ("sunlight.css", "ledger.js")
 LATEST = 12
@@ -96,7 +97,7 @@ class Site:
         self.internal = projection.audience is Audience.INTERNAL
         self.commit: str | None = None
         self.timelines: Timelines | None = None
-        self.index = Index(projection.records, model)
+        self.index = RecordIndex(projection.records, model)
         self.records = sorted(projection.records, key=lambda r: (r.type, r.id))
         self.by_id = self.index.by_id
         self.children: dict[str, list[tuple[Record, FieldSpec]]] = defaultdict(list)
@@ -135,10 +136,17 @@ class Site:
         return bool(status and status.withdrawn)
 
     def overdue(self, record: Record) -> bool:
-        return record.type == "rectification" and is_overdue(self.index, record, self.as_of)
+        """Any type with a due role: open and past its due date in force."""
+        return self.index.is_overdue(record, self.as_of)
 
     def body_of(self, record: Record) -> str | None:
-        return bodies.body_of(record, self.by_id)
+        return self.index.body_of(record)
+
+    def due_label(self, rtype: RecordType) -> str:
+        """How a type calls its due date (the due field's label), for computed facts."""
+        due = rtype.roles.due
+        spec = rtype.fields.get(due.field) if due is not None and due.field else None
+        return spec.label if spec is not None else "期限"
 
     def years(self, record: Record) -> set[int]:
         dates = [v for v in record.fields.values() if isinstance(v, date)]
@@ -210,12 +218,12 @@ class Site:
                 continue
             label = f"{spec.label}（内部）" if spec.internal else spec.label
             rows.append((label, self.fmt(record.fields[name], spec, root)))
-        if record.type == "rectification" and not self.is_withdrawn(record):
-            deadline = record.current_deadline()
-            extensions = len(record.get("deadline_extensions") or [])
+        if self.rtype(record).roles.due is not None and not self.is_withdrawn(record):
+            due = self.index.due_in_force(record)
+            extensions = len(self.index.extensions(record))
             if extensions:
-                rows.append(("现行整改期限", Markup("{}（已延期 {} 次）").format(
-                    deadline.isoformat() if deadline else "", extensions)))
+                rows.append((f"现行{self.due_label(self.rtype(record))}", Markup(
+                    "{}（已延期 {} 次）").format(due.isoformat() if due else "", extensions)))
             if self.overdue(record):
                 rows.append(("逾期", Markup('<strong class="sl-overdue">截至 {} 已逾期</strong>'
                                             ).format(self.as_of.isoformat())))
@@ -264,6 +272,38 @@ class Site:
             "status_label": self.status_label(record), "overdue": self.overdue(record),
             "cells": [self.fmt(record.get(n), rtype.fields[n], root) for n in rtype.listing],
         }
+
+    def role_label(self, rtype: RecordType, role: str) -> str:
+        """The label of the field playing `role` (its last part, for a dotted path)."""
+        path = rtype.roles.field_of(role) or ""
+        first, _, rest = path.partition(".")
+        spec = rtype.fields.get(first)
+        if spec is not None and rest:
+            target = next((self.model.types[t] for t in spec.to if t in self.model.types), None)
+            spec = target.fields.get(rest) if target is not None else None
+        return spec.label if spec is not None else ""
+
+    def rollup(self, record: Record) -> list[dict[str, Any]]:
+        """Completion of everything below `record` down its children chain, per type
+        (withdrawn records left out): the parents roles, read the other way."""
+        below: dict[str, list[Record]] = defaultdict(list)
+        seen = {record.id}
+        todo = [record]
+        while todo:
+            for child in self.index.children(todo.pop()):
+                if child.id in seen or self.is_withdrawn(child):
+                    continue
+                seen.add(child.id)
+                below[child.type].append(child)
+                todo.append(child)
+        out = []
+        for rtype in self.model.types.values():
+            kids = below.get(rtype.name)
+            if kids:
+                done = sum(1 for c in kids if self.index.is_done(c))
+                out.append({"label": rtype.label, "total": len(kids), "done": done,
+                            "rate": Ratio(done, len(kids))})
+        return out
 
     def listing_columns(self, type_name: str) -> list[str]:
         rtype = self.model.types[type_name]
@@ -350,18 +390,25 @@ class _Writer:
                   counts=counts, latest=[(d, r) for d, r in dated], total=len(live))
 
     def ledger(self) -> None:
-        items = self.site.index.live("rectification")
-        rows = []
-        for r in sorted(items, key=lambda r: r.id):
-            rows.append({
-                **self.site.listing_row(r, "../"),
-                "unit": self.site.registry_name("unit", r.get("responsible_unit", "")),
-                "body": self.site.registry_name("body", self.site.body_of(r) or ""),
-                "deadline": r.current_deadline(),
-                "extensions": len(r.get("deadline_extensions") or []),
-            })
-        self.page("ledger.md", "整改台账", "ledger.html", nav="整改台账", search=False, rows=rows,
-                  totals=self.site.figures["ledger"]["total"])
+        """The ledger page of the type site_config/pages.yml names (none when it names none)."""
+        site = self.site
+        spec = site.model.pages.get("ledger")
+        if spec is None:
+            return
+        rtype = site.model.types[spec.type]
+        items = sorted(site.index.live(spec.type), key=lambda r: r.id)
+        rows = [{**site.listing_row(r, "../"),
+                 "unit": site.registry_name("unit", site.index.unit_of(r) or ""),
+                 "body": site.registry_name("body", site.body_of(r) or ""),
+                 "deadline": site.index.due_in_force(r),
+                 "extensions": len(site.index.extensions(r))} for r in items]
+        completed = sum(1 for r in items if site.index.is_done(r))
+        totals = {"total": len(items), "completed": completed,
+                  "completion_rate": Ratio(completed, len(items)),
+                  "overdue": sum(1 for row in rows if row["overdue"])}
+        self.page("ledger.md", spec.title, "ledger.html", nav=spec.title, search=False,
+                  rows=rows, totals=totals, type_label=rtype.label,
+                  unit_label=site.role_label(rtype, "responsible_unit"))
 
     def changes(self, days: list[ChangeDay]) -> None:
         site = self.site
@@ -373,12 +420,34 @@ class _Writer:
                   body_feeds=[(b, site.registry_name("body", b)) for b in bodies])
 
     def overdue(self) -> None:
-        rows = [self.site.listing_row(r, "../") | {"deadline": r.current_deadline()}
-                for r in sorted(self.site.index.live("rectification"), key=lambda r: r.id)
-                if self.site.overdue(r)]
-        rows.sort(key=lambda row: (row["deadline"], row["id"]))
-        self.page("overdue.md", "逾期整改事项", "overdue.html", nav="逾期事项", search=False,
-                  rows=rows)
+        """Every record past its due date in force: one section per type with a due role.
+        Cells are keyed by column, so a heading always sits over its own values."""
+        site = self.site
+        spec = site.model.pages.get("overdue")
+        if spec is None:
+            return
+        sections = []
+        for rtype in site.model.types.values():
+            if rtype.roles.due is None:
+                continue
+            late = [r for r in site.index.live(rtype.name) if site.overdue(r)]
+            if not late:
+                continue
+            who = "responsible_unit" if rtype.roles.field_of("responsible_unit") else "owner_body"
+            columns = [("id", "编号"), ("title", rtype.label), (who, site.role_label(rtype, who)),
+                       ("due", "现行期限"), ("status", "状态")]
+            rows = [{"id": r.id, "url": site.url(r, "../"), "status": r.status,
+                     "status_label": site.status_label(r), "due": site.index.due_in_force(r),
+                     "cells": {"id": r.id, "title": r.title,
+                               "responsible_unit": site.registry_name(
+                                   "unit", site.index.unit_of(r) or ""),
+                               "owner_body": site.registry_name("body", site.body_of(r) or ""),
+                               "due": site.index.due_in_force(r).isoformat()}}
+                    for r in late]
+            rows.sort(key=lambda row: (row["due"], row["id"]))
+            sections.append({"label": rtype.label, "columns": columns, "rows": rows})
+        self.page("overdue.md", spec.title, "overdue.html", nav=spec.title, search=False,
+                  sections=sections, total=sum(len(s["rows"]) for s in sections))
 
     def statistics(self) -> None:
         site, f = self.site, self.site.figures
@@ -496,7 +565,7 @@ class _Writer:
                 overdue=site.overdue(r), facts=site.facts(r, root) + site.history_facts(r),
                 summary=site.summary(r, root), history=site.history_rows(r),
                 parents=[(spec.label, target) for spec, target in site.parents(r)],
-                children=sorted(children.items()),
+                children=sorted(children.items()), rollup=site.rollup(r),
                 body_html=render_body(mark_internal(r.body) if self.site.internal else r.body),
             )
 

@@ -451,8 +451,11 @@ class RecordIndex:
         return self._due[r.id]
 
     def is_overdue(self, r: "Record", as_of: date) -> bool:
-        """Not done, not withdrawn, and the due date in force is before `as_of`."""
-        if self.is_done(r) or self.is_withdrawn(r):
+        """Not done, not withdrawn, not yet completed or answered (completion role empty),
+        and the due date in force is before `as_of`."""
+        # A submitted report waiting for review is not done, but what was due has been
+        # delivered: it may have been late, it is not overdue.
+        if self.is_done(r) or self.is_withdrawn(r) or self.completion(r) is not None:
             return False
         due = self.due_in_force(r)
         return due is not None and due < as_of

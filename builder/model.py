@@ -159,6 +159,7 @@ class Model:
     registry: Registry
     calendar: Calendar = field(default_factory=Calendar)   # working days (periods.py)
     dashboards: tuple = ()      # 内部工作台 declarations (dashboard_config.py)
+    statistics: Any = None      # figures declared in statistics.yml (statistics.py)
     pages: dict = field(default_factory=dict)   # computed public pages (pages.yml)
 
     def type_for_folder(self, folder: str) -> RecordType | None:
@@ -213,7 +214,11 @@ def load_model(config_dir: Path) -> Model:
     board_errors += page_errors
     if board_errors:
         raise ConfigError(board_errors)
-    return replace(model, dashboards=boards, pages=pages)
+    from .statistics import read_statistics   # it reads the finished model's types and roles
+    declared, stat_errors = read_statistics(config_dir, model)
+    if stat_errors:
+        raise ConfigError(stat_errors)
+    return replace(model, dashboards=boards, pages=pages, statistics=declared)
 
 
 def _at(path: Path, lines: dict[Path, dict]):

@@ -18,6 +18,9 @@ writes, into the site's `data/` folder:
   compact JSON; dates are ISO; booleans are `true` / `false`.
 - `schemas/<type>.schema.json` — a JSON Schema (draft 2020-12) of one record in
   records.json, for each type that may be public at all.
+- `statistics.json` — every public figure declared in site_config/statistics.yml, computed
+  from the same public projection: each figure with its label, its definition in plain
+  Chinese and its value, and the statistics page's tables row by row (builder.statistics).
 - `datapackage.json` — a Frictionless Data Package describing all of the above; records.csv
   is a tabular resource whose Table Schema is generated from the same model.
 
@@ -53,6 +56,7 @@ SAMPLE_DATA_NOTE = "注意：本数据包中的记录是据公开报道整理的
 # Fields that decide whether a record is published; in open data they say nothing.
 PUBLICATION_CONTROL_FIELDS = frozenset({"visibility", "publish_after"})
 LIST_SEPARATOR = "; "
+STATISTICS_FILE = "statistics.json"
 REGISTRY_LABELS = {"body": "监督机关", "unit": "单位"}
 _TABLE_TYPES = {"integer": "integer", "boolean": "boolean", "date": "date", "object": "object"}
 
@@ -75,8 +79,10 @@ class Column:
 # --- the stage --------------------------------------------------------------------------------
 
 
-def write_open_data(records: list[Record], model: Model, out_dir: Path) -> list[Path]:
-    """Write records.json, records.csv, one JSON Schema per type and datapackage.json into
+def write_open_data(records: list[Record], model: Model, out_dir: Path,
+                    statistics: dict[str, Any] | None = None) -> list[Path]:
+    """Write records.json, records.csv, one JSON Schema per type, statistics.json (the
+    figures computed from the same projection, when given) and datapackage.json into
     `out_dir`; return the paths written. `records` must be the public projection."""
     types = publishable_types(model)
     _check_public(records, types)
@@ -89,7 +95,11 @@ def write_open_data(records: list[Record], model: Model, out_dir: Path) -> list[
     ]
     for name, rtype in types.items():
         written.append(_write_json(out_dir / schema_path(name), record_schema(rtype, model)))
-    written.append(_write_json(out_dir / "datapackage.json", data_package(model, columns)))
+    if statistics is not None:
+        written.append(_write_json(out_dir / STATISTICS_FILE,
+                                   {"generated_from": "public projection", **statistics}))
+    written.append(_write_json(out_dir / "datapackage.json",
+                               data_package(model, columns, statistics is not None)))
     return written
 
 
@@ -435,7 +445,8 @@ def _required_unless_withdrawn(rtype: RecordType, always: list[str]) -> dict[str
 # --- datapackage.json -------------------------------------------------------------------------
 
 
-def data_package(model: Model, columns: list[Column]) -> dict[str, Any]:
+def data_package(model: Model, columns: list[Column], with_statistics: bool = False
+                 ) -> dict[str, Any]:
     """The Frictionless Data Package descriptor of the data folder."""
     site = model.site
     description = "".join(p for p in (str(site.get("description") or ""), SAMPLE_DATA_NOTE) if p)
@@ -454,6 +465,10 @@ def data_package(model: Model, columns: list[Column]) -> dict[str, Any]:
                              f"records.json 中一条{t.label}记录的 JSON Schema（draft 2020-12）。",
                              "application/schema+json")
               for name, t in publishable_types(model).items()],
+            *([_json_resource("statistics", STATISTICS_FILE, "统计数字（JSON）",
+                              "网站统计页和首页上的每个数字：名称、口径（definition）和数值，以及统计页各表逐行的数字；"
+                              "由本数据包中的公开记录按 site_config/statistics.yml 的声明计算。",
+                              "application/json")] if with_statistics else []),
         ],
     }
 

@@ -10,10 +10,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
-from . import dashboards, engine, feeds, publish, render, verify
+from . import dashboards, engine, feeds, publish, render, statistics, verify
 from .history import NotARepository, read_history
 from .timeline import Timelines, change_log, timelines
-from . import stats as stats_stage
 from .load import load
 from .model import Model, load_model
 from .opendata import write_open_data
@@ -93,10 +92,10 @@ def check(project: Project, paths: Iterable[Path] | None = None) -> Checked:
     return Checked(model=model, validation=validation, files=files)
 
 
-def figures(project: Project, as_of: date) -> tuple[Checked, dict[str, Any]]:
-    """Validate, then compute every statistic from the records."""
+def figures(project: Project, as_of: date) -> tuple[Checked, statistics.Figures]:
+    """Validate, then compute every declared statistic from all the records."""
     checked = check(project)
-    return checked, stats_stage.compute(checked.validation.records, checked.model, as_of)
+    return checked, statistics.compute(checked.validation.records, checked.model, as_of)
 
 
 def _relative(root: Path, path: Path) -> str:
@@ -174,7 +173,8 @@ def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Au
     if audience is Audience.PUBLIC:
         previous = publish.read_manifest(previous_manifest or out_dir)
         publish.check_continuity(previous, commit, digests, project_.root)
-    figures_ = stats_stage.compute(projection.records, model, as_of)
+    figures_ = statistics.compute(projection.records, model, as_of,
+                                  internal=audience is Audience.INTERNAL)
     clock.lap("stats")
     work = publish.workspace(out_dir)
     try:
@@ -187,7 +187,8 @@ def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Au
                                  changes=change_log(found, projection))
         _write_files(work / "docs", feeds.feeds(found, projection, model, feeds.site_url(model)))
         if audience is Audience.PUBLIC:
-            write_open_data(projection.records, model, work / "docs" / "data")
+            write_open_data(projection.records, model, work / "docs" / "data",
+                            statistics=statistics.as_json(figures_))
         publish.write_manifest(work / "docs", projection, as_of, commit, digests)
         clock.lap("render")
         config = engine.write_config(rendered, project_.base_config,

@@ -65,7 +65,7 @@ class Population:
             return False
         if not self.include_withdrawn and index.is_withdrawn(record):
             return False
-        return all(_holds(c, index, record, as_of) for c in self.where)
+        return all(holds(c, index, record, as_of) for c in self.where)
 
     def refine(self, other: "Population") -> "Population":
         """This population narrowed by the conditions of another one of the same type."""
@@ -87,7 +87,8 @@ def _filled(value: Any) -> bool:
     return value not in (None, "", [], {})
 
 
-def _holds(c: Condition, index: Any, record: Any, as_of: date) -> bool:
+def holds(c: Condition, index: Any, record: Any, as_of: date) -> bool:
+    """Whether one condition holds for a record on `as_of` (never raises on missing data)."""
     if c.kind == "field":
         value = record.get(c.name)
         if c.values == (FILLED,):
@@ -112,7 +113,7 @@ def _holds(c: Condition, index: Any, record: Any, as_of: date) -> bool:
     if c.kind == "due_soon":
         return _due_soon(index, record, as_of, c.period)
     if c.kind == "any":
-        return any(all(_holds(x, index, record, as_of) for x in group)
+        return any(all(holds(x, index, record, as_of) for x in group)
                    for group in c.alternatives)
     return False
 

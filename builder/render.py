@@ -35,6 +35,7 @@ from .model import FieldSpec, Model, RecordType
 from .project import Audience, Projection
 from .records import Record
 from .roles import RecordIndex
+from .statistics import Figures, KeyPart, Row, show
 from .stats import Ratio
 
 ASSETS = ("sunlight.css", "ledger.js")
@@ -91,7 +92,7 @@ def render_body(text: str) -> Markup:
 class Site:
     """Lookup and formatting helpers shared by every page of one build."""
 
-    def __init__(self, projection: Projection, model: Model, figures: dict[str, Any]):
+    def __init__(self, projection: Projection, model: Model, figures: Figures):
         self.projection, self.model, self.figures = projection, model, figures
         self.as_of = projection.as_of
         self.internal = projection.audience is Audience.INTERNAL
@@ -313,7 +314,7 @@ class Site:
 # --- the stage -------------------------------------------------------------------------------
 
 
-def render(projection: Projection, figures: dict[str, Any], model: Model,
+def render(projection: Projection, figures: Figures, model: Model,
            template_dirs: list[Path], docs_dir: Path, assets_dir: Path,
            commit: str | None = None, dashboards: Dashboards | None = None,
            timelines: Timelines | None = None, changes: list[ChangeDay] | None = None
@@ -385,8 +386,21 @@ class _Writer:
                        key=lambda pair: (pair[0], pair[1].id), reverse=True)[:LATEST]
         counts = [(t.label, t.name, len(site.index.live(t.name))) for t in site.model.types.values()
                   if site.index.live(t.name)]
+        figures, decl = site.figures, site.figures.declarations
+        shown = decl.home + (decl.internal if site.internal else ())
+        tables = []
+        for table_id in decl.home_tables:
+            found = figures.table(table_id)
+            if found is None:      # an internal table on the public site
+                continue
+            tables.append({"id": found.table.id, "title": found.table.title, "lines": [
+                (Markup(" ").join(self._link(p, "") for p in row.parts),
+                 "，".join(f"{decl.statistics[c].label} "
+                          f"{show(row.values[c], decl.statistics[c], True)}"
+                          for c in found.table.columns))
+                for row in found.rows]})
         self.page("index.md", site.model.site.get("name", "首页"), "home.html", nav="首页",
-                  ledger=site.figures["ledger"]["total"], plans=site.figures["plans"],
+                  figures=self._figures(shown), tables=tables,
                   counts=counts, latest=[(d, r) for d, r in dated], total=len(live))
 
     def ledger(self) -> None:
@@ -450,32 +464,62 @@ class _Writer:
                   sections=sections, total=sum(len(s["rows"]) for s in sections))
 
     def statistics(self) -> None:
-        site, f = self.site, self.site.figures
-        body_name = lambda key: site.registry_name("body", key)  # noqa: E731
-        unit_name = lambda key: site.registry_name("unit", key)  # noqa: E731
-        plan_chart = charts.bar_chart("监督计划进度", [
-            charts.Bar(p["title"], ((p["completed"], "已完成"), (p["launched"] - p["completed"], "已启动未完成"),
-                                    (p["planned"] - p["launched"], "未启动")), p["planned"],
-                       f"{p['planned']} 项，启动 {p['launched']}，完成 {p['completed']}")
-            for p in f["plans"]])
+        """The statistics page: every declared table, its chart and its definitions."""
+        figures, decl = self.site.figures, self.site.figures.declarations
+        root = "../"
+        tables = []
+        for found in figures.tables:
+            table = found.table
+            stats = [decl.statistics[c] for c in table.columns]
+            if table.rows is not None:
+                rtype = self.site.model.types[table.rows.type]
+                headers = [rtype.label] + [rtype.fields[n].label for n in table.show]
+            else:
+                headers = [k.label for k in table.group_by]
+            rows = []
+            for row in found.rows:
+                if row.record is not None:
+                    keys = [self._link(row.parts[0], root)] + [
+                        Markup("") if p is None else self._link(p, root) for p in row.shown]
+                else:
+                    keys = [self._link(p, root) for p in row.parts]
+                rows.append(keys + [show(row.values[s.id], s) for s in stats])
+            total = None
+            if found.total is not None:
+                total = (["合计"] + [""] * (len(headers) - 1)
+                         + [show(found.total.values[s.id], s) for s in stats])
+            chart = charts.stacked_bars(table.chart, [(self._row_heading(row), row.values)
+                                                      for row in found.rows],
+                                        decl.statistics) if table.chart else Markup("")
+            tables.append({"id": table.id, "title": table.title,
+                           "description": table.description, "chart": chart,
+                           "headers": headers + [s.label for s in stats], "rows": rows,
+                           "total": total,
+                           "definitions": [(s.label, s.definition) for s in stats]})
+        shown = decl.internal if self.site.internal else ()
+        self.page("stats.md", "统计", "stats.html", nav="统计", search=False,
+                  tables=tables, figures=self._figures(shown))
 
-        def ledger_bars(rows: list[dict], label) -> Markup:
-            return charts.bar_chart("整改完成情况", [
-                charts.Bar(label(row), ((row["completed"], "已完成"),
-                                        (row["total"] - row["completed"], "未完成")), row["total"],
-                           f"{row['completed']}/{row['total']}，{row['completion_rate']}")
-                for row in rows])
+    # --- statistics helpers: figures come computed (statistics.py); these only place them ---
 
-        ledger = f["ledger"]
-        self.page(
-            "stats.md", "统计", "stats.html", nav="统计", search=False, f=f,
-            plan_chart=plan_chart,
-            body_chart=ledger_bars(ledger["by_body_year"],
-                                   lambda r: f"{body_name(r['body'])} {r['year']}年"),
-            year_chart=ledger_bars(ledger["by_year"], lambda r: f"{r['year']}年"),
-            unit_chart=ledger_bars(ledger["by_unit"], lambda r: unit_name(r["unit"])),
-            body_name=body_name, unit_name=unit_name,
-        )
+    def _figures(self, ids: tuple[str, ...]) -> list[dict[str, str]]:
+        figures = self.site.figures
+        out = []
+        for sid in ids:
+            if sid in figures.values:
+                stat = figures.statistic(sid)
+                out.append({"label": stat.label, "definition": stat.definition,
+                            "text": show(figures.values[sid], stat)})
+        return out
+
+    def _link(self, part: KeyPart, root: str) -> Markup:
+        if part.link is None:
+            return escape(part.text)
+        kind, key = part.link
+        return Markup('<a href="{}">{}</a>').format(f"{root}{kind}/{key}/", part.text)
+
+    def _row_heading(self, row: Row) -> str:
+        return row.record.title if row.record is not None else row.label
 
     def browse(self) -> None:
         site = self.site

@@ -108,7 +108,7 @@ def test_unexpected_exception_in_stats_exits_2(valid_project, monkeypatch):
     def explode(*args, **kwargs):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(pipeline.stats_stage, "compute", explode)
+    monkeypatch.setattr(pipeline.statistics, "compute", explode)
     result = run("stats", "--root", str(valid_project))
     assert result.exit_code == 2
     assert "ZeroDivisionError" in result.output

@@ -54,7 +54,7 @@ def test_statistics_page_shows_the_luoyang_2023_figures(demo: Path) -> None:
     plan = next(row for row in rows if row and row[0] == "洛阳市人大常委会2023年度监督工作计划")
     assert plan[2:] == ["28", "18", "18", "8"]
     home = BeautifulSoup((demo / "index.html").read_text(encoding="utf-8"), "html.parser")
-    assert "28 项（重点 18 项），已启动 18 项，已完成 8 项" in home.select_one("#plans + ul").get_text()
+    assert "监督事项 28 项，重点事项 18 项，已启动 18 项，已完成 8 项" in home.select_one("#plans + ul").get_text()
 
 
 def test_record_pages_stay_small(demo: Path) -> None:

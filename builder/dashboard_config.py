@@ -10,10 +10,11 @@ Conditions (each one provides the computed columns listed in FACTS):
                         (overdue) or at most the period after it (due soon);
 - overdue: true         open records whose due date in force is before the build date;
 - passed: {from, period} records whose `from` date plus the period is on or before the build date;
-- late: {answered, unanswered}  answered after the due date in force, or still unanswered after it;
-- owed: {each, in, match, asked, answered}  each value of the list field `each` that has no
-                        entry in the object list `in` whose `match` equals it and whose
-                        `answered` date is filled;
+- late: {late_reply, no_reply}  answered after the due date in force, or still unanswered after it
+                        (the two texts name each case);
+- owed: {each, in, match, asked_on, answered_on}  each value of the list field `each` that
+                        has no entry in the object list `in` whose `match` equals it and whose
+                        `answered_on` date is filled;
 - open_with: <child type>  the record is not done, or one of its live children of that type is not;
 - data_quality          (its own key) validation warnings and open records missing expected fields.
 """
@@ -36,10 +37,10 @@ FACTS = {
     "due_within": ("due", "overdue", "days", "timing", "extensions"),
     "overdue": ("due", "overdue", "days", "timing", "extensions"),
     "passed": ("due", "days_past"),
-    "late": ("due", "answered", "state", "days_late"),
+    "late": ("due", "replied", "state", "days_late"),
     "owed": ("owed",),
     "open_with": ("children",),
-    "followers": ("reason", "ancestor"),
+    "followers": ("why", "ancestor"),
     "data_quality": ("problem_kind", "file", "line", "record", "code", "message"),
 }
 # Conditions that need the type to have a due role.
@@ -67,8 +68,8 @@ class Owed:
     each: str
     within: str
     match: str
-    asked: str
-    answered: str
+    asked_on: str
+    answered_on: str
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class Follower:
     """Bodies that follow a record up: fields of the record or of an ancestor of a type."""
 
     bodies: tuple[str, ...]
-    reason: str
+    why: str                                # the text shown; {field} is that field's value
     ancestor: str | None = None
     when: Population | None = None          # on the ancestor (or the record): one of when_any
     empty: dict[str, str] = field(default_factory=dict)
@@ -89,7 +90,7 @@ class Condition:
     from_field: str = ""
     owed: Owed | None = None
     child_type: str = ""
-    states: tuple[str, str] = ("", "")      # late: (answered late, unanswered)
+    states: tuple[str, str] = ("", "")      # late: (replied late, no reply yet)
 
 
 @dataclass(frozen=True)
@@ -267,9 +268,11 @@ def _condition(check: _Checker, rtype, raw: Any, path: tuple) -> Condition:
         return Condition(kind=kind, from_field=start,
                          period=check.period(spec.get("period"), sub + ("period",)))
     if kind == "late":
-        spec = check.mapping(value, sub, {"answered", "unanswered"}, "late ")
-        states = (check.text(spec.get("answered"), sub + ("answered",), "answered（超期后才完成时显示的文字）"),
-                  check.text(spec.get("unanswered"), sub + ("unanswered",), "unanswered（超期仍未完成时显示的文字）"))
+        spec = check.mapping(value, sub, {"late_reply", "no_reply"}, "late ")
+        states = (check.text(spec.get("late_reply"), sub + ("late_reply",),
+                             "late_reply（超期后才完成时显示的文字）"),
+                  check.text(spec.get("no_reply"), sub + ("no_reply",),
+                             "no_reply（超期仍未完成时显示的文字）"))
         return Condition(kind=kind, states=states)
     if kind == "owed":
         return Condition(kind=kind, owed=_owed(check, rtype, value, sub))
@@ -279,7 +282,7 @@ def _condition(check: _Checker, rtype, raw: Any, path: tuple) -> Condition:
 
 
 def _owed(check: _Checker, rtype, value: Any, path: tuple) -> Owed | None:
-    spec = check.mapping(value, path, {"each", "in", "match", "asked", "answered"}, "owed ")
+    spec = check.mapping(value, path, {"each", "in", "match", "asked_on", "answered_on"}, "owed ")
     each = check.field_of(rtype, spec.get("each"), path + ("each",), ("list",))
     within = check.field_of(rtype, spec.get("in"), path + ("in",), ("list",))
     if not within:
@@ -290,7 +293,7 @@ def _owed(check: _Checker, rtype, value: Any, path: tuple) -> Owed | None:
         check.error(path + ("in",), f"字段“{within}”应为对象列表")
         return None
     names = {}
-    for key, kinds in (("match", None), ("asked", ("date",)), ("answered", ("date",))):
+    for key, kinds in (("match", None), ("asked_on", ("date",)), ("answered_on", ("date",))):
         name = spec.get(key)
         if name not in subfields:
             check.error(path + (key,), f"字段“{within}”的条目没有子字段“{name}”")
@@ -304,12 +307,12 @@ def _owed(check: _Checker, rtype, value: Any, path: tuple) -> Owed | None:
 
 def _followers(check: _Checker, rtype, raw: Any, path: tuple) -> tuple[Follower, ...]:
     if not isinstance(raw, list) or not raw:
-        check.error(path, "followers 应为列表（每项写 bodies 和 reason）")
+        check.error(path, "followers 应为列表（每项写 bodies 和 why）")
         return ()
     out = []
     for i, item in enumerate(raw):
         sub = path + (i,)
-        spec = check.mapping(item, sub, {"ancestor", "when_any", "bodies", "reason", "empty"},
+        spec = check.mapping(item, sub, {"ancestor", "when_any", "bodies", "why", "empty"},
                              "followers ")
         if not spec:
             continue
@@ -337,16 +340,16 @@ def _followers(check: _Checker, rtype, raw: Any, path: tuple) -> tuple[Follower,
                                 lambda keys: check.at(sub + ("when_any",) + tuple(keys[1:])),
                                 ("any",), check.errors)
             when = Population(source.name, where, include_withdrawn=True)
-        reason = check.text(spec.get("reason"), sub + ("reason",), "reason（为什么要跟踪）")
+        why = check.text(spec.get("why"), sub + ("why",), "why（为什么要跟踪）")
         empty = spec.get("empty") or {}
         if not isinstance(empty, dict):
             check.error(sub + ("empty",), "empty 应为“字段: 文字”映射")
             empty = {}
         try:
-            reason.format(**{n: "" for n in source.fields})
+            why.format(**{n: "" for n in source.fields})
         except (KeyError, IndexError, ValueError):
-            check.error(sub + ("reason",), "reason 中的 {…} 只能写字段名")
-        out.append(Follower(bodies=tuple(b for b in bodies if isinstance(b, str)), reason=reason,
+            check.error(sub + ("why",), "why 中的 {…} 只能写字段名")
+        out.append(Follower(bodies=tuple(b for b in bodies if isinstance(b, str)), why=why,
                             ancestor=ancestor, when=when, empty=dict(empty)))
     return tuple(out)
 

@@ -255,9 +255,9 @@ def _late(index: RecordIndex, record: Record, as_of: date,
     until = answered_on if answered_on is not None else as_of
     if due is None or until <= due:
         return None
-    answered = answered_on is not None
-    return {"due": due, "answered": answered, "days_late": (until - due).days,
-            "state": states[0] if answered else states[1]}
+    replied = answered_on is not None
+    return {"due": due, "replied": replied, "days_late": (until - due).days,
+            "state": states[0] if replied else states[1]}
 
 
 def _owed(index: RecordIndex, record: Record, as_of: date, spec) -> tuple[str, ...]:
@@ -266,9 +266,9 @@ def _owed(index: RecordIndex, record: Record, as_of: date, spec) -> tuple[str, .
     out = []
     for value in record.get(spec.each) or []:
         mine = [e for e in entries if e.get(spec.match) == value]
-        if any(isinstance(e.get(spec.answered), date) for e in mine):
+        if any(isinstance(e.get(spec.answered_on), date) for e in mine):
             continue
-        asked = [e[spec.asked] for e in mine if isinstance(e.get(spec.asked), date)]
+        asked = [e[spec.asked_on] for e in mine if isinstance(e.get(spec.asked_on), date)]
         name = _value_text(index, value, _item_spec(index, record, spec.each))
         if asked:
             first = min(asked)
@@ -302,7 +302,7 @@ def _follow(index: RecordIndex, spec: DashboardSpec, facts: list[dict],
                 if body != owner:
                     reasons[body] = _reason(index, source, follower)
         for body, reason in reasons.items():
-            row_facts = {**f, "reason": reason, "ancestor": ancestor}
+            row_facts = {**f, "why": reason, "ancestor": ancestor}
             groups.setdefault(body, []).append(row_facts)
     out = []
     for body in sorted(groups):
@@ -335,9 +335,9 @@ def _reason(index: RecordIndex, source: Record, follower: Follower) -> str:
     values = {name: (_value_text(index, source.get(name), spec)
                      or follower.empty.get(name, "")) for name, spec in specs.items()}
     try:
-        return follower.reason.format(**values)
+        return follower.why.format(**values)
     except (KeyError, IndexError, ValueError):
-        return follower.reason
+        return follower.why
 
 
 # --- data quality ----------------------------------------------------------------------------
@@ -376,7 +376,7 @@ def _ref(record: Record | None) -> RecordRef | None:
 
 def _row(index: RecordIndex, spec: DashboardSpec, facts: dict[str, Any]) -> Row:
     record = facts.get("record")
-    highlight = bool(facts.get("overdue")) or facts.get("answered") is False
+    highlight = bool(facts.get("overdue")) or facts.get("replied") is False
     return Row(record=_ref(record),
                cells=tuple(_cell(index, column, facts) for column in spec.columns),
                facts={k: v for k, v in facts.items() if k != "record"}, highlight=highlight)

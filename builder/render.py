@@ -414,10 +414,10 @@ class _Writer:
         rows = [{**site.listing_row(r, "../"),
                  "unit": site.registry_name("unit", site.index.unit_of(r) or ""),
                  "body": site.registry_name("body", site.body_of(r) or ""),
-                 "deadline": site.index.due_in_force(r),
+                 "due": site.index.due_in_force(r),
                  "extensions": len(site.index.extensions(r))} for r in items]
         completed = sum(1 for r in items if site.index.is_done(r))
-        totals = {"total": len(items), "completed": completed,
+        totals = {"total": len(items), "done": completed,
                   "completion_rate": Ratio(completed, len(items)),
                   "overdue": sum(1 for row in rows if row["overdue"])}
         self.page("ledger.md", spec.title, "ledger.html", nav=spec.title, search=False,

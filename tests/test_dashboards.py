@@ -264,13 +264,13 @@ def test_late_feedback_sheets(project):
     rows = by_id(board)
     assert [s.record.id for s in board.rows] == ["YJ-2026-004", "YJ-2026-006", "YJ-2026-002"]
     open_ = rows["YJ-2026-004"]
-    assert (open_.facts["answered"], text(board, open_, "state"), open_.facts["days_late"],
+    assert (open_.facts["replied"], text(board, open_, "state"), open_.facts["days_late"],
             open_.facts["due"]) == (False, "超期未反馈", 1, date(2026, 11, 20))
     assert open_.highlight and text(board, open_, "completion") == "未反馈"
     assert text(board, open_, "due") == "2026-11-20（发出后 20 日）"
     assert text(board, open_, "addressed_to") == "温州市洞头区住房和城乡建设局"
     late = rows["YJ-2026-002"]
-    assert (late.facts["answered"], text(board, late, "state"), late.facts["days_late"],
+    assert (late.facts["replied"], text(board, late, "state"), late.facts["days_late"],
             text(board, late, "completion")) == (True, "超期反馈", 1, "2026-10-22")
     own = rows["YJ-2026-006"]
     assert (text(board, own, "due"), own.facts["days_late"]) == (
@@ -346,11 +346,11 @@ def test_follow_ups(project):
     groups = {g.key: g for g in board.groups}
     assert groups["dt-jw"].label == "温州市洞头区纪委监委"
     moved = groups["dt-jw"].rows[0]
-    assert (text(board, moved, "reason"), moved.cell(board, "ancestor").link,
+    assert (text(board, moved, "why"), moved.cell(board, "ancestor").link,
             text(board, moved, "owner_body")) == (
         "问题互移：移交本机关处置", None, "洛阳市人大常委会")
     joint = groups["lz-xc"].rows[0]
-    assert text(board, joint, "reason").startswith("三方联动事项")
+    assert text(board, joint, "why").startswith("三方联动事项")
     assert joint.cell(board, "ancestor").link.id == "SX-2023-010"
     assert groups["lz-sj"].rows[2].cell(board, "ancestor").link.id == "SX-2023-010"  # via YJ
     assert joint.cell(board, "children").text == "共 2 项整改事项，1 项未完成"

@@ -329,10 +329,10 @@ def _measure(kind: str, doc: Any, population: Population | None, model: Any, at:
             errors.append(f"{at(path + (kind,))}: ratio 应写成 [分子统计编号, 分母统计编号]")
             return None
         return Measure(kind, of=tuple(arg))
+    # Always against the previous group of the table's ordered grouping (the year before).
     name = arg.get("of") if isinstance(arg, dict) else arg
-    if isinstance(arg, dict) and (set(arg) - {"of", "against"} or arg.get("against", "previous")
-                                  != "previous"):
-        errors.append(f"{at(path + (kind,))}: change 应写成 {{of: 统计编号, against: previous}}")
+    if isinstance(arg, dict) and set(arg) != {"of"}:
+        errors.append(f"{at(path + (kind,))}: change 应写成 change: 统计编号（与上一组相比）")
         return None
     if not isinstance(name, str):
         errors.append(f"{at(path + (kind,))}: change 需要一个统计编号")
@@ -879,7 +879,7 @@ def _row_json(table: Table, row: Row) -> dict[str, Any]:
         value = part.value
         key[k.spec] = list(value) if isinstance(value, tuple) else (
             value.isoformat() if isinstance(value, date) else value)
-    out: dict[str, Any] = {"key": key, "label": row.label,
+    out: dict[str, Any] = {"group": key, "label": row.label,
                            "values": {c: json_value(v) for c, v in row.values.items()}}
     if row.record is not None:
         out["title"] = row.record.title

@@ -95,21 +95,9 @@ class DateOrderRule:
     later: str
 
 
-@dataclass(frozen=True)
-class ExtensionsRule:
-    """Each deadline extension moves the deadline later than the one before."""
-    field: str
-    deadline: str
-
-
-@dataclass(frozen=True)
-class VerifiedLeadRule:
-    """The referenced lead must be verified before it may be shared."""
-    field: str
-
-
-Rule = (RequireRule | ForbidRule | ExpectRule | DateOrderRule | ExtensionsRule
-        | VerifiedLeadRule)
+# Extensions of a due date and "shared only once verified" are roles now (roles.py):
+# the validator checks them from `RecordType.roles`.
+Rule = RequireRule | ForbidRule | ExpectRule | DateOrderRule
 
 
 @dataclass(frozen=True)
@@ -464,13 +452,9 @@ class _Reader:
                 return None
             known(pair, "date")
             return DateOrderRule(pair[0], pair[1])
-        if "extensions" in doc:
-            spec = doc["extensions"] or {}
-            known([spec.get("field", "")], "list")
-            known([spec.get("deadline", "")], "date")
-            return ExtensionsRule(spec.get("field", ""), spec.get("deadline", ""))
-        if "verified_lead" in doc:
-            known([doc["verified_lead"]], "ref")
-            return VerifiedLeadRule(doc["verified_lead"])
-        self.errors.append(f"{where}: 未知的规则（可用：require、forbid、expect、date_order、extensions、verified_lead）")
+        if "extensions" in doc or "verified_lead" in doc:
+            role = "due.extensions" if "extensions" in doc else "shares"
+            self.errors.append(f"{where}: 这条规则已改为角色：请删去它，在 roles 中声明 {role}")
+            return None
+        self.errors.append(f"{where}: 未知的规则（可用：require、forbid、expect、date_order）")
         return None

@@ -39,7 +39,7 @@ def test_every_public_demo_record_has_a_page(demo: Path) -> None:
     assert len(projection.records) > 250
     for record in projection.records:
         assert (demo / record.type / record.id / "index.html").is_file(), record.id
-    hidden = [r for r in checked.validation.records if not is_public(r, AS_OF)]
+    hidden = [r for r in checked.validation.records if not is_public(r, AS_OF, checked.model)]
     assert hidden, "the demo has internal and restricted records"
     for record in hidden:
         assert not (demo / record.type / record.id).exists(), record.id
@@ -93,7 +93,7 @@ def plant_canaries(root: Path) -> tuple[int, str]:
             if spec.internal and spec.type in ("string", "text"):
                 meta[name] = canary()
         body = re.sub(r"(<!-- internal -->\n)", lambda m: m.group(1) + canary() + "\n", body)
-        if is_public(record, AS_OF):
+        if is_public(record, AS_OF, model):
             body += f"\n<!-- internal -->\n{canary()}\n<!-- /internal -->\n"
             if not public_canary and record.type == "rectification" and "progress" in meta:
                 public_canary = "PUBLICCANARY1X公开"

@@ -257,7 +257,7 @@ def _statistic(sid: str, spec: Any, model: Any, at: At, path: tuple,
     for key in ("label", "definition", "measure"):
         if not isinstance(spec.get(key), str if key != "measure" else (str, dict)) \
                 or not spec.get(key):
-            errors.append(f"{at(path)}: 统计“{sid}”缺少 {key}"
+            errors.append(f"{at(path + ((key,) if key in spec else ()))}: 统计“{sid}”缺少 {key}"
                           + ("（用中文写明口径，网站和开放数据中显示在数字旁）"
                              if key == "definition" else ""))
             ok = False

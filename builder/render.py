@@ -35,8 +35,7 @@ from .model import FieldSpec, Model, RecordType
 from .project import Audience, Projection
 from .records import Record
 from .roles import RecordIndex
-from .statistics import Figures, KeyPart, Row, show
-from .stats import Ratio
+from .statistics import Figures, KeyPart, Ratio, Row, show
 
 ASSETS = ("sunlight.css", "ledger.js")
 LATEST = 12

@@ -55,6 +55,15 @@ _KIND_LABELS = {"body": "机关引用（ref to: body）", "unit": "单位引用�
 
 
 @dataclass(frozen=True)
+class Extension:
+    """One entry of a due role's extension list, read through the role's sub-field names."""
+
+    due: date | None           # the new due date
+    reason: str | None
+    approved: date | None      # the date the extension was granted
+
+
+@dataclass(frozen=True)
 class DueDefault:
     """When the due field is empty: start + period, for records matching `when`."""
 
@@ -440,8 +449,8 @@ class RecordIndex:
         """The due field, else start + the default period when its `when` matches."""
         return original_due(r, self.model, self.calendar, self.gaps)
 
-    def extensions(self, r: "Record") -> list[dict[str, Any]]:
-        """The extension entries, each as {"due", "reason", "date"} (None where missing)."""
+    def extensions(self, r: "Record") -> list[Extension]:
+        """The extension entries, oldest first (None where a sub-field is missing)."""
         return extensions(r, self.model)
 
     def due_in_force(self, r: "Record") -> date | None:
@@ -524,8 +533,8 @@ class RecordIndex:
 # Functions for stages that hold one record and the model, not a whole record set.
 
 
-def extensions(r: "Record", model: "Model") -> list[dict[str, Any]]:
-    """`r`'s extension entries as {"due", "reason", "date"}, by the type's due role."""
+def extensions(r: "Record", model: "Model") -> list[Extension]:
+    """`r`'s extension entries, read by the type's due role."""
     rtype = model.types.get(r.type)
     due = rtype.roles.due if rtype is not None else None
     if due is None or not due.extensions:
@@ -534,9 +543,13 @@ def extensions(r: "Record", model: "Model") -> list[dict[str, Any]]:
     for entry in r.get(due.extensions) or []:
         if not isinstance(entry, dict):
             continue
-        out.append({"due": entry.get(due.extension_due) if due.extension_due else None,
-                    "reason": entry.get(due.extension_reason) if due.extension_reason else None,
-                    "date": entry.get(due.extension_date) if due.extension_date else None})
+        def sub(name: str | None) -> Any:
+            return entry.get(name) if name else None
+        new, reason, approved = (sub(due.extension_due), sub(due.extension_reason),
+                                 sub(due.extension_date))
+        out.append(Extension(due=new if isinstance(new, date) else None,
+                             reason=reason if isinstance(reason, str) else None,
+                             approved=approved if isinstance(approved, date) else None))
     return out
 
 
@@ -570,6 +583,6 @@ def due_in_force(r: "Record", model: "Model", calendar: Calendar | None = None,
                  gaps: list | None = None) -> date | None:
     """THE due date in force: the last extension's new due date, else the original one."""
     for entry in reversed(extensions(r, model)):
-        if isinstance(entry["due"], date):
-            return entry["due"]
+        if entry.due is not None:
+            return entry.due
     return original_due(r, model, calendar, gaps)

@@ -4,7 +4,7 @@ A deployment adapts Sunlight by editing site_config/ only, so every edit it can 
 in a working site or in a Chinese message at file and line. This test mutates a copy of the
 real site_config/ in many ways — drop, rename, make optional and retype each field; drop and
 retarget each role; drop, rename and break each statistic, table and dashboard; drop and spoil
-each setting; reorder and shorten each listing — and runs `sunlight validate` and
+each setting (and add unknown ones); reorder and shorten each listing — and runs `sunlight validate` and
 `sunlight stats` through the CLI for each (a subset also `sunlight build --no-history`):
 
 - the exit code is 0, 1 (content no longer fits the model) or 2 (configuration refused);
@@ -144,6 +144,12 @@ def mutations() -> list[Mutation]:
                          _edit(lambda d, i=i: d["dashboards"][i].__setitem__(
                              "population", {"type": "plan"}))))
     site = _load("site.yml")
+    # Settings are a closed set (the default pack has none left): an unknown or leftover one
+    # must be refused with its line, never ignored.
+    for key in ("due_soon_days", "no_such_setting"):
+        k = key
+        add(Mutation(f"add-setting:{k}", "site.yml",
+                     _edit(lambda d, k=k: d.setdefault("settings", {}).__setitem__(k, "30"))))
     for key in site.get("settings") or {}:
         k = key
         add(Mutation(f"drop-setting:{k}", "site.yml", _edit(lambda d, k=k: d["settings"].pop(k))))
@@ -161,11 +167,16 @@ def mutations() -> list[Mutation]:
 
 
 def spread(items: list[Mutation], count: int) -> list[Mutation]:
-    """A deterministic, evenly spaced selection (every kind of mutation is represented)."""
+    """A deterministic selection: the first mutation of every kind, then evenly spaced others."""
     if len(items) <= count:
         return items
-    step = len(items) / count
-    return [items[int(i * step)] for i in range(count)]
+    first: dict[str, Mutation] = {}
+    for m in items:
+        first.setdefault(m.id.split(":")[0], m)
+    rest = [m for m in items if m not in first.values()]
+    step = len(rest) / max(count - len(first), 1)
+    chosen = set(first.values()) | {rest[int(i * step)] for i in range(count - len(first))}
+    return [m for m in items if m in chosen]
 
 
 ALL = mutations()
@@ -178,7 +189,7 @@ def test_there_are_enough_mutations():
     kinds = {m.id.split(":")[0] for m in DEFAULT}
     assert {"drop-field", "rename-field", "optional-field", "retype-field", "drop-role",
             "retarget-role", "drop-statistic", "bad-measure", "drop-dashboard",
-            "reverse-listing", "drop-setting"} <= kinds, kinds
+            "reverse-listing", "add-setting"} <= kinds, kinds
 
 
 # --- running one mutation ----------------------------------------------------------------------

@@ -620,6 +620,7 @@ class _Evaluator:
     def __init__(self, decl: Declarations, index: Any, model: Any, as_of: date):
         self.decl, self.index, self.model, self.as_of = decl, index, model, as_of
         self._selected: dict[str, list[Any]] = {}
+        self._overall: dict[str, Any] = {}
 
     def selected(self, stat: Statistic) -> list[Any]:
         """The population of a statistic, selected once."""
@@ -653,7 +654,10 @@ class _Evaluator:
         raise ValueError(kind)   # ratio and change never reach here (checked at load)
 
     def overall(self, sid: str) -> Any:
-        return self.value(sid, lambda stat: self.selected(stat))
+        """A figure over its whole population (computed once: totals and home reuse it)."""
+        if sid not in self._overall:
+            self._overall[sid] = self.value(sid, lambda stat: self.selected(stat))
+        return self._overall[sid]
 
     def value(self, sid: str, records_of: Callable[[Statistic], list[Any]]) -> Any:
         stat = self.decl.statistics[sid]
@@ -674,9 +678,12 @@ class _Evaluator:
                 needed.update({b.id: b for b in _base(self.decl.statistics, stat.measure.of[0])})
         groups: dict[tuple, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
         parts: dict[tuple, tuple[KeyPart, ...]] = {}
+        keys_of: dict[str, list[tuple[KeyPart, ...]]] = {}   # a record is in several populations
         for stat in needed.values():
             for r in self.selected(stat):
-                for key in self._keys(table, r):
+                if r.id not in keys_of:
+                    keys_of[r.id] = self._keys(table, r)
+                for key in keys_of[r.id]:
                     groups[tuple(p.value for p in key)][stat.id].append(r)
                     parts.setdefault(tuple(p.value for p in key), key)
         rows: list[Row] = []

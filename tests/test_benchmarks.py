@@ -21,3 +21,12 @@ def test_generated_benchmark_content_validates_and_builds(tmp_path: Path) -> Non
     built = build(Project(tmp_path), tmp_path / "site", date(2026, 11, 21))
     assert built.public_records == 60
     assert set(built.timings) >= {"load+validate", "render", "mkdocs", "verify"}
+
+
+def test_statistics_benchmark_runs(capsys, monkeypatch) -> None:
+    from bench_statistics import main
+    monkeypatch.setattr(sys, "argv", ["bench_statistics.py", "--records", "60", "--repeat", "1"])
+    main()
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:3] == ["records", "figures", "rows"]
+    assert lines[1].split()[0] == "60"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 from markupsafe import Markup
 
@@ -65,3 +66,32 @@ def bar_chart(title: str, bars: list[Bar]) -> Markup:
 
 def _short(label: str, limit: int = 16) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def stacked_bars(chart: Any, rows: list[tuple[str, dict[str, Any]]],
+                 statistics: dict[str, Any]) -> Markup:
+    """A declared chart (statistics.Chart) over table rows (label, figures by ID).
+
+    The stack is nested, innermost first (completed within launched within planned): each
+    segment is a figure minus the one before it, and what is left of `of` is the rest.
+    Declarations are checked at load; a figure missing in a row counts as zero, and a
+    segment that would be negative (figures that are not nested after all) is drawn empty.
+    """
+    bars = []
+    for label, values in rows:
+        whole = _count(values.get(chart.of))
+        segments, before = [], 0
+        for figure, legend in chart.stack:
+            value = _count(values.get(figure))
+            segments.append((max(value - before, 0), legend))
+            before = max(value, before)
+        if chart.rest:
+            segments.append((max(whole - before, 0), chart.rest))
+        note = "，".join(f"{statistics[sid].label} {_count(values.get(sid))}"
+                        for sid in (chart.of, *(f for f, _ in chart.stack)))
+        bars.append(Bar(label, tuple(segments), max(whole, before), note))
+    return bar_chart(chart.title, bars)
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0

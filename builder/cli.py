@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 
 import click
 
-from . import __version__
+from . import __version__, statistics
 from .model import ConfigError
 from .engine import EngineError
 from .pipeline import (Checked, ContentInvalid, LeakDetected, Project, WrongTarget, build, check,
@@ -100,7 +100,7 @@ def validate(paths: tuple[Path, ...], fmt: str, root: Path) -> None:
               help="Compute overdue figures as of this date (default: today).")
 @root_option
 def stats(fmt: str, as_of: Any, root: Path) -> None:
-    """Print the figures computed from the records, per body and year.
+    """Print every figure declared in site_config/statistics.yml, computed from all records.
 
     \b
     Examples:
@@ -115,9 +115,9 @@ def stats(fmt: str, as_of: Any, root: Path) -> None:
         click.echo("内容有错误，统计数字不可靠；请先改正上面的错误。", err=True)
         sys.exit(EXIT_CONTENT)
     if fmt == "json":
-        click.echo(json.dumps(figures_, ensure_ascii=False, indent=2, default=_json_default))
+        click.echo(json.dumps(statistics.as_json(figures_), ensure_ascii=False, indent=2))
     else:
-        click.echo(_stats_text(figures_, checked))
+        click.echo(statistics.as_text(figures_))
 
 
 @cli.command("build")
@@ -432,65 +432,6 @@ def _gh_escape(value: str, prop: bool = False) -> str:
     if prop:
         value = value.replace(":", "%3A").replace(",", "%2C")
     return value
-
-
-# --- printing figures --------------------------------------------------------------------------
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    if hasattr(value, "as_dict"):
-        return value.as_dict()
-    raise TypeError(type(value).__name__)
-
-
-def _stats_text(f: dict[str, Any], checked: Checked) -> str:
-    registry = checked.model.registry
-
-    def body(b: str) -> str:
-        return registry.bodies[b].name if b in registry.bodies else (b or "（未知）")
-
-    def unit(u: str) -> str:
-        return registry.units[u].name if u in registry.units else (u or "（未知）")
-
-    out = [f"统计截至 {f['as_of'].isoformat()}（全部数字由记录计算得出）", ""]
-    out.append("监督计划进度")
-    for p in f["plans"]:
-        out.append(f"  {p['id']} {p['title']}（{body(p['body'])}，{p['year']}年）：监督事项 {p['planned']} 项，"
-                   f"其中重点 {p['key']} 项；已启动 {p['launched']} 项，已完成 {p['completed']} 项")
-    out += ["", "整改台账（按机关和年度）"]
-    for row in f["ledger"]["by_body_year"]:
-        out.append(f"  {body(row['body'])} {row['year']}年：" + _ledger_text(row))
-    out.append("  合计：" + _ledger_text(f["ledger"]["total"]))
-    out += ["", "整改台账（按责任单位）"]
-    for row in f["ledger"]["by_unit"]:
-        out.append(f"  {unit(row['unit'])}：" + _ledger_text(row))
-    out += ["", "审议意见办理"]
-    for row in f["review_opinions"]["by_body"]:
-        balance = "“零余额”" if row["zero_balance"] else f"待办 {row['open']} 条"
-        out.append(f"  {body(row['body'])}：共 {row['total']} 条，已办结 {row['closed']} 条，"
-                   f"期限内办结 {row['closed_in_time']} 条（{row['closed_in_time_rate']}），{balance}")
-    out += ["", "整改落实情况反馈单"]
-    for row in f["feedback_sheets"]["by_body"]:
-        out.append(f"  {body(row['body'])}：发出 {row['total']} 份，已反馈 {row['answered']} 份，"
-                   f"期限内反馈 {row['answered_within_limit']} 份"
-                   f"（{row['within_limit_rate']}），超期未反馈 {row['unanswered_past_limit']} 份")
-    out += ["", "资料交换使用情况反馈（按使用机关）"]
-    for row in f["usage_feedback"]["by_body"]:
-        out.append(f"  {body(row['body'])}：接收资料 {row['shared']} 份，应反馈 {row['feedback_due']} 份，"
-                   f"已反馈 {row['feedback_given']} 份（{row['feedback_rate']}）")
-    out += ["", "年度履职报告"]
-    for row in f["performance_reports"]["by_body"]:
-        out.append(f"  {body(row['body'])}：应报送 {row['total']} 份，按时报送 {row['on_time']} 份"
-                   f"（{row['on_time_rate']}），质量合格率 {row['qualified_rate']}")
-    return "\n".join(out)
-
-
-def _ledger_text(row: dict[str, Any]) -> str:
-    return (f"整改事项 {row['total']} 项，已完成 {row['completed']} 项，完成率 {row['completion_rate']}；"
-            f"按期完成率 {row['on_time_rate']}；逾期 {row['overdue']} 项；延期 {row['extended']} 项；"
-            f"满意度 {row['satisfaction_rate']}")
 
 
 def main() -> None:

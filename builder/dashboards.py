@@ -1,46 +1,32 @@
-"""Internal dashboards: what the supervising bodies must chase, computed from records.
+"""Internal dashboards (内部工作台): the declarations of site_config/dashboards.yml, evaluated.
 
 A pure function of the records (the INTERNAL projection: internal fields present, restricted
 leads only for their owning body), the model, the as-of date and the validation warnings.
-Every row is a small frozen dataclass holding everything a template prints, already decided
-(labels, day counts, registry names): templates only place them.
+Each dashboard comes out as a title, its rule in words, its columns and its rows; each row
+holds one ready cell per column (labels, day counts, registry names already decided), so one
+template places every dashboard and a heading can never sit over another column's cells.
 
-The rules (docs/editor-guide.md, section 内部视图, repeats them in Chinese):
-
-- deadlines: rectification items neither done nor withdrawn whose deadline in force (the last
-  extension's, else the original) is before the as-of date (overdue), or at most
-  `due_soon_days` days after it (due soon; due today counts as due soon);
-- consultations (征询意见): joint items (coordination joint_two/joint_three, or any co_bodies)
-  whose result is being formed or is formed (status result_forming or a done status) while
-  some co-supervising body has no consultation entry with an `answered` date;
-- usage feedback: exchanges not done whose `work_ended` + `usage_feedback_days` is on or
-  before the as-of date (the same rule as the usage-feedback statistic);
-- feedback sheets: sheets whose limit (`response_due`, else `adopted` + `feedback_days`) has
-  passed: answered after it, or still unanswered on a day after it;
-- follow-ups (成果共用): findings with rectification still open (the finding not done, or a
-  live rectification of it not done) that another body must follow up: the other parties of
-  the joint item the finding came from, and the body it was transferred to (问题互移);
-- data quality: validation warnings on the records shown, and records still open (neither done
-  nor withdrawn) missing a field listed for their type in `settings.expected_fields`.
+Nothing here names a type or a field: what to list, and how, is declared (see
+builder/dashboard_config.py for the closed set of conditions and columns). The rules of the
+default declarations are repeated in Chinese in docs/editor-guide.md, section 内部视图.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
-from .model import ConfigError, Model
+from .dashboard_config import Column, DashboardSpec, Follower
+from .model import FieldSpec, Model
+from .periods import CalendarGap, Period
+from .population import select
 from .problems import Problem
 from .records import Record
-from .stats import Index, is_overdue, rectification_body
-
-JOINT = ("joint_two", "joint_three")
-DEFAULTS = {"due_soon_days": 30, "feedback_days": 20, "usage_feedback_days": 30}
+from .roles import RecordIndex
 
 
-# --- rows ------------------------------------------------------------------------------------
+# --- what a template places ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -57,154 +43,80 @@ class RecordRef:
 
 
 @dataclass(frozen=True)
-class RectificationDue:
-    """A rectification item past, or close to, its deadline in force."""
-
-    record: RecordRef
+class Badge:
     status: str
-    status_label: str
-    overdue: bool
-    days: int                   # days overdue, or days left (0 = due today)
-    timing: str                 # 逾期 12 日 / 今日到期 / 还剩 3 日
-    deadline: date              # in force
-    extensions: int
-    unit: str
-    unit_name: str
-    contact: str                # internal field; "" when not filled
-    body: str                   # the supervising body (the finding's source_body)
-    body_name: str
-    finding: RecordRef | None
+    label: str
+    overdue: bool = False
 
 
 @dataclass(frozen=True)
-class OwedConsultation:
-    """One co-supervising body whose opinion is not recorded as answered."""
+class Cell:
+    """One table cell: a link, text, a bulleted list, further links on their own lines,
+    code, or a status badge. Empty parts print nothing."""
 
-    body: str
-    body_name: str
-    requested: date | None      # earliest request still unanswered; None: never requested
-    days_waiting: int | None
-    note: str                   # 2023-11-06 征询，已 20 日未回复 / 未记录征询
+    text: str = ""
+    link: RecordRef | None = None
+    items: tuple[str, ...] = ()
+    links: tuple[RecordRef, ...] = ()
+    code: bool = False
+    badge: Badge | None = None
 
-
-@dataclass(frozen=True)
-class ConsultationGap:
-    """A joint item forming its result without every co-body's opinion."""
-
-    item: RecordRef
-    status: str
-    status_label: str
-    lead_body: str
-    lead_body_name: str
-    coordination_label: str
-    owed: tuple[OwedConsultation, ...]
+    def __str__(self) -> str:
+        """The cell as plain text (tests and the text report read it)."""
+        parts = [f"{self.link.id} {self.link.title}" if self.link else "", self.text,
+                 *self.items, *(f"{r.id} {r.title}" for r in self.links),
+                 self.badge.label if self.badge else ""]
+        return " ".join(p for p in parts if p)
 
 
 @dataclass(frozen=True)
-class UsageFeedbackOwed:
-    """Shared material whose user has not reported how it was used."""
-
-    exchange: RecordRef
-    status: str
-    status_label: str
-    from_body: str
-    from_body_name: str
-    to_body: str                # the user, who owes the feedback
-    to_body_name: str
-    material: str
-    shared: date
-    work_ended: date
-    due: date
-    days_past_due: int          # 0 = due today
-    related_item: RecordRef | None
-
-
-@dataclass(frozen=True)
-class LateFeedbackSheet:
-    """A feedback sheet answered after its limit, or unanswered past it."""
-
-    sheet: RecordRef
-    status: str
-    status_label: str
-    body: str
-    body_name: str
-    addressed_to: tuple[str, ...]   # unit names
-    adopted: date
-    due: date
-    limit_note: str                 # 反馈单规定的期限 / 发出后 20 日
-    answered: bool
-    responded: date | None
-    responded_text: str             # the date, or 未反馈
-    days_late: int
-    state: str                      # 超期反馈 / 超期未反馈
-    item: RecordRef | None
-
-
-@dataclass(frozen=True)
-class FollowUp:
-    """A finding of another body that this body should follow up."""
-
-    finding: RecordRef
-    status: str
-    status_label: str
-    source_body: str
-    source_body_name: str
-    unit_name: str
-    reason: str                     # 三方联动事项… / 问题互移…
-    item: RecordRef | None
-    open_rectifications: tuple[RecordRef, ...]
-    rectifications: int             # live rectification items of the finding
-    rectification_note: str         # 共 2 项整改事项，1 项未完成 / 尚无整改事项
-
-
-@dataclass(frozen=True)
-class FollowUpGroup:
-    """Everything one body should follow up."""
-
-    body: str
-    body_name: str
-    findings: tuple[FollowUp, ...]
-
-
-@dataclass(frozen=True)
-class DataQualityIssue:
-    """A validation warning, or an open record missing expected fields."""
-
-    kind: str                       # warning / missing
-    kind_label: str                 # 校验警告 / 缺少应填字段
-    code: str                       # the warning code; "" for missing fields
-    path: str
-    line: int
-    message: str
+class Row:
     record: RecordRef | None
+    cells: tuple[Cell, ...]             # one per column, in the columns' order
+    facts: dict[str, Any]               # computed values (due, days …), for order and tests
+    highlight: bool = False             # overdue / unanswered: shown in red
+
+    def cell(self, board: "Board", key: str) -> Cell:
+        return self.cells[board.keys.index(key)]
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    label: str
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class Board:
+    """One evaluated dashboard."""
+
+    id: str
+    title: str
+    index_label: str
+    rule: str
+    empty: str
+    keys: tuple[str, ...]               # column keys, in order
+    labels: tuple[str, ...]             # column headings, same order
+    rows: tuple[Row, ...] = ()
+    groups: tuple[Group, ...] = ()      # followers: one group per following body
+
+    @property
+    def count(self) -> int:
+        return len(self.rows) + sum(len(g.rows) for g in self.groups)
+
+    def row(self, record_id: str) -> Row | None:
+        every = list(self.rows) + [r for g in self.groups for r in g.rows]
+        return next((r for r in every if r.record and r.record.id == record_id), None)
 
 
 @dataclass(frozen=True)
 class Dashboards:
-    """Every internal dashboard, as of one date, with the limits its rules used."""
-
     as_of: date
-    due_soon_days: int
-    feedback_days: int
-    usage_feedback_days: int
-    rectifications: list[RectificationDue]
-    consultations: list[ConsultationGap]
-    usage_feedback: list[UsageFeedbackOwed]
-    feedback_sheets: list[LateFeedbackSheet]
-    follow_ups: list[FollowUpGroup]
-    data_quality: list[DataQualityIssue]
+    boards: tuple[Board, ...] = ()
 
-    @property
-    def overdue_count(self) -> int:
-        return sum(1 for r in self.rectifications if r.overdue)
-
-    @property
-    def due_soon_count(self) -> int:
-        return sum(1 for r in self.rectifications if not r.overdue)
-
-    @property
-    def follow_up_count(self) -> int:
-        return sum(len(g.findings) for g in self.follow_ups)
+    def board(self, board_id: str) -> Board:
+        return next(b for b in self.boards if b.id == board_id)
 
 
 # --- the stage -------------------------------------------------------------------------------
@@ -212,351 +124,373 @@ class Dashboards:
 
 def compute(records: list[Record], model: Model, as_of: date,
             warnings: list[Problem]) -> Dashboards:
-    """Every internal dashboard as of `as_of`. Raises ConfigError if
-    `settings.expected_fields` names an unknown type or field."""
-    index = Index(records, model)
-    expected = expected_fields(model)
-    return Dashboards(
-        as_of=as_of,
-        due_soon_days=setting(model, "due_soon_days"),
-        feedback_days=setting(model, "feedback_days"),
-        usage_feedback_days=setting(model, "usage_feedback_days"),
-        rectifications=rectification_deadlines(index, as_of),
-        consultations=consultation_gaps(index, as_of),
-        usage_feedback=usage_feedback_owed(index, as_of),
-        feedback_sheets=late_feedback_sheets(index, as_of),
-        follow_ups=follow_ups(index),
-        data_quality=data_quality(index, warnings, expected),
-    )
+    """Every declared dashboard as of `as_of`."""
+    index = RecordIndex(records, model)
+    specs = getattr(model, "dashboards", ()) or ()
+    return Dashboards(as_of=as_of,
+                      boards=tuple(_board(index, spec, as_of, warnings) for spec in specs))
 
 
-def setting(model: Model, name: str) -> int:
-    """A whole-number setting of site.yml (scalars arrive as text), else its default."""
-    return int(model.settings.get(name, DEFAULTS[name]))
+def _board(index: RecordIndex, spec: DashboardSpec, as_of: date,
+           warnings: list[Problem]) -> Board:
+    kind = spec.condition.kind
+    if kind == "data_quality":
+        facts = _data_quality(index, spec, warnings)
+    else:
+        facts = []
+        for record in select(index, spec.population, as_of):
+            found = _condition(index, spec, record, as_of)
+            if found is not None:
+                facts.append({"record": record, "id": record.id, **found})
+    board = Board(spec.id, spec.title, spec.index_label, _rule(spec, index, as_of, facts),
+                  spec.empty, keys=tuple(c.key for c in spec.columns),
+                  labels=tuple(c.label for c in spec.columns))
+    if spec.followers:
+        return replace(board, groups=_follow(index, spec, facts, as_of))
+    return replace(board, rows=tuple(_row(index, spec, f) for f in _sorted(facts, spec.order)))
 
 
-def expected_fields(model: Model) -> dict[str, tuple[str, ...]]:
-    """`settings.expected_fields` (type → field names), checked against the model."""
-    raw = model.settings.get("expected_fields") or {}
-    where = "site_config/site.yml: settings.expected_fields"
-    if not isinstance(raw, dict):
-        raise ConfigError([f"{where} 应为“类型: [字段, …]”映射"])
-    errors: list[str] = []
-    out: dict[str, tuple[str, ...]] = {}
-    for type_name, names in raw.items():
-        rtype = model.types.get(type_name)
-        if rtype is None:
-            errors.append(f"{where}: 类型“{type_name}”未定义")
-            continue
-        if not isinstance(names, list):
-            errors.append(f"{where}.{type_name} 应为字段名列表")
-            continue
-        unknown = [n for n in names if n not in rtype.fields]
-        errors.extend(f"{where}.{type_name}: 字段“{n}”未定义" for n in unknown)
-        out[type_name] = tuple(n for n in names if n in rtype.fields)
-    if errors:
-        raise ConfigError(errors)
+def _rule(spec: DashboardSpec, index: RecordIndex, as_of: date, facts: list[dict]) -> str:
+    """The declared rule text with its placeholders filled."""
+    period = spec.condition.period
+    if period is None and spec.population is not None:
+        due = index.model.types[spec.population.type].roles.due
+        period = due.default.period if due is not None and due.default else None
+    values = {"as_of": as_of.isoformat(), "period": str(period) if period else "",
+              "count": len(facts),
+              "overdue": sum(1 for f in facts if f.get("overdue")),
+              "due_soon": sum(1 for f in facts if "overdue" in f and not f["overdue"])}
+    try:
+        return spec.rule.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return spec.rule
+
+
+def _sorted(facts: list[dict], order: tuple[str, ...]) -> list[dict]:
+    """Sort by each key in turn (a leading "-" reverses it); empty values go last."""
+    out = list(facts)
+    for key in reversed(order):
+        name, reverse = (key[1:], True) if key.startswith("-") else (key, False)
+        present = [f for f in out if _sort_value(f, name) is not None]
+        absent = [f for f in out if _sort_value(f, name) is None]
+        present.sort(key=lambda f: _sort_value(f, name), reverse=reverse)
+        out = present + absent
     return out
 
 
-# --- helpers ---------------------------------------------------------------------------------
+def _sort_value(facts: dict, name: str) -> Any:
+    if name in facts:
+        value = facts[name]
+    else:
+        record = facts.get("record")
+        value = record.get(name) if isinstance(record, Record) else None
+    if isinstance(value, (list, dict)):
+        return None
+    return value if isinstance(value, (str, int, date, bool)) else None
 
 
-def _ref(record: Record) -> RecordRef:
-    return RecordRef(id=record.id, type=record.type, title=record.title)
+# --- conditions ------------------------------------------------------------------------------
 
 
-def _ref_to(index: Index, record_id: Any) -> RecordRef | None:
-    target = index.by_id.get(record_id) if isinstance(record_id, str) else None
-    return _ref(target) if target is not None else None
+def _condition(index: RecordIndex, spec: DashboardSpec, record: Record,
+               as_of: date) -> dict[str, Any] | None:
+    """The facts a record brings to the dashboard, or None when it does not belong on it."""
+    c = spec.condition
+    if c.kind in ("due_within", "overdue"):
+        return _due_facts(index, record, as_of, c.period if c.kind == "due_within" else None)
+    if c.kind == "passed":
+        start = record.get(c.from_field)
+        due = _add(index, start, c.period) if isinstance(start, date) else None
+        if due is None or due > as_of:
+            return None
+        return {"due": due, "days_past": (as_of - due).days}
+    if c.kind == "late":
+        return _late(index, record, as_of, c.states)
+    if c.kind == "owed":
+        owed = _owed(index, record, as_of, c.owed)
+        return {"owed": owed} if owed else None
+    if c.kind == "open_with":
+        children = [r for r in index.children(record, c.child_type) if not index.is_withdrawn(r)]
+        still_open = [r for r in children if not index.is_done(r)]
+        if index.is_done(record) and not still_open:
+            return None
+        label = index.model.types[c.child_type].label
+        return {"children": (label, children, still_open)}
+    return {}
 
 
-def _status_label(index: Index, record: Record) -> str:
-    return index.model.types[record.type].lifecycle.label(record.status)
+def _add(index: RecordIndex, start: date, period: Period | None) -> date | None:
+    if period is None:
+        return None
+    try:
+        return period.add(start, index.calendar)
+    except CalendarGap:
+        return None     # the validator reports the missing calendar year; never guess
 
 
-def _name(index: Index, kind: str, key: Any) -> str:
+def _due_facts(index: RecordIndex, record: Record, as_of: date,
+               within: Period | None) -> dict[str, Any] | None:
+    """Overdue, or (with `within`) due within that period of `as_of`; open records only."""
+    if index.is_done(record) or index.is_withdrawn(record):
+        return None
+    due = index.due_in_force(record)
+    if due is None:
+        return None
+    overdue = due < as_of
+    if not overdue:
+        horizon = _add(index, as_of, within)
+        if horizon is None or due > horizon:
+            return None
+    days = (as_of - due).days if overdue else (due - as_of).days
+    timing = f"逾期 {days} 日" if overdue else ("今日到期" if days == 0 else f"还剩 {days} 日")
+    return {"due": due, "overdue": overdue, "days": days, "timing": timing,
+            "extensions": len(index.extensions(record))}
+
+
+def _late(index: RecordIndex, record: Record, as_of: date,
+          states: tuple[str, str]) -> dict[str, Any] | None:
+    """Answered after the due date in force, or unanswered on a day after it."""
+    due = index.due_in_force(record)
+    answered_on = index.completion(record)
+    until = answered_on if answered_on is not None else as_of
+    if due is None or until <= due:
+        return None
+    replied = answered_on is not None
+    return {"due": due, "replied": replied, "days_late": (until - due).days,
+            "state": states[0] if replied else states[1]}
+
+
+def _owed(index: RecordIndex, record: Record, as_of: date, spec) -> tuple[str, ...]:
+    """One line per value of `each` without an answered entry in `in`."""
+    entries = [e for e in record.get(spec.within) or [] if isinstance(e, dict)]
+    out = []
+    for value in record.get(spec.each) or []:
+        mine = [e for e in entries if e.get(spec.match) == value]
+        if any(isinstance(e.get(spec.answered_on), date) for e in mine):
+            continue
+        asked = [e[spec.asked_on] for e in mine if isinstance(e.get(spec.asked_on), date)]
+        name = _value_text(index, value, _item_spec(index, record, spec.each))
+        if asked:
+            first = min(asked)
+            out.append(f"{name}：{first.isoformat()} 征询，已 {(as_of - first).days} 日未回复")
+        else:
+            out.append(f"{name}：未记录征询")
+    return tuple(out)
+
+
+# --- followers (grouped dashboards) ------------------------------------------------------------
+
+
+def _follow(index: RecordIndex, spec: DashboardSpec, facts: list[dict],
+            as_of: date) -> tuple[Group, ...]:
+    """One group per following body, each listing the records it should follow up."""
+    groups: dict[str, list[Row]] = {}
+    for f in facts:
+        record = f["record"]
+        owner = index.body_of(record)
+        reasons: dict[str, str] = {}
+        ancestor = None
+        for follower in spec.followers:
+            source = record
+            if follower.ancestor is not None:
+                source = _ancestor(index, record, follower.ancestor)
+                if source is None or (follower.when is not None and
+                                      not follower.when.matches(index, source, as_of)):
+                    continue
+                ancestor = ancestor or source
+            for body in _bodies(source, follower):
+                if body != owner:
+                    reasons[body] = _reason(index, source, follower)
+        for body, reason in reasons.items():
+            row_facts = {**f, "why": reason, "ancestor": ancestor}
+            groups.setdefault(body, []).append(row_facts)
+    out = []
+    for body in sorted(groups):
+        rows = tuple(_row(index, spec, f) for f in _sorted(groups[body], spec.order))
+        out.append(Group(key=body, label=_registry_name(index, "body", body), rows=rows))
+    return tuple(out)
+
+
+def _ancestor(index: RecordIndex, record: Record, type_name: str) -> Record | None:
+    """The nearest record of a type strictly above `record` in its parents chain."""
+    for parent in index.parents(record):
+        found = index.ancestor(parent, type_name)
+        if found is not None:
+            return found
+    return None
+
+
+def _bodies(source: Record, follower: Follower) -> list[str]:
+    out = []
+    for name in follower.bodies:
+        value = source.get(name)
+        for body in (value if isinstance(value, list) else [value]):
+            if isinstance(body, str) and body and body not in out:
+                out.append(body)
+    return out
+
+
+def _reason(index: RecordIndex, source: Record, follower: Follower) -> str:
+    specs = index.model.types[source.type].fields
+    values = {name: (_value_text(index, source.get(name), spec)
+                     or follower.empty.get(name, "")) for name, spec in specs.items()}
+    try:
+        return follower.why.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return follower.why
+
+
+# --- data quality ----------------------------------------------------------------------------
+
+
+def _data_quality(index: RecordIndex, spec: DashboardSpec,
+                  warnings: list[Problem]) -> list[dict[str, Any]]:
+    """Warnings on the records shown, and open records missing expected fields.
+
+    A warning about a file that is not among the records (a lead of another body, say) is
+    dropped: its message may quote what this audience must not see."""
+    by_path = {r.path: r for r in index.by_id.values()}
+    out = [{"problem_kind": "校验警告", "file": p.path, "line": p.line, "code": p.code,
+            "message": p.message, "record": by_path[p.path]}
+           for p in warnings if p.path in by_path]
+    for type_name, names in spec.expected_fields.items():
+        specs = index.model.types[type_name].fields
+        for record in index.live(type_name):
+            if index.is_done(record):
+                continue
+            missing = [n for n in names if record.get(n) in (None, "", [], {})]
+            if missing:
+                labels = "、".join(f"{specs[n].label}（{n}）" for n in missing)
+                out.append({"problem_kind": "缺少应填字段", "file": record.path,
+                            "line": record.line("id"), "code": "",
+                            "message": f"尚未填写：{labels}", "record": record})
+    return out
+
+
+# --- cells -----------------------------------------------------------------------------------
+
+
+def _ref(record: Record | None) -> RecordRef | None:
+    return RecordRef(record.id, record.type, record.title) if record is not None else None
+
+
+def _row(index: RecordIndex, spec: DashboardSpec, facts: dict[str, Any]) -> Row:
+    record = facts.get("record")
+    highlight = bool(facts.get("overdue")) or facts.get("replied") is False
+    return Row(record=_ref(record),
+               cells=tuple(_cell(index, column, facts) for column in spec.columns),
+               facts={k: v for k, v in facts.items() if k != "record"}, highlight=highlight)
+
+
+def _cell(index: RecordIndex, column: Column, facts: dict[str, Any]) -> Cell:
+    record: Record | None = facts.get("record")
+    if column.source == "show":
+        return _fact_cell(index, column, facts)
+    if record is None:
+        return Cell()
+    if column.source == "field":
+        value, spec = record.get(column.name), index.model.types[record.type].fields[column.name]
+    else:
+        value, spec = index.role(record, column.name), _role_spec(index, record, column.name)
+    if spec is not None and spec.type == "ref" and spec.to[0] not in ("body", "unit"):
+        target = index.by_id.get(value) if isinstance(value, str) else None
+        return Cell(link=_ref(target)) if target is not None else Cell(text=column.empty)
+    return Cell(text=_value_text(index, value, spec) or column.empty)
+
+
+def _fact_cell(index: RecordIndex, column: Column, facts: dict[str, Any]) -> Cell:
+    name, record = column.name, facts.get("record")
+    value = facts.get(name)
+    if name == "record":
+        return Cell(link=_ref(record))
+    if name == "status":
+        rtype = index.model.types[record.type]
+        return Cell(badge=Badge(record.status, rtype.lifecycle.label(record.status),
+                                bool(facts.get("overdue"))))
+    if name == "due":
+        return Cell(text=_due_text(index, column, record, value))
+    if name in ("days_past", "days_late"):
+        return Cell(text=f"{value} 日")
+    if name == "owed":
+        return Cell(items=value)
+    if name == "ancestor":
+        return Cell(link=_ref(value))
+    if name == "children":
+        return _children_cell(*value)
+    if name == "file":
+        return Cell(text=f"{facts['file']}:{facts['line']}", code=True)
+    if name == "code":
+        return Cell(text=value, code=True)
+    if isinstance(value, bool):
+        return Cell(text="是" if value else "否")
+    return Cell(text="" if value is None else str(value))
+
+
+def _due_text(index: RecordIndex, column: Column, record: Record, due: date | None) -> str:
+    if due is None:
+        return column.empty
+    text = due.isoformat()
+    if not (column.note_stated or column.note_default):
+        return text
+    roles = index.model.types[record.type].roles
+    stated = roles.due is not None and roles.due.field and isinstance(
+        record.get(roles.due.field), date) or bool(index.extensions(record))
+    if stated:
+        return f"{text}（{column.note_stated}）" if column.note_stated else text
+    period = roles.due.default.period if roles.due and roles.due.default else ""
+    note = column.note_default.replace("{period}", str(period))
+    return f"{text}（{note}）" if note else text
+
+
+def _children_cell(label: str, children: list[Record], still_open: list[Record]) -> Cell:
+    """共 2 项整改事项，1 项未完成, then a link to each open one."""
+    if not children:
+        return Cell(text=f"尚无{label}")
+    return Cell(text=f"共 {len(children)} 项{label}，{len(still_open)} 项未完成",
+                links=tuple(_ref(r) for r in sorted(still_open, key=lambda r: r.id)))
+
+
+def _role_spec(index: RecordIndex, record: Record, role: str) -> FieldSpec | None:
+    """The field spec behind a role, following "ref_field.field" into the target type."""
+    rtype = index.model.types[record.type]
+    path = rtype.roles.fields.get(role)
+    if not path:
+        return None
+    first, _, rest = path.partition(".")
+    spec = rtype.fields.get(first)
+    if not rest or spec is None:
+        return spec
+    target = next((index.model.types[t] for t in spec.to if t in index.model.types), None)
+    return target.fields.get(rest) if target is not None else None
+
+
+def _item_spec(index: RecordIndex, record: Record, name: str) -> FieldSpec | None:
+    spec = index.model.types[record.type].fields.get(name)
+    return spec.items if spec is not None and spec.type == "list" else spec
+
+
+def _registry_name(index: RecordIndex, kind: str, key: Any) -> str:
     if not isinstance(key, str):
         return ""
     entries = index.model.registry.entries(kind)
     return entries[key].name if key in entries else key
 
 
-def _open(index: Index, type_name: str) -> list[Record]:
-    """Records of a type neither withdrawn nor done."""
-    return [r for r in index.live(type_name) if not index.is_done(r)]
-
-
-def _filled(value: Any) -> bool:
-    return value not in (None, "", [], {})
-
-
-# --- deadlines -------------------------------------------------------------------------------
-
-
-def rectification_deadlines(index: Index, as_of: date) -> list[RectificationDue]:
-    """Open rectification items overdue (most overdue first), then due soon (soonest first)."""
-    horizon = as_of + timedelta(days=setting(index.model, "due_soon_days"))
-    rows = []
-    for record in _open(index, "rectification"):
-        deadline = record.current_deadline()
-        if deadline is None or deadline > horizon:
-            continue
-        rows.append(_deadline_row(index, record, deadline, is_overdue(index, record, as_of), as_of))
-    rows.sort(key=lambda r: (not r.overdue, r.deadline, r.record.id))
-    return rows
-
-
-def _deadline_row(index: Index, record: Record, deadline: date, overdue: bool,
-                  as_of: date) -> RectificationDue:
-    days = (as_of - deadline).days if overdue else (deadline - as_of).days
-    timing = f"逾期 {days} 日" if overdue else ("今日到期" if days == 0 else f"还剩 {days} 日")
-    body = rectification_body(index, record) or ""
-    unit = record.get("responsible_unit") or ""
-    return RectificationDue(
-        record=_ref(record), status=record.status, status_label=_status_label(index, record),
-        overdue=overdue, days=days, timing=timing, deadline=deadline,
-        extensions=len(record.get("deadline_extensions") or []),
-        unit=unit, unit_name=_name(index, "unit", unit), contact=record.get("contact") or "",
-        body=body, body_name=_name(index, "body", body),
-        finding=_ref_to(index, record.get("finding")),
-    )
-
-
-# --- consultations ---------------------------------------------------------------------------
-
-
-def is_joint(item: Record) -> bool:
-    """三方联动 or 两两契合: declared so, or carried out with co-supervising bodies."""
-    return item.get("coordination") in JOINT or bool(item.get("co_bodies"))
-
-
-def _forming_result(index: Index, item: Record) -> bool:
-    return item.status == "result_forming" or index.is_done(item)
-
-
-def consultation_gaps(index: Index, as_of: date) -> list[ConsultationGap]:
-    """Joint items forming (or having formed) their result without every co-body's answer."""
-    rows = []
-    for item in index.live("item"):
-        if not (is_joint(item) and _forming_result(index, item)):
-            continue
-        owed = tuple(_owed(index, item, body, as_of) for body in item.get("co_bodies") or []
-                     if not _answered(item, body))
-        if owed:
-            rows.append(_gap_row(index, item, owed))
-    rows.sort(key=lambda r: r.item.id)
-    return rows
-
-
-def _consultations(item: Record, body: str) -> list[dict]:
-    return [c for c in item.get("consultations") or []
-            if isinstance(c, dict) and c.get("body") == body]
-
-
-def _answered(item: Record, body: str) -> bool:
-    return any(isinstance(c.get("answered"), date) for c in _consultations(item, body))
-
-
-def _owed(index: Index, item: Record, body: str, as_of: date) -> OwedConsultation:
-    asked = [c["requested"] for c in _consultations(item, body)
-             if isinstance(c.get("requested"), date)]
-    requested = min(asked) if asked else None
-    days = (as_of - requested).days if requested else None
-    note = (f"{requested.isoformat()} 征询，已 {days} 日未回复" if requested
-            else "未记录征询")
-    return OwedConsultation(body=body, body_name=_name(index, "body", body),
-                            requested=requested, days_waiting=days, note=note)
-
-
-def coordination_label(index: Index, item: Record) -> str:
-    """三方联动 / 两两契合 …, as the item type labels it; 协同监督 when not stated."""
-    spec = index.model.types[item.type].fields.get("coordination")
-    value = item.get("coordination") or ""
-    label = spec.values.get(value, value) if spec is not None else value
-    return label or "协同监督"
-
-
-def _gap_row(index: Index, item: Record, owed: tuple[OwedConsultation, ...]) -> ConsultationGap:
-    lead = item.get("lead_body") or ""
-    return ConsultationGap(
-        item=_ref(item), status=item.status, status_label=_status_label(index, item),
-        lead_body=lead, lead_body_name=_name(index, "body", lead),
-        coordination_label=coordination_label(index, item), owed=owed,
-    )
-
-
-# --- usage feedback --------------------------------------------------------------------------
-
-
-def usage_feedback_owed(index: Index, as_of: date) -> list[UsageFeedbackOwed]:
-    """Exchanges without usage feedback `usage_feedback_days` after the work ended."""
-    grace = timedelta(days=setting(index.model, "usage_feedback_days"))
-    rows = []
-    for record in _open(index, "exchange"):
-        ended = record.get("work_ended")
-        if not isinstance(ended, date) or ended + grace > as_of:
-            continue
-        rows.append(_usage_row(index, record, ended, ended + grace, as_of))
-    rows.sort(key=lambda r: (r.due, r.exchange.id))
-    return rows
-
-
-def _usage_row(index: Index, record: Record, ended: date, due: date,
-               as_of: date) -> UsageFeedbackOwed:
-    source, user = record.get("from_body") or "", record.get("to_body") or ""
-    return UsageFeedbackOwed(
-        exchange=_ref(record), status=record.status, status_label=_status_label(index, record),
-        from_body=source, from_body_name=_name(index, "body", source),
-        to_body=user, to_body_name=_name(index, "body", user),
-        material=record.get("material") or "", shared=record.get("shared"), work_ended=ended,
-        due=due, days_past_due=(as_of - due).days,
-        related_item=_ref_to(index, record.get("related_item")),
-    )
-
-
-# --- feedback sheets -------------------------------------------------------------------------
-
-
-def feedback_sheet_due(sheet: Record, limit_days: int) -> date | None:
-    """The sheet's own `response_due`, else `adopted` + the configured number of days."""
-    stated = sheet.get("response_due")
-    if isinstance(stated, date):
-        return stated
-    adopted = sheet.get("adopted")
-    return adopted + timedelta(days=limit_days) if isinstance(adopted, date) else None
-
-
-def late_feedback_sheets(index: Index, as_of: date) -> list[LateFeedbackSheet]:
-    """Sheets unanswered after their limit (first), then those answered late."""
-    limit = setting(index.model, "feedback_days")
-    rows = []
-    for sheet in index.live("resolution"):
-        if sheet.get("kind") != "feedback_sheet":
-            continue
-        due = feedback_sheet_due(sheet, limit)
-        responded = sheet.get("responded")
-        answered = isinstance(responded, date)
-        late_until = responded if answered else as_of
-        if due is None or late_until <= due:
-            continue
-        rows.append(_sheet_row(index, sheet, due, limit, responded if answered else None,
-                               (late_until - due).days))
-    rows.sort(key=lambda r: (r.answered, r.due, r.sheet.id))
-    return rows
-
-
-def _sheet_row(index: Index, sheet: Record, due: date, limit: int, responded: date | None,
-               days_late: int) -> LateFeedbackSheet:
-    stated = isinstance(sheet.get("response_due"), date)
-    body = sheet.get("body") or ""
-    return LateFeedbackSheet(
-        sheet=_ref(sheet), status=sheet.status, status_label=_status_label(index, sheet),
-        body=body, body_name=_name(index, "body", body),
-        addressed_to=tuple(_name(index, "unit", u) for u in sheet.get("addressed_to") or []),
-        adopted=sheet.get("adopted"), due=due,
-        limit_note="反馈单规定的期限" if stated else f"发出后 {limit} 日",
-        answered=responded is not None, responded=responded,
-        responded_text=responded.isoformat() if responded is not None else "未反馈",
-        days_late=days_late,
-        state="超期反馈" if responded is not None else "超期未反馈",
-        item=_ref_to(index, sheet.get("item")),
-    )
-
-
-# --- follow-ups (成果共用) ---------------------------------------------------------------------
-
-
-def follow_ups(index: Index) -> list[FollowUpGroup]:
-    """Per following-up body, the other bodies' findings whose rectification is still open."""
-    by_finding: dict[str, list[Record]] = defaultdict(list)
-    for r in index.live("rectification"):
-        by_finding[r.get("finding", "")].append(r)
-    groups: dict[str, list[FollowUp]] = defaultdict(list)
-    for finding in index.live("finding"):
-        rectifications = by_finding.get(finding.id, [])
-        still_open = tuple(_ref(r) for r in sorted(rectifications, key=lambda r: r.id)
-                           if not index.is_done(r))
-        if index.is_done(finding) and not still_open:
-            continue
-        for body, reason, item in _followers(index, finding):
-            groups[body].append(_follow_up_row(index, finding, reason, item, still_open,
-                                               len(rectifications)))
-    return [FollowUpGroup(body=b, body_name=_name(index, "body", b),
-                          findings=tuple(sorted(rows, key=lambda f: f.finding.id)))
-            for b, rows in sorted(groups.items())]
-
-
-def joint_item_of(index: Index, finding: Record) -> Record | None:
-    """The joint item a finding came from: its origin, or the item of its origin resolution."""
-    origin = index.by_id.get(finding.get("origin", ""))
-    if origin is not None and origin.type == "resolution":
-        origin = index.by_id.get(origin.get("item", ""))
-    if origin is None or origin.type != "item" or not is_joint(origin):
-        return None
-    return origin
-
-
-def _followers(index: Index, finding: Record) -> list[tuple[str, str, Record | None]]:
-    """(body, why, joint item) for every body other than the finder that should follow up."""
-    source = finding.get("source_body")
-    item = joint_item_of(index, finding)
-    out: dict[str, tuple[str, str, Record | None]] = {}
-    if item is not None:
-        label = coordination_label(index, item)
-        for body in [item.get("lead_body"), *(item.get("co_bodies") or [])]:
-            if isinstance(body, str) and body != source:
-                out[body] = (body, f"{label}事项中其他机关发现的问题，纳入本机关跟踪监督", item)
-    moved = finding.get("transferred_to")
-    if isinstance(moved, str) and moved != source:
-        out[moved] = (moved, "问题互移：移交本机关处置", item)
-    return list(out.values())
-
-
-def _follow_up_row(index: Index, finding: Record, reason: str, item: Record | None,
-                   still_open: tuple[RecordRef, ...], total: int) -> FollowUp:
-    source = finding.get("source_body") or ""
-    return FollowUp(
-        finding=_ref(finding), status=finding.status,
-        status_label=_status_label(index, finding), source_body=source,
-        source_body_name=_name(index, "body", source),
-        unit_name=_name(index, "unit", finding.get("unit")), reason=reason,
-        item=_ref(item) if item is not None else None,
-        open_rectifications=still_open, rectifications=total,
-        rectification_note=(f"共 {total} 项整改事项，{len(still_open)} 项未完成" if total
-                            else "尚无整改事项"),
-    )
-
-
-# --- data quality ----------------------------------------------------------------------------
-
-
-def data_quality(index: Index, warnings: list[Problem],
-                 expected: dict[str, tuple[str, ...]]) -> list[DataQualityIssue]:
-    """Warnings on the records shown, and open records missing expected fields.
-
-    A warning about a file that is not among the records (a lead of another body, say) is
-    dropped: its message may quote what this audience must not see."""
-    by_path = {r.path: r for r in index.by_id.values()}
-    rows = [_warning_row(p, by_path[p.path]) for p in warnings if p.path in by_path]
-    for type_name, names in expected.items():
-        for record in _open(index, type_name):
-            missing = [n for n in names if not _filled(record.get(n))]
-            if missing:
-                rows.append(_missing_row(index, record, missing))
-    rows.sort(key=lambda r: (r.path, r.line, r.kind, r.code))
-    return rows
-
-
-def _warning_row(found: Problem, record: Record) -> DataQualityIssue:
-    return DataQualityIssue(kind="warning", kind_label="校验警告", code=found.code,
-                            path=found.path, line=found.line, message=found.message,
-                            record=_ref(record))
-
-
-def _missing_row(index: Index, record: Record, missing: list[str]) -> DataQualityIssue:
-    specs = index.model.types[record.type].fields
-    labels = "、".join(f"{specs[n].label}（{n}）" for n in missing)
-    return DataQualityIssue(kind="missing", kind_label="缺少应填字段", code="",
-                            path=record.path, line=record.line("id"),
-                            message=f"尚未填写：{labels}", record=_ref(record))
+def _value_text(index: RecordIndex, value: Any, spec: FieldSpec | None) -> str:
+    """A field value as plain text: registry names, enum labels, ISO dates, lists with 、."""
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(value, list):
+        item = spec.items if spec is not None and spec.type == "list" else spec
+        return "、".join(t for t in (_value_text(index, v, item) for v in value) if t)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if spec is not None and spec.type == "enum":
+        return spec.values.get(value, str(value))
+    if spec is not None and spec.type == "ref" and spec.to and spec.to[0] in ("body", "unit"):
+        return _registry_name(index, spec.to[0], value)
+    if isinstance(value, dict):
+        return ""
+    return str(value)

@@ -21,17 +21,16 @@ from typing import Any
 
 from .body import strip_internal
 from .load import Document, find_record_files, parse_bytes
-from .model import ExtensionsRule, FieldSpec, Model, RecordType, RequireRule
+from .model import FieldSpec, Model, RecordType, RequireRule
 from .pipeline import Checked, Project, check
 from .problems import Problem, Severity, problem
 from .project import is_public
-from .records import Record, deadline_in_force
+from .records import Record
+from .roles import DueRole, due_in_force
 from .validate import validate
 
-# The field a type declares for "why was this reopened" (rectification: 重新整改原因).
-REOPEN_REASON = "reopen_reason"
-# A type whose records can be amended declares this reference to its own type.
-AMENDS = "amends"
+# Roles used here: reopen_reason ("why was this reopened"), amends (a reference to the same
+# type: adopted text changes only by amendment), adopted, embargo, and due with extensions.
 BODY = "正文"
 EMPTY = "（空）"
 
@@ -244,12 +243,12 @@ class _Comparison:
         for new in now:
             if new.id not in matched and new.id not in base_by_id:
                 matched.add(new.id)
-                self.changes.append(self._summary(new, "added", is_public(new, self.as_of)))
+                self.changes.append(self._summary(new, "added", is_public(new, self.as_of, self.model)))
 
     # --- the rules -----------------------------------------------------------------------------
 
     def _deleted(self, old: Record) -> None:
-        public = is_public(old, self.as_of)
+        public = is_public(old, self.as_of, self.model)
         if public:
             rtype = self.model.types[old.type]
             self.problems.append(problem("published-record-deleted", old.path, 1, value=old.id,
@@ -261,12 +260,12 @@ class _Comparison:
         self._hidden(old, new, rtype)
         self._status(old, new, rtype)
         self._text(old, new, rtype)
-        for rule in rtype.rules:
-            if isinstance(rule, ExtensionsRule):
-                self._deadline(old, new, rtype, rule)
+        due = rtype.roles.due
+        if due is not None and due.extensions:
+            self._deadline(old, new, rtype, due)
 
     def _hidden(self, old: Record, new: Record, rtype: RecordType) -> None:
-        if not is_public(old, self.as_of) or is_public(new, self.as_of):
+        if not is_public(old, self.as_of, self.model) or is_public(new, self.as_of, self.model):
             return
         if new.visibility != "public":
             name = "visibility"
@@ -276,7 +275,7 @@ class _Comparison:
                    else f"“{rtype.label}”默认不公开")
             value = new.visibility
         else:
-            name = "publish_after"
+            name = rtype.roles.embargo
             value = new.get(name)
             how = f"公开日期推迟到了 {value.isoformat()}"
         line = new.line(name) if (name,) in new.lines else new.line("id")
@@ -301,30 +300,30 @@ class _Comparison:
         target = lifecycle.statuses[after]
         if not lifecycle.statuses[before].done or target.done or target.withdrawn:
             return
-        spec = rtype.fields.get(REOPEN_REASON)
-        if spec is None:
+        field_name = rtype.roles.reopen_reason
+        if field_name is None:
             return  # the type offers no place for a reason: its configuration decides
-        reason, previous = new.get(REOPEN_REASON), old.get(REOPEN_REASON)
+        spec = rtype.fields[field_name]
+        reason, previous = new.get(field_name), old.get(field_name)
         if not reason:
             if any(isinstance(rule, RequireRule) and after in rule.when_status
-                   and REOPEN_REASON in rule.fields for rule in rtype.rules):
+                   and field_name in rule.fields for rule in rtype.rules):
                 return  # the type's own rule requires it: validation reports it already
-            detail = f"但没有写明原因（{REOPEN_REASON}）"
-            line = (new.line(REOPEN_REASON) if (REOPEN_REASON,) in new.lines
+            detail = f"但没有写明原因（{field_name}）"
+            line = (new.line(field_name) if (field_name,) in new.lines
                     else new.line("status"))
         elif reason == previous:
-            detail = f"但“{REOPEN_REASON}”还是上一次重新打开时的原因，没有写明这一次的原因"
-            line = new.line(REOPEN_REASON)
+            detail = f"但“{field_name}”还是上一次重新打开时的原因，没有写明这一次的原因"
+            line = new.line(field_name)
         else:
             return
         self.problems.append(problem("reopen-without-reason", new.path, line,
-                                     field=REOPEN_REASON, value=reason, detail=detail,
-                                     reason_field=REOPEN_REASON, reason_label=spec.label,
+                                     field=field_name, value=reason, detail=detail,
+                                     reason_field=field_name, reason_label=spec.label,
                                      **labels))
 
     def _text(self, old: Record, new: Record, rtype: RecordType) -> None:
-        spec = rtype.fields.get(AMENDS)
-        if spec is None or spec.type != "ref" or rtype.name not in spec.to:
+        if rtype.roles.amends is None:     # checked at load: a reference to this same type
             return
         adopted = self._adopted(old, rtype)
         if adopted is None:
@@ -339,51 +338,53 @@ class _Comparison:
                                          part=BODY, **params))
 
     def _adopted(self, old: Record, rtype: RecordType) -> str | None:
-        """How the base record counts as adopted: its `adopted` date has come, or (for a type
-        without one) its status has moved past the initial one. None if not adopted."""
-        when = old.get("adopted")
+        """How the base record counts as adopted: its `adopted` role's date has come, or (for a
+        type without one) its status has moved past the initial one. None if not adopted."""
+        when = old.get(rtype.roles.adopted) if rtype.roles.adopted else None
         if isinstance(when, date):
             return when.isoformat() if when <= self.as_of else None
         if old.status and old.status != rtype.lifecycle.initial:
             return f"状态为“{rtype.lifecycle.label(old.status)}”"
         return None
 
-    def _deadline(self, old: Record, new: Record, rtype: RecordType, rule: ExtensionsRule) -> None:
-        extensions_spec = rtype.fields[rule.field]
-        params = {"extensions": rule.field, "extensions_label": extensions_spec.label}
-        before, after = old.get(rule.deadline), new.get(rule.deadline)
-        readable = after is not None or (rule.deadline,) not in new.lines
-        if isinstance(before, date) and before != after and readable:
-            label = rtype.fields[rule.deadline].label
-            shown = after.isoformat() if isinstance(after, date) else "空（删除了）"
-            self.problems.append(problem(
-                "deadline-changed-silently", new.path,
-                new.line(rule.deadline) if (rule.deadline,) in new.lines else new.line("id"),
-                field=rule.deadline, value=after,
-                detail=f"“{rule.deadline}”（{label}）由 {before.isoformat()} 改成了 {shown}",
-                **params))
-        entries_before = old.get(rule.field) or []
-        entries_after = new.get(rule.field) or []
+    def _deadline(self, old: Record, new: Record, rtype: RecordType, due: DueRole) -> None:
+        extensions_spec = rtype.fields[due.extensions]
+        params = {"extensions": due.extensions, "extensions_label": extensions_spec.label}
+        deadline = due.field
+        if deadline is not None:
+            before, after = old.get(deadline), new.get(deadline)
+            readable = after is not None or (deadline,) not in new.lines
+            if isinstance(before, date) and before != after and readable:
+                label = rtype.fields[deadline].label
+                shown = after.isoformat() if isinstance(after, date) else "空（删除了）"
+                self.problems.append(problem(
+                    "deadline-changed-silently", new.path,
+                    new.line(deadline) if (deadline,) in new.lines else new.line("id"),
+                    field=deadline, value=after,
+                    detail=f"“{deadline}”（{label}）由 {before.isoformat()} 改成了 {shown}",
+                    **params))
+        entries_before = old.get(due.extensions) or []
+        entries_after = new.get(due.extensions) or []
         subfields = extensions_spec.items.fields if extensions_spec.items is not None else {}
         for i, entry in enumerate(entries_before):
             if not isinstance(entry, dict):
                 continue
             if i >= len(entries_after):
-                line = (new.line(rule.field) if (rule.field,) in new.lines
-                        else new.line(rule.deadline))
-                shown = entry.get("deadline")
+                line = (new.line(due.extensions) if (due.extensions,) in new.lines
+                        else new.line(deadline) if deadline else new.line("id"))
+                shown = entry.get(due.extension_due) if due.extension_due else None
                 self.problems.append(problem(
-                    "deadline-changed-silently", new.path, line, field=rule.field,
+                    "deadline-changed-silently", new.path, line, field=due.extensions,
                     detail=f"第 {i + 1} 次延期记录（新期限 {_plain(shown)}）被删除了", **params))
                 continue
             current = entries_after[i] if isinstance(entries_after[i], dict) else {}
             for key, sub in subfields.items():
                 was, now = entry.get(key), current.get(key)
-                if was == now or (now is None and (rule.field, i, key) in new.lines):
+                if was == now or (now is None and (due.extensions, i, key) in new.lines):
                     continue  # unchanged, or unreadable now (validation reports it)
                 self.problems.append(problem(
-                    "deadline-changed-silently", new.path, new.line(rule.field, i, key),
-                    field=f"{rule.field}[{i}].{key}", value=now,
+                    "deadline-changed-silently", new.path, new.line(due.extensions, i, key),
+                    field=f"{due.extensions}[{i}].{key}", value=now,
                     detail=f"第 {i + 1} 次延期记录的“{key}”（{sub.label}）由 {_plain(was)} "
                            f"改成了 {_plain(now)}", **params))
 
@@ -402,7 +403,8 @@ class _Comparison:
         internal: list[str] = []
         if id_changed:
             fields.append(FieldChange("id", rtype.fields["id"].label, old.id, new.id))
-        extension_rules = {r.field: r for r in rtype.rules if isinstance(r, ExtensionsRule)}
+        due = rtype.roles.due
+        extensions = due.extensions if due is not None else None
         for name, spec in rtype.fields.items():
             if name == "id":
                 continue
@@ -411,8 +413,8 @@ class _Comparison:
                 continue
             if spec.internal:
                 internal.append(spec.label)
-            elif name in extension_rules:
-                fields.extend(self._extensions(old, new, rtype, extension_rules[name], show))
+            elif name == extensions:
+                fields.extend(self._extensions(old, new, rtype, due, show))
             else:
                 fields.append(FieldChange(name, spec.label, show(was, spec), show(now, spec)))
         if old.type != new.type:
@@ -428,29 +430,31 @@ class _Comparison:
         withdrawn_now = new.status in statuses and statuses[new.status].withdrawn
         withdrawn_before = old.status in statuses and statuses[old.status].withdrawn
         kind = "withdrawn" if withdrawn_now and not withdrawn_before else "changed"
-        seen = is_public(old, self.as_of) or is_public(new, self.as_of)
+        seen = is_public(old, self.as_of, self.model) or is_public(new, self.as_of, self.model)
         change = self._summary(new, kind, seen and (bool(fields) or kind == "withdrawn"))
         change.fields, change.internal = fields, internal
         return change
 
-    def _extensions(self, old: Record, new: Record, rtype: RecordType, rule: ExtensionsRule,
+    def _extensions(self, old: Record, new: Record, rtype: RecordType, due: DueRole,
                     show: "_Shower") -> list[FieldChange]:
-        """New extension entries one by one, and the deadline in force, before and after."""
-        spec = rtype.fields[rule.field]
-        was, now = old.get(rule.field) or [], new.get(rule.field) or []
+        """New extension entries one by one, and the due date in force, before and after."""
+        spec = rtype.fields[due.extensions]
+        was, now = old.get(due.extensions) or [], new.get(due.extensions) or []
         if now[:len(was)] != was:
-            return [FieldChange(rule.field, spec.label, show(was, spec), show(now, spec))]
+            return [FieldChange(due.extensions, spec.label, show(was, spec), show(now, spec))]
         out = []
         subfields = spec.items.fields if spec.items is not None else {}
         for i, entry in enumerate(now[len(was):], start=len(was) + 1):
             parts = [f"{sub.label} {show(entry.get(key), sub)}" for key, sub in subfields.items()
                      if entry.get(key) is not None]
-            out.append(FieldChange(rule.field, f"新增第 {i} 次{spec.label}", None, "，".join(parts)))
-        before = deadline_in_force(old, rule.field, rule.deadline)
-        after = deadline_in_force(new, rule.field, rule.deadline)
+            out.append(FieldChange(due.extensions, f"新增第 {i} 次{spec.label}", None,
+                                   "，".join(parts)))
+        before = due_in_force(old, self.model)
+        after = due_in_force(new, self.model)
         if before != after:
-            label = "现行" + rtype.fields[rule.deadline].label
-            out.append(FieldChange(rule.deadline, label, _plain(before), _plain(after)))
+            label = "现行" + (rtype.fields[due.field].label if due.field else "期限")
+            out.append(FieldChange(due.field or due.extensions, label, _plain(before),
+                                   _plain(after)))
         return out
 
 

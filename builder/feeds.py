@@ -14,9 +14,9 @@ from collections import defaultdict
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
-from .bodies import body_of
 from .model import Model
 from .project import Projection
+from .roles import RecordIndex
 from .timeline import Event, Timelines, describe, require_same_audience
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -41,11 +41,11 @@ def feeds(found: Timelines, projection: Projection, model: Model, url: str | Non
     Only events of records in `projection` are used, and each body's feed holds the records
     that body has today. Without `url` links are relative to the feed."""
     require_same_audience(found, projection)
-    by_id = projection.by_id()
-    events = [e for e in found.events() if e.record_id in by_id]
+    index = RecordIndex(projection.records, model)
+    events = [e for e in found.events() if e.record_id in index.by_id]
     by_body: dict[str, list[Event]] = defaultdict(list)
     for event in events:
-        body = body_of(by_id[event.record_id], by_id)
+        body = index.body_of(index.by_id[event.record_id])
         if body:
             by_body[body].append(event)
     name = model.site.get("name") or "阳光监督"

@@ -18,12 +18,15 @@ writes, into the site's `data/` folder:
   compact JSON; dates are ISO; booleans are `true` / `false`.
 - `schemas/<type>.schema.json` — a JSON Schema (draft 2020-12) of one record in
   records.json, for each type that may be public at all.
+- `statistics.json` — every public figure declared in site_config/statistics.yml, computed
+  from the same public projection: each figure with its label, its definition in plain
+  Chinese and its value, and the statistics page's tables row by row (builder.statistics).
 - `datapackage.json` — a Frictionless Data Package describing all of the above; records.csv
   is a tabular resource whose Table Schema is generated from the same model.
 
 Types that can never be public (their `allowed_visibility` lacks "public": leads, meetings,
 exchanges) get no schema and no columns. Fields marked internal, and the publication-control
-fields `visibility` and `publish_after`, are never written: the field list is an allow-list
+fields (`visibility` and the field playing the `embargo` role), are never written: the field list is an allow-list
 built from the model, applied again here even though the projection already applied it.
 Every file is byte-for-byte reproducible (sorted keys, no timestamps).
 """
@@ -50,9 +53,11 @@ LICENSE = {
 }
 SAMPLE_DATA_NOTE = "注意：本数据包中的记录是据公开报道整理的示例数据（sample data），不是官方发布。"
 
-# Fields that decide whether a record is published; in open data they say nothing.
-PUBLICATION_CONTROL_FIELDS = frozenset({"visibility", "publish_after"})
+# The field that decides who may see a record; in open data it says nothing (nor does the
+# field playing the `embargo` role: see publication_control).
+VISIBILITY_FIELDS = frozenset({"visibility"})
 LIST_SEPARATOR = "; "
+STATISTICS_FILE = "statistics.json"
 REGISTRY_LABELS = {"body": "监督机关", "unit": "单位"}
 _TABLE_TYPES = {"integer": "integer", "boolean": "boolean", "date": "date", "object": "object"}
 
@@ -75,8 +80,10 @@ class Column:
 # --- the stage --------------------------------------------------------------------------------
 
 
-def write_open_data(records: list[Record], model: Model, out_dir: Path) -> list[Path]:
-    """Write records.json, records.csv, one JSON Schema per type and datapackage.json into
+def write_open_data(records: list[Record], model: Model, out_dir: Path,
+                    statistics: dict[str, Any] | None = None) -> list[Path]:
+    """Write records.json, records.csv, one JSON Schema per type, statistics.json (the
+    figures computed from the same projection, when given) and datapackage.json into
     `out_dir`; return the paths written. `records` must be the public projection."""
     types = publishable_types(model)
     _check_public(records, types)
@@ -89,7 +96,11 @@ def write_open_data(records: list[Record], model: Model, out_dir: Path) -> list[
     ]
     for name, rtype in types.items():
         written.append(_write_json(out_dir / schema_path(name), record_schema(rtype, model)))
-    written.append(_write_json(out_dir / "datapackage.json", data_package(model, columns)))
+    if statistics is not None:
+        written.append(_write_json(out_dir / STATISTICS_FILE,
+                                   {"generated_from": "public projection", **statistics}))
+    written.append(_write_json(out_dir / "datapackage.json",
+                               data_package(model, columns, statistics is not None)))
     return written
 
 
@@ -113,11 +124,18 @@ def _check_public(records: Iterable[Record], types: dict[str, RecordType]) -> No
 # --- public fields ----------------------------------------------------------------------------
 
 
-def public_fields(specs: dict[str, FieldSpec]) -> dict[str, FieldSpec]:
+def public_fields(specs: dict[str, FieldSpec], control: frozenset[str] = VISIBILITY_FIELDS
+                  ) -> dict[str, FieldSpec]:
     """The fields open data may carry: declared, not internal, not publication control."""
     return {name: spec for name, spec in specs.items()
             if not spec.internal and not (spec.items and spec.items.internal)
-            and name not in PUBLICATION_CONTROL_FIELDS}
+            and name not in control}
+
+
+def publication_control(rtype: RecordType) -> frozenset[str]:
+    """A type's fields that only decide publication: visibility and its embargo role."""
+    embargo = rtype.roles.fields.get("embargo")
+    return VISIBILITY_FIELDS | ({embargo} if embargo else set())
 
 
 def registry_kind(spec: FieldSpec) -> str | None:
@@ -148,7 +166,7 @@ def record_object(record: Record, rtype: RecordType, registry: Registry) -> dict
         "status_label": rtype.lifecycle.label(record.status),
         "url": f"../{record.type}/{record.id}/",
     }
-    obj.update(_public_values(record.fields, rtype.fields, registry))
+    obj.update(_public_values(record.fields, rtype.fields, registry, publication_control(rtype)))
     return obj
 
 
@@ -158,9 +176,10 @@ def records_document(objects: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _public_values(values: dict[str, Any], specs: dict[str, FieldSpec],
-                   registry: Registry) -> dict[str, Any]:
+                   registry: Registry, control: frozenset[str] = VISIBILITY_FIELDS
+                   ) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for name, spec in public_fields(specs).items():
+    for name, spec in public_fields(specs, control).items():
         if values.get(name) is None:
             continue
         out[name] = _json_value(values[name], spec, registry)
@@ -238,7 +257,7 @@ def _type_columns(rtype: RecordType, model: Model) -> list[Column]:
         Column("status_label", "string", "状态名称", "状态的中文名称。",
                tuple(s.label for s in rtype.lifecycle.statuses.values())),
     ]
-    for name, spec in public_fields(rtype.fields).items():
+    for name, spec in public_fields(rtype.fields, publication_control(rtype)).items():
         description = describe(spec, rtype, model)
         if _table_type(spec) == "string" and spec.type == "list":
             description += f"多项以“{LIST_SEPARATOR}”分隔。"
@@ -344,7 +363,7 @@ def record_schema(rtype: RecordType, model: Model) -> dict[str, Any]:
                              "enum": [s.label for s in rtype.lifecycle.statuses.values()]},
             "url": {"title": "页面地址", "type": "string",
                     "description": "记录页面相对于 data/ 的地址。"},
-            **_properties(rtype.fields, rtype, model),
+            **_properties(rtype.fields, rtype, model, publication_control(rtype)),
         },
         "required": ["id", "type", "type_label", "title", "status", "status_label", "url"],
         "additionalProperties": False,
@@ -353,9 +372,10 @@ def record_schema(rtype: RecordType, model: Model) -> dict[str, Any]:
     return schema
 
 
-def _properties(specs: dict[str, FieldSpec], rtype: RecordType, model: Model) -> dict:
+def _properties(specs: dict[str, FieldSpec], rtype: RecordType, model: Model,
+                control: frozenset[str] = VISIBILITY_FIELDS) -> dict:
     properties: dict[str, Any] = {}
-    for name, spec in public_fields(specs).items():
+    for name, spec in public_fields(specs, control).items():
         properties[name] = property_schema(spec, rtype, model)
         kind = registry_kind(spec)
         if kind is not None and name_field(name) not in specs:
@@ -404,11 +424,12 @@ def _value_schema(spec: FieldSpec, rtype: RecordType, model: Model) -> dict[str,
     return {"type": "string"}
 
 
-def _guaranteed(specs: dict[str, FieldSpec]) -> list[str]:
+def _guaranteed(specs: dict[str, FieldSpec], control: frozenset[str] = VISIBILITY_FIELDS
+                ) -> list[str]:
     """Required public fields the projection always keeps. It drops a reference to a record
     that is not public and a list left empty, so neither is ever guaranteed."""
     names = []
-    for name, spec in public_fields(specs).items():
+    for name, spec in public_fields(specs, control).items():
         if not spec.required or spec.type == "list":
             continue
         if spec.type == "ref" and registry_kind(spec) is None:
@@ -422,7 +443,7 @@ def _guaranteed(specs: dict[str, FieldSpec]) -> list[str]:
 def _required_unless_withdrawn(rtype: RecordType, always: list[str]) -> dict[str, Any]:
     """A withdrawn record is a tombstone that keeps only a few fields: the other required
     fields are required only while the record is not withdrawn."""
-    more = [n for n in _guaranteed(rtype.fields) if n not in always]
+    more = [n for n in _guaranteed(rtype.fields, publication_control(rtype)) if n not in always]
     if not more:
         return {}
     withdrawn = [name for name, s in rtype.lifecycle.statuses.items() if s.withdrawn]
@@ -435,7 +456,8 @@ def _required_unless_withdrawn(rtype: RecordType, always: list[str]) -> dict[str
 # --- datapackage.json -------------------------------------------------------------------------
 
 
-def data_package(model: Model, columns: list[Column]) -> dict[str, Any]:
+def data_package(model: Model, columns: list[Column], with_statistics: bool = False
+                 ) -> dict[str, Any]:
     """The Frictionless Data Package descriptor of the data folder."""
     site = model.site
     description = "".join(p for p in (str(site.get("description") or ""), SAMPLE_DATA_NOTE) if p)
@@ -454,6 +476,10 @@ def data_package(model: Model, columns: list[Column]) -> dict[str, Any]:
                              f"records.json 中一条{t.label}记录的 JSON Schema（draft 2020-12）。",
                              "application/schema+json")
               for name, t in publishable_types(model).items()],
+            *([_json_resource("statistics", STATISTICS_FILE, "统计数字（JSON）",
+                              "网站统计页和首页上的每个数字：名称、口径（definition）和数值，以及统计页各表逐行的数字；"
+                              "由本数据包中的公开记录按 site_config/statistics.yml 的声明计算。",
+                              "application/json")] if with_statistics else []),
         ],
     }
 

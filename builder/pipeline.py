@@ -12,10 +12,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from . import dashboards, engine, feeds, publish, render, verify
+from . import dashboards, engine, feeds, publish, render, statistics, verify
 from .history import NotARepository, is_clean, read_history
 from .timeline import Timelines, change_log, timelines
-from . import stats as stats_stage
 from .load import load, project_path
 from .model import Model, load_model
 from .opendata import write_open_data
@@ -95,10 +94,10 @@ def check(project: Project, paths: Iterable[Path] | None = None) -> Checked:
     return Checked(model=model, validation=validation, files=len(seen))
 
 
-def figures(project: Project, as_of: date) -> tuple[Checked, dict[str, Any]]:
-    """Validate, then compute every statistic from the records."""
+def figures(project: Project, as_of: date) -> tuple[Checked, statistics.Figures]:
+    """Validate, then compute every declared statistic from all the records."""
     checked = check(project)
-    return checked, stats_stage.compute(checked.validation.records, checked.model, as_of)
+    return checked, statistics.compute(checked.validation.records, checked.model, as_of)
 
 
 class ContentInvalid(Exception):
@@ -180,7 +179,8 @@ def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Au
             notices.append("没有与已发布的网站比对（输出文件夹是新的，也没有 --previous-manifest）："
                            "发布时请用 --previous-manifest 指定上次发布的清单，"
                            "或用 --first-publication 声明第一次发布。")
-    figures_ = stats_stage.compute(projection.records, model, as_of)
+    figures_ = statistics.compute(projection.records, model, as_of,
+                                  internal=audience is Audience.INTERNAL)
     clock.lap("stats")
     work = _writable(publish.workspace, out_dir)
     try:
@@ -193,7 +193,8 @@ def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Au
                                  changes=change_log(found, projection))
         _write_files(work / "docs", feeds.feeds(found, projection, model, feeds.site_url(model)))
         if audience is Audience.PUBLIC:
-            write_open_data(projection.records, model, work / "docs" / "data")
+            write_open_data(projection.records, model, work / "docs" / "data",
+                            statistics=statistics.as_json(figures_))
         publish.write_manifest(work / "docs", projection, as_of, commit, digests,
                                clean=commit is not None and is_clean(
                                    project_.root, [project_.content_dir, project_.config_dir]))

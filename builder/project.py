@@ -1,15 +1,15 @@
 """Stage 4, project: what one audience may see, and nothing else.
 
 The public projection is an allow-list, never a deny-list: a record is kept only if it is
-public (and past its `publish_after` date); of its fields only those the schema declares and
+public (and past its embargo date, the `embargo` role); of its fields only those the schema declares and
 does not mark internal; of its body only what lies outside internal blocks; of its references
 only those pointing at records the same audience sees (others vanish without a trace, not
 as dead links). Withdrawn records become tombstones: what it was, when and why withdrawn.
 
 The internal projection is for the supervising bodies: public, internal and embargoed
 records with every declared field and their internal blocks. Restricted records (问题线索)
-appear only in the build for their owning body, until they are verified: only then are they
-shared with the other bodies. Every later stage works on a projection only.
+appear only in the build for their owning body while their type's `verified` role says they
+are not verified: only then are they shared with the other bodies. Every later stage works on a projection only.
 """
 
 from __future__ import annotations
@@ -22,9 +22,11 @@ from typing import Any
 from .body import strip_internal
 from .model import FieldSpec, Model
 from .records import Record
+from .roles import RecordIndex
 
-# What a tombstone keeps of a withdrawn record.
-TOMBSTONE_FIELDS = ("id", "type", "title", "status", "withdrawn", "withdrawal_reason")
+# What a tombstone keeps of a withdrawn record, besides the fields of its withdrawal roles.
+TOMBSTONE_FIELDS = ("id", "type", "title", "status")
+TOMBSTONE_ROLES = ("withdrawal_date", "withdrawal_reason")
 
 
 class Audience(str, Enum):
@@ -43,33 +45,33 @@ class Projection:
         return {r.id: r for r in self.records}
 
 
-def is_public(record: Record, as_of: date) -> bool:
-    """Public, and past any embargo."""
+def is_public(record: Record, as_of: date, model: Model) -> bool:
+    """Public, and past any embargo (the `embargo` role)."""
     if record.visibility != "public":
         return False
-    embargo = record.get("publish_after")
+    embargo_field = model.types[record.type].roles.embargo
+    embargo = record.get(embargo_field) if embargo_field else None
     return not (isinstance(embargo, date) and embargo > as_of)
 
 
-def owner(record: Record, model: Model) -> str | None:
-    """The body a record belongs to: its first field referring to a body (a lead's
-    owner_body), which decides who sees it while it is restricted."""
-    for name, spec in model.types[record.type].fields.items():
-        if spec.type == "ref" and spec.to == ("body",) and isinstance(record.get(name), str):
-            return record.get(name)
-    return None
-
-
 def visible(record: Record, model: Model, audience: Audience, as_of: date,
-            body: str | None = None) -> bool:
-    """Whether `audience` (built for `body`, if internal) may see `record` at all."""
+            body: str | None = None, index: RecordIndex | None = None) -> bool:
+    """Whether `audience` (built for `body`, if internal) may see `record` at all.
+
+    A restricted record is seen by its owning body only (owner_body role), until its type's
+    `verified` role says it is verified: then every body sees it. A restricted type without
+    a `verified` role stays with its owner. `index` resolves a dotted owner_body role."""
     if audience is Audience.PUBLIC:
-        return is_public(record, as_of)
+        return is_public(record, as_of, model)
     if record.visibility != "restricted":
         return True
-    if record.get("verified") is True:  # verified leads are shared with every body
+    verified = model.types[record.type].roles.verified
+    if verified and record.get(verified) is True:
         return True
-    return body is not None and owner(record, model) == body
+    if body is None:
+        return False
+    index = index if index is not None else RecordIndex([record], model)
+    return index.body_of(record) == body
 
 
 def project(records: list[Record], model: Model, audience: Audience, as_of: date,
@@ -77,7 +79,8 @@ def project(records: list[Record], model: Model, audience: Audience, as_of: date
     """Keep only what `audience` may see of `records`, as of the build date."""
     if audience is Audience.PUBLIC and body is not None:
         raise ValueError("a public build is the same for everyone: it takes no body")
-    shown = {r.id for r in records if visible(r, model, audience, as_of, body)}
+    index = RecordIndex(records, model)
+    shown = {r.id for r in records if visible(r, model, audience, as_of, body, index)}
     out = Projection(audience=audience, as_of=as_of, body=body)
     for record in records:
         if record.id not in shown:
@@ -88,12 +91,15 @@ def project(records: list[Record], model: Model, audience: Audience, as_of: date
             fields = _allowed(record.fields, rtype.fields, shown, internal=True)
             body_text = record.body
         elif status is not None and status.withdrawn:
-            fields = {k: record.fields[k] for k in TOMBSTONE_FIELDS if k in record.fields}
+            kept = TOMBSTONE_FIELDS + tuple(filter(None, (rtype.roles.field_of(role)
+                                                          for role in TOMBSTONE_ROLES)))
+            fields = {k: record.fields[k] for k in kept if k in record.fields}
             body_text = ""
         else:
             fields = _allowed(record.fields, rtype.fields, shown, internal=False)
             fields.pop("visibility", None)
-            fields.pop("publish_after", None)
+            if rtype.roles.embargo:
+                fields.pop(rtype.roles.embargo, None)
             body_text = strip_internal(record.body)
         out.records.append(Record(id=record.id, type=record.type, path=record.path,
                                   fields=fields, body=body_text, body_line=record.body_line,

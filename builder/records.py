@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from .strict_yaml import line_of
@@ -34,18 +33,3 @@ class Record:
     def line(self, *path: Any) -> int:
         """The line of a field (or the nearest enclosing one) in the record's file."""
         return line_of(self.lines, path)
-
-    def current_deadline(self) -> date | None:
-        """The deadline in force: the last extension's, else the original one."""
-        return deadline_in_force(self)
-
-
-def deadline_in_force(record: Record, extensions: str = "deadline_extensions",
-                      deadline: str = "deadline") -> date | None:
-    """The last extension's new deadline, else the original deadline (names from the
-    type's `extensions` rule)."""
-    for entry in reversed(record.get(extensions) or []):
-        if isinstance(entry, dict) and isinstance(entry.get("deadline"), date):
-            return entry["deadline"]
-    value = record.get(deadline)
-    return value if isinstance(value, date) else None

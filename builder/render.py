@@ -23,7 +23,7 @@ from typing import Any, Iterable
 import jinja2
 from markupsafe import Markup, escape
 
-from . import bodies, body_limits, body_markdown, charts, sanitise
+from . import body_limits, body_markdown, charts, sanitise
 from .body import mark_internal
 from .dashboards import Dashboards
 from .feeds import FEEDS_DIR
@@ -31,7 +31,8 @@ from .timeline import CHANGE_LOG_DAYS, ChangeDay, Timelines, describe
 from .model import FieldSpec, Model, RecordType
 from .project import Audience, Projection
 from .records import Record
-from .stats import Index, is_overdue
+from .roles import RecordIndex
+from .statistics import Figures, KeyPart, Ratio, Row, show
 
 ASSETS = ("sunlight.css", "ledger.js")
 LATEST = 12
@@ -72,13 +73,13 @@ def render_body(text: str, max_bytes: int = body_limits.DEFAULT_MAX_BYTES) -> Ma
 class Site:
     """Lookup and formatting helpers shared by every page of one build."""
 
-    def __init__(self, projection: Projection, model: Model, figures: dict[str, Any]):
+    def __init__(self, projection: Projection, model: Model, figures: Figures):
         self.projection, self.model, self.figures = projection, model, figures
         self.as_of = projection.as_of
         self.internal = projection.audience is Audience.INTERNAL
         self.commit: str | None = None
         self.timelines: Timelines | None = None
-        self.index = Index(projection.records, model)
+        self.index = RecordIndex(projection.records, model)
         self.records = sorted(projection.records, key=lambda r: (r.type, r.id))
         self.by_id = self.index.by_id
         self.children: dict[str, list[tuple[Record, FieldSpec]]] = defaultdict(list)
@@ -117,10 +118,17 @@ class Site:
         return bool(status and status.withdrawn)
 
     def overdue(self, record: Record) -> bool:
-        return record.type == "rectification" and is_overdue(self.index, record, self.as_of)
+        """Any type with a due role: open and past its due date in force."""
+        return self.index.is_overdue(record, self.as_of)
 
     def body_of(self, record: Record) -> str | None:
-        return bodies.body_of(record, self.by_id)
+        return self.index.body_of(record)
+
+    def due_label(self, rtype: RecordType) -> str:
+        """How a type calls its due date (the due field's label), for computed facts."""
+        due = rtype.roles.due
+        spec = rtype.fields.get(due.field) if due is not None and due.field else None
+        return spec.label if spec is not None else "期限"
 
     def years(self, record: Record) -> set[int]:
         dates = [v for v in record.fields.values() if isinstance(v, date)]
@@ -192,12 +200,12 @@ class Site:
                 continue
             label = f"{spec.label}（内部）" if spec.internal else spec.label
             rows.append((label, self.fmt(record.fields[name], spec, root)))
-        if record.type == "rectification" and not self.is_withdrawn(record):
-            deadline = record.current_deadline()
-            extensions = len(record.get("deadline_extensions") or [])
+        if self.rtype(record).roles.due is not None and not self.is_withdrawn(record):
+            due = self.index.due_in_force(record)
+            extensions = len(self.index.extensions(record))
             if extensions:
-                rows.append(("现行整改期限", Markup("{}（已延期 {} 次）").format(
-                    deadline.isoformat() if deadline else "", extensions)))
+                rows.append((f"现行{self.due_label(self.rtype(record))}", Markup(
+                    "{}（已延期 {} 次）").format(due.isoformat() if due else "", extensions)))
             if self.overdue(record):
                 rows.append(("逾期", Markup('<strong class="sl-overdue">截至 {} 已逾期</strong>'
                                             ).format(self.as_of.isoformat())))
@@ -247,6 +255,38 @@ class Site:
             "cells": [self.fmt(record.get(n), rtype.fields[n], root) for n in rtype.listing],
         }
 
+    def role_label(self, rtype: RecordType, role: str) -> str:
+        """The label of the field playing `role` (its last part, for a dotted path)."""
+        path = rtype.roles.field_of(role) or ""
+        first, _, rest = path.partition(".")
+        spec = rtype.fields.get(first)
+        if spec is not None and rest:
+            target = next((self.model.types[t] for t in spec.to if t in self.model.types), None)
+            spec = target.fields.get(rest) if target is not None else None
+        return spec.label if spec is not None else ""
+
+    def rollup(self, record: Record) -> list[dict[str, Any]]:
+        """Completion of everything below `record` down its children chain, per type
+        (withdrawn records left out): the parents roles, read the other way."""
+        below: dict[str, list[Record]] = defaultdict(list)
+        seen = {record.id}
+        todo = [record]
+        while todo:
+            for child in self.index.children(todo.pop()):
+                if child.id in seen or self.is_withdrawn(child):
+                    continue
+                seen.add(child.id)
+                below[child.type].append(child)
+                todo.append(child)
+        out = []
+        for rtype in self.model.types.values():
+            kids = below.get(rtype.name)
+            if kids:
+                done = sum(1 for c in kids if self.index.is_done(c))
+                out.append({"label": rtype.label, "total": len(kids), "done": done,
+                            "rate": Ratio(done, len(kids))})
+        return out
+
     def listing_columns(self, type_name: str) -> list[str]:
         rtype = self.model.types[type_name]
         return [rtype.fields[n].label for n in rtype.listing]
@@ -255,7 +295,7 @@ class Site:
 # --- the stage -------------------------------------------------------------------------------
 
 
-def render(projection: Projection, figures: dict[str, Any], model: Model,
+def render(projection: Projection, figures: Figures, model: Model,
            template_dirs: list[Path], docs_dir: Path, assets_dir: Path,
            commit: str | None = None, dashboards: Dashboards | None = None,
            timelines: Timelines | None = None, changes: list[ChangeDay] | None = None
@@ -327,23 +367,43 @@ class _Writer:
                        key=lambda pair: (pair[0], pair[1].id), reverse=True)[:LATEST]
         counts = [(t.label, t.name, len(site.index.live(t.name))) for t in site.model.types.values()
                   if site.index.live(t.name)]
+        figures, decl = site.figures, site.figures.declarations
+        shown = decl.home + (decl.internal if site.internal else ())
+        tables = []
+        for table_id in decl.home_tables:
+            found = figures.table(table_id)
+            if found is None:      # an internal table on the public site
+                continue
+            tables.append({"id": found.table.id, "title": found.table.title, "lines": [
+                (Markup(" ").join(self._link(p, "") for p in row.parts),
+                 "，".join(f"{decl.statistics[c].label} "
+                          f"{show(row.values[c], decl.statistics[c], True)}"
+                          for c in found.table.columns))
+                for row in found.rows]})
         self.page("index.md", site.model.site.get("name", "首页"), "home.html", nav="首页",
-                  ledger=site.figures["ledger"]["total"], plans=site.figures["plans"],
+                  figures=self._figures(shown), tables=tables,
                   counts=counts, latest=[(d, r) for d, r in dated], total=len(live))
 
     def ledger(self) -> None:
-        items = self.site.index.live("rectification")
-        rows = []
-        for r in sorted(items, key=lambda r: r.id):
-            rows.append({
-                **self.site.listing_row(r, "../"),
-                "unit": self.site.registry_name("unit", r.get("responsible_unit", "")),
-                "body": self.site.registry_name("body", self.site.body_of(r) or ""),
-                "deadline": r.current_deadline(),
-                "extensions": len(r.get("deadline_extensions") or []),
-            })
-        self.page("ledger.md", "整改台账", "ledger.html", nav="整改台账", search=False, rows=rows,
-                  totals=self.site.figures["ledger"]["total"])
+        """The ledger page of the type site_config/pages.yml names (none when it names none)."""
+        site = self.site
+        spec = site.model.pages.get("ledger")
+        if spec is None:
+            return
+        rtype = site.model.types[spec.type]
+        items = sorted(site.index.live(spec.type), key=lambda r: r.id)
+        rows = [{**site.listing_row(r, "../"),
+                 "unit": site.registry_name("unit", site.index.unit_of(r) or ""),
+                 "body": site.registry_name("body", site.body_of(r) or ""),
+                 "due": site.index.due_in_force(r),
+                 "extensions": len(site.index.extensions(r))} for r in items]
+        completed = sum(1 for r in items if site.index.is_done(r))
+        totals = {"total": len(items), "done": completed,
+                  "completion_rate": Ratio(completed, len(items)),
+                  "overdue": sum(1 for row in rows if row["overdue"])}
+        self.page("ledger.md", spec.title, "ledger.html", nav=spec.title, search=False,
+                  rows=rows, totals=totals, type_label=rtype.label,
+                  unit_label=site.role_label(rtype, "responsible_unit"))
 
     def changes(self, days: list[ChangeDay]) -> None:
         site = self.site
@@ -355,40 +415,92 @@ class _Writer:
                   body_feeds=[(b, site.registry_name("body", b)) for b in bodies])
 
     def overdue(self) -> None:
-        rows = [self.site.listing_row(r, "../") | {"deadline": r.current_deadline()}
-                for r in sorted(self.site.index.live("rectification"), key=lambda r: r.id)
-                if self.site.overdue(r)]
-        rows.sort(key=lambda row: (row["deadline"], row["id"]))
-        self.page("overdue.md", "逾期整改事项", "overdue.html", nav="逾期事项", search=False,
-                  rows=rows)
+        """Every record past its due date in force: one section per type with a due role.
+        Cells are keyed by column, so a heading always sits over its own values."""
+        site = self.site
+        spec = site.model.pages.get("overdue")
+        if spec is None:
+            return
+        sections = []
+        for rtype in site.model.types.values():
+            if rtype.roles.due is None:
+                continue
+            late = [r for r in site.index.live(rtype.name) if site.overdue(r)]
+            if not late:
+                continue
+            who = "responsible_unit" if rtype.roles.field_of("responsible_unit") else "owner_body"
+            columns = [("id", "编号"), ("title", rtype.label), (who, site.role_label(rtype, who)),
+                       ("due", "现行期限"), ("status", "状态")]
+            rows = [{"id": r.id, "url": site.url(r, "../"), "status": r.status,
+                     "status_label": site.status_label(r), "due": site.index.due_in_force(r),
+                     "cells": {"id": r.id, "title": r.title,
+                               "responsible_unit": site.registry_name(
+                                   "unit", site.index.unit_of(r) or ""),
+                               "owner_body": site.registry_name("body", site.body_of(r) or ""),
+                               "due": site.index.due_in_force(r).isoformat()}}
+                    for r in late]
+            rows.sort(key=lambda row: (row["due"], row["id"]))
+            sections.append({"label": rtype.label, "columns": columns, "rows": rows})
+        self.page("overdue.md", spec.title, "overdue.html", nav=spec.title, search=False,
+                  sections=sections, total=sum(len(s["rows"]) for s in sections))
 
     def statistics(self) -> None:
-        site, f = self.site, self.site.figures
-        body_name = lambda key: site.registry_name("body", key)  # noqa: E731
-        unit_name = lambda key: site.registry_name("unit", key)  # noqa: E731
-        plan_chart = charts.bar_chart("监督计划进度", [
-            charts.Bar(p["title"], ((p["completed"], "已完成"), (p["launched"] - p["completed"], "已启动未完成"),
-                                    (p["planned"] - p["launched"], "未启动")), p["planned"],
-                       f"{p['planned']} 项，启动 {p['launched']}，完成 {p['completed']}")
-            for p in f["plans"]])
+        """The statistics page: every declared table, its chart and its definitions."""
+        figures, decl = self.site.figures, self.site.figures.declarations
+        root = "../"
+        tables = []
+        for found in figures.tables:
+            table = found.table
+            stats = [decl.statistics[c] for c in table.columns]
+            if table.rows is not None:
+                rtype = self.site.model.types[table.rows.type]
+                headers = [rtype.label] + [rtype.fields[n].label for n in table.show]
+            else:
+                headers = [k.label for k in table.group_by]
+            rows = []
+            for row in found.rows:
+                if row.record is not None:
+                    keys = [self._link(row.parts[0], root)] + [
+                        Markup("") if p is None else self._link(p, root) for p in row.shown]
+                else:
+                    keys = [self._link(p, root) for p in row.parts]
+                rows.append(keys + [show(row.values[s.id], s) for s in stats])
+            total = None
+            if found.total is not None:
+                total = (["合计"] + [""] * (len(headers) - 1)
+                         + [show(found.total.values[s.id], s) for s in stats])
+            chart = charts.stacked_bars(table.chart, [(self._row_heading(row), row.values)
+                                                      for row in found.rows],
+                                        decl.statistics) if table.chart else Markup("")
+            tables.append({"id": table.id, "title": table.title,
+                           "description": table.description, "chart": chart,
+                           "headers": headers + [s.label for s in stats], "rows": rows,
+                           "total": total,
+                           "definitions": [(s.label, s.definition) for s in stats]})
+        shown = decl.internal if self.site.internal else ()
+        self.page("stats.md", "统计", "stats.html", nav="统计", search=False,
+                  tables=tables, figures=self._figures(shown))
 
-        def ledger_bars(rows: list[dict], label) -> Markup:
-            return charts.bar_chart("整改完成情况", [
-                charts.Bar(label(row), ((row["completed"], "已完成"),
-                                        (row["total"] - row["completed"], "未完成")), row["total"],
-                           f"{row['completed']}/{row['total']}，{row['completion_rate']}")
-                for row in rows])
+    # --- statistics helpers: figures come computed (statistics.py); these only place them ---
 
-        ledger = f["ledger"]
-        self.page(
-            "stats.md", "统计", "stats.html", nav="统计", search=False, f=f,
-            plan_chart=plan_chart,
-            body_chart=ledger_bars(ledger["by_body_year"],
-                                   lambda r: f"{body_name(r['body'])} {r['year']}年"),
-            year_chart=ledger_bars(ledger["by_year"], lambda r: f"{r['year']}年"),
-            unit_chart=ledger_bars(ledger["by_unit"], lambda r: unit_name(r["unit"])),
-            body_name=body_name, unit_name=unit_name,
-        )
+    def _figures(self, ids: tuple[str, ...]) -> list[dict[str, str]]:
+        figures = self.site.figures
+        out = []
+        for sid in ids:
+            if sid in figures.values:
+                stat = figures.statistic(sid)
+                out.append({"label": stat.label, "definition": stat.definition,
+                            "text": show(figures.values[sid], stat)})
+        return out
+
+    def _link(self, part: KeyPart, root: str) -> Markup:
+        if part.link is None:
+            return escape(part.text)
+        kind, key = part.link
+        return Markup('<a href="{}">{}</a>').format(f"{root}{kind}/{key}/", part.text)
+
+    def _row_heading(self, row: Row) -> str:
+        return row.record.title if row.record is not None else row.label
 
     def browse(self) -> None:
         site = self.site
@@ -478,7 +590,7 @@ class _Writer:
                 overdue=site.overdue(r), facts=site.facts(r, root) + site.history_facts(r),
                 summary=site.summary(r, root), history=site.history_rows(r),
                 parents=[(spec.label, target) for spec, target in site.parents(r)],
-                children=sorted(children.items()),
+                children=sorted(children.items()), rollup=site.rollup(r),
                 body_html=self._body_html(r),
             )
 

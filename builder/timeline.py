@@ -20,14 +20,14 @@ from enum import Enum
 from typing import Any, Iterable
 
 from .history import Commit, FileChange, History, HistoryNotice
-from .model import ExtensionsRule, FieldSpec, Model, RecordType
+from .model import FieldSpec, Model
 from .project import Audience, Projection, project, visible
-from .records import Record, deadline_in_force
+from .records import Record
+from .roles import due_in_force
 from .validate import validate
 
-# Fields with an event of their own. `withdrawal_reason` is also a tombstone field (project.py).
-PROGRESS, RESULT = "progress", "result"
-REOPEN_REASON, WITHDRAWAL_REASON = "reopen_reason", "withdrawal_reason"
+# Fields with an event of their own are found by role: progress, result, reopen_reason and
+# withdrawal_reason (the last is also a tombstone field, project.py).
 # Errors a historical revision may have and still count: those that come from other records
 # (it is validated on its own) and those of an older content model (fields since added or
 # renamed). Any other error skips the revision: a rejected visibility value or an unbalanced
@@ -128,6 +128,7 @@ class Timelines:
     notices: list[HistoryNotice] = field(default_factory=list)
     # Every validated historical revision, unprojected (see revisions_for_leak_guard).
     revisions: list[Record] = field(default_factory=list)
+    model: Model | None = None         # for the roles of hidden revisions
 
     def get(self, record_id: str) -> Timeline | None:
         return self.records.get(record_id)
@@ -144,7 +145,7 @@ class Timelines:
         wanted = set(record_ids)
         return Timelines(self.audience, self.body,
                          {k: v for k, v in self.records.items() if k in wanted},
-                         self.notices, self.revisions)
+                         self.notices, self.revisions, self.model)
 
     def revisions_for_leak_guard(self, visible_now: Iterable[str]) -> list[Record]:
         """The historical revisions to add to the leak guard's records (verify.secrets).
@@ -153,13 +154,15 @@ class Timelines:
         not see then, become secrets too. A record the audience cannot see today passes
         every revision as hidden: what it once showed must not appear now either."""
         shown = set(visible_now)
-        return [r if r.id in shown else _hidden(r) for r in self.revisions]
+        return [r if r.id in shown else _hidden(r, self.model) for r in self.revisions]
 
 
-def _hidden(record: Record) -> Record:
-    """A copy no audience sees: restricted, and not a verified (shared) lead."""
+def _hidden(record: Record, model: Model | None) -> Record:
+    """A copy no audience sees: restricted, and not verified (so never shared)."""
+    rtype = model.types.get(record.type) if model is not None else None
+    verified = rtype.roles.verified if rtype is not None else None
     return replace(record, visibility="restricted",
-                   fields={k: v for k, v in record.fields.items() if k != "verified"})
+                   fields={k: v for k, v in record.fields.items() if k != verified})
 
 
 def timelines(history: History, model: Model, as_of: date,
@@ -252,7 +255,7 @@ class _Walk:
             problems = [p for p in result.errors if p.code not in TOLERATED]
             if record is not None:
                 # A skipped revision was never shown: all of it counts as hidden.
-                self.revisions.append(_hidden(record) if problems else record)
+                self.revisions.append(_hidden(record, self.model) if problems else record)
         if record is None or problems:
             first = problems[0] if problems else None
             detail = f"（{first.path}:{first.line}: {first.code} {first.message}）" if first else ""
@@ -278,7 +281,8 @@ class _Walk:
     def _revise(self, record: Record, when: datetime, commit: Commit, day: date) -> None:
         rid = record.id
         view = self._view(record, day)
-        embargo = record.get("publish_after")
+        embargo_field = self.model.types[record.type].roles.embargo
+        embargo = record.get(embargo_field) if embargo_field else None
         if (self.public and view is None and record.visibility == "public"
                 and isinstance(embargo, date) and embargo > day):
             self.pending[rid] = (embargo, commit)
@@ -298,8 +302,7 @@ class _Walk:
             # The earlier revision seen in today's context: only this commit's changes show,
             # not those of references that became visible meanwhile.
             before = self._view(previous[0], day) or previous[1]
-            for kind, name, old, new, reason in _changes(before, view,
-                                                         self.model.types[record.type]):
+            for kind, name, old, new, reason in _changes(before, view, self.model):
                 self._emit(view, when, commit, kind, name, old, new, reason)
         self.shown[rid] = self.last_shown[rid] = (record, view)
 
@@ -319,11 +322,12 @@ class _Walk:
             new=new, reason=reason, **private))
 
     def result(self) -> Timelines:
-        out = Timelines(self.audience, self.body, notices=self.notices, revisions=self.revisions)
+        out = Timelines(self.audience, self.body, notices=self.notices, revisions=self.revisions,
+                        model=self.model)
         for rid in sorted(self.events):
             view = self.last_shown[rid][1]
-            count = sum(len(view.get(rule.field) or []) for rule in _extension_rules(
-                self.model.types[view.type]))
+            due = self.model.types[view.type].roles.due
+            count = len(view.get(due.extensions) or []) if due and due.extensions else 0
             out.records[rid] = Timeline(rid, view.type, self.events[rid], count)
         return out
 
@@ -344,13 +348,11 @@ def _mentioned(value: Any, state: dict[str, Record]) -> list[str]:
     return found
 
 
-def _extension_rules(rtype: RecordType) -> list[ExtensionsRule]:
-    return [rule for rule in rtype.rules if isinstance(rule, ExtensionsRule)]
-
-
-def _changes(before: Record, after: Record, rtype: RecordType) -> list[tuple]:
+def _changes(before: Record, after: Record, model: Model) -> list[tuple]:
     """(kind, field, old, new, reason) for each change from one view to the next."""
     out: list[tuple] = []
+    rtype = model.types[after.type]
+    roles = rtype.roles
     statuses = rtype.lifecycle.statuses
     old_status, new_status = statuses.get(before.status), statuses.get(after.status)
     settled = {"id", "type", "status"}
@@ -358,25 +360,26 @@ def _changes(before: Record, after: Record, rtype: RecordType) -> list[tuple]:
         if new_status is not None and new_status.withdrawn:
             # A tombstone replaces the record: the withdrawal is the whole story.
             return [(EventKind.WITHDRAWN, "status", before.status, after.status,
-                     after.get(WITHDRAWAL_REASON))]
+                     after.get(roles.withdrawal_reason) if roles.withdrawal_reason else None)]
         if old_status is not None and old_status.withdrawn:
             return [(EventKind.STATUS, "status", before.status, after.status, None)]
         if old_status is not None and old_status.done and not (new_status and new_status.done):
             out.append((EventKind.REOPENED, "status", before.status, after.status,
-                        after.get(REOPEN_REASON)))
-            settled.add(REOPEN_REASON)
+                        after.get(roles.reopen_reason) if roles.reopen_reason else None))
+            if roles.reopen_reason:
+                settled.add(roles.reopen_reason)
         else:
             out.append((EventKind.STATUS, "status", before.status, after.status, None))
-    for rule in _extension_rules(rtype):
-        settled.add(rule.field)
-        out.extend(_extensions(before, after, rule))
+    if roles.due and roles.due.extensions:
+        settled.add(roles.due.extensions)
+        out.extend(_extensions(before, after, model))
     for name in rtype.fields:
         old, new = before.get(name), after.get(name)
         if name in settled or old == new:
             continue
-        if name == PROGRESS:
+        if name == roles.progress:
             out.append((EventKind.PROGRESS, name, old, new, None))
-        elif name == RESULT and old is None:
+        elif name == roles.result and old is None:
             out.append((EventKind.RESULT_ADDED, name, None, new, None))
         else:
             out.append((EventKind.FIELD, name, old, new, None))
@@ -385,21 +388,23 @@ def _changes(before: Record, after: Record, rtype: RecordType) -> list[tuple]:
     return out
 
 
-def _extensions(before: Record, after: Record, rule: ExtensionsRule) -> list[tuple]:
-    """New extension entries appended to the list: each moves the deadline in force."""
-    old = list(before.get(rule.field) or [])
-    new = list(after.get(rule.field) or [])
+def _extensions(before: Record, after: Record, model: Model) -> list[tuple]:
+    """New extension entries appended to the list: each moves the due date in force."""
+    due = model.types[after.type].roles.due
+    old = list(before.get(due.extensions) or [])
+    new = list(after.get(due.extensions) or [])
     if old == new:
         return []
     if new[:len(old)] != old:       # an earlier entry edited or removed: an ordinary change
-        return [(EventKind.FIELD, rule.field, old or None, new or None, None)]
-    deadline = deadline_in_force(before, rule.field, rule.deadline)
+        return [(EventKind.FIELD, due.extensions, old or None, new or None, None)]
+    deadline = due_in_force(before, model)
     out = []
     for entry in new[len(old):]:
         entry = entry if isinstance(entry, dict) else {}
-        out.append((EventKind.DEADLINE_EXTENDED, rule.field, deadline, entry.get("deadline"),
-                    entry.get("reason")))
-        deadline = entry.get("deadline", deadline)
+        moved = entry.get(due.extension_due) if due.extension_due else None
+        out.append((EventKind.DEADLINE_EXTENDED, due.extensions, deadline, moved,
+                    entry.get(due.extension_reason) if due.extension_reason else None))
+        deadline = moved if moved is not None else deadline
     return out
 
 
@@ -464,8 +469,8 @@ def describe(event: Event, model: Model, limit: int | None = None) -> str:
     if kind is EventKind.WITHDRAWN:
         return f"{head} 已撤回{reason}"
     if kind is EventKind.DEADLINE_EXTENDED:
-        rule = next(iter(_extension_rules(rtype)), None) if rtype else None
-        deadline = rtype.fields[rule.deadline].label if rule else "期限"
+        due = rtype.roles.due if rtype else None
+        deadline = rtype.fields[due.field].label if due and due.field else "期限"
         return (f"{head} {deadline}延长：{shown(event.old, None)} → {shown(event.new, None)}"
                 f"{reason}")
     if kind in (EventKind.PROGRESS, EventKind.RESULT_ADDED):

@@ -16,8 +16,8 @@ from typing import Any
 from . import body as body_checks
 from . import body_limits
 from .load import Document
-from .model import (DateOrderRule, Entry, ExpectRule, ExtensionsRule, FieldSpec, ForbidRule,
-                    Model, RecordType, RequireRule, VerifiedLeadRule)
+from .model import (DateOrderRule, Entry, ExpectRule, FieldSpec, ForbidRule, Model, RecordType,
+                    RequireRule)
 from .problems import Problem, Severity, problem
 from .records import Record
 from .strict_yaml import dotted
@@ -307,7 +307,7 @@ def _check_rules(doc: Document, rtype: RecordType, fields: dict[str, Any],
                        status_label=lifecycle.label(status))
 
     if status in lifecycle.statuses and lifecycle.statuses[status].withdrawn:
-        for name in ("withdrawn", "withdrawal_reason"):
+        for name in filter(None, (rtype.roles.withdrawal_date, rtype.roles.withdrawal_reason)):
             if name in specs and not filled(name):
                 problems.append(status_problem("status-requires-field", name))
     for rule in rtype.rules:
@@ -335,20 +335,23 @@ def _check_rules(doc: Document, rtype: RecordType, fields: dict[str, Any],
                     value=late.isoformat(), label=specs[rule.later].label,
                     earlier_field=rule.earlier, earlier_label=specs[rule.earlier].label,
                     earlier_value=early.isoformat()))
-        elif isinstance(rule, ExtensionsRule):
-            problems.extend(_check_extensions(doc, rule, fields))
+    problems.extend(_check_extensions(doc, rtype, fields))
     return problems
 
 
-def _check_extensions(doc: Document, rule: ExtensionsRule, fields: dict[str, Any]) -> list[Problem]:
+def _check_extensions(doc: Document, rtype: RecordType, fields: dict[str, Any]) -> list[Problem]:
+    """Each extension of the due role moves the due date later than the one before."""
+    due = rtype.roles.due
+    if due is None or not due.extensions or not due.extension_due:
+        return []
     problems: list[Problem] = []
-    previous = fields.get(rule.deadline)
-    for i, ext in enumerate(fields.get(rule.field) or []):
-        new = ext.get("deadline") if isinstance(ext, dict) else None
+    previous = fields.get(due.field) if due.field else None
+    for i, ext in enumerate(fields.get(due.extensions) or []):
+        new = ext.get(due.extension_due) if isinstance(ext, dict) else None
         if isinstance(previous, date) and isinstance(new, date) and new <= previous:
-            problems.append(problem("extension-not-later", doc.path,
-                                    doc.line(rule.field, i, "deadline"),
-                                    field=dotted((rule.field, i, "deadline")), value=new.isoformat(),
+            path = (due.extensions, i, due.extension_due)
+            problems.append(problem("extension-not-later", doc.path, doc.line(*path),
+                                    field=dotted(path), value=new.isoformat(),
                                     number=i + 1, previous=previous.isoformat()))
         if isinstance(new, date):
             previous = new
@@ -408,12 +411,13 @@ def _check_references(record: Record, refs: list[_Ref], by_id: dict[str, Record]
                 and not (top_spec and top_spec.internal)):
             problems.append(problem("restricted-reference", record.path, ref.line, field=field_name,
                                     value=ref.value, label=ref.spec.label))
-    for rule in rtype.rules:
-        if isinstance(rule, VerifiedLeadRule):
-            lead = by_id.get(record.get(rule.field, ""))
-            # A reference to a record of another type is already a wrong-reference-type.
-            if (lead is not None and lead.type in rtype.fields[rule.field].to
-                    and lead.get("verified") is not True):
+    shares = rtype.roles.shares
+    if shares:
+        shared = by_id.get(record.get(shares, ""))
+        # A reference to a record of another type is already a wrong-reference-type.
+        if shared is not None and shared.type in rtype.fields[shares].to:
+            verified = model.types[shared.type].roles.verified
+            if verified and shared.get(verified) is not True:
                 problems.append(problem("unverified-lead-shared", record.path,
-                                        record.line(rule.field), field=rule.field, value=lead.id))
+                                        record.line(shares), field=shares, value=shared.id))
     return problems

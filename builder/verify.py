@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import dataclasses
 import gzip
 import html
 import io
@@ -343,6 +344,24 @@ def _model_texts(model: Model) -> Iterable[str]:
                 yield from (f"{k} {v}" for k, v in spec.values.items())
         for status in rtype.lifecycle.statuses.values():
             yield from (status.name, status.label)
+    # Declared figures, dashboards and pages: their titles, labels and definitions are shown.
+    yield from _strings((model.statistics, model.dashboards, model.pages))
+
+
+def _strings(value: Any) -> Iterable[str]:
+    """Every string inside a declaration (dataclasses, mappings and sequences of them)."""
+    if isinstance(value, str):
+        yield value
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for item in dataclasses.fields(value):
+            yield from _strings(getattr(value, item.name))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            yield from _strings(item)
 
 
 def chrome(template_dirs: Iterable[Path], base_config: Path) -> list[str]:

@@ -31,3 +31,12 @@ def test_body_benchmark_runs_every_shape() -> None:
     assert [name for name, _, _ in rows] == list(bench_body.SHAPES)
     assert all(len(times) == 3 and min(times) > 0 for _, times, _ in rows)
     assert len(bench_body.SHAPES["many ["](400 * 16)) == 6400
+
+
+def test_statistics_benchmark_runs(capsys, monkeypatch) -> None:
+    from bench_statistics import main
+    monkeypatch.setattr(sys, "argv", ["bench_statistics.py", "--records", "60", "--repeat", "1"])
+    main()
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:3] == ["records", "figures", "rows"]
+    assert lines[1].split()[0] == "60"

@@ -4,6 +4,7 @@ failure ever ends in a traceback."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -87,8 +88,8 @@ def test_inconsistent_site_config_exits_2_with_every_problem(valid_project):
         encoding="utf-8")
     result = validate(valid_project)
     assert result.exit_code == 2
-    assert "broken.yml: 缺少 label, folder, id_pattern, id_format, fields, lifecycle" in result.output
-    assert "plan.yml fields.year: 字段类型“number”无效" in result.output
+    assert "broken.yml:1: 缺少 label, folder, id_pattern, id_format, fields, lifecycle" in result.output
+    assert re.search(r"plan\.yml:\d+: fields\.year: 字段类型“number”无效", result.output)
     assert "Traceback" not in result.output
 
 
@@ -108,7 +109,7 @@ def test_unexpected_exception_in_stats_exits_2(valid_project, monkeypatch):
     def explode(*args, **kwargs):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(pipeline.stats_stage, "compute", explode)
+    monkeypatch.setattr(pipeline.statistics, "compute", explode)
     result = run("stats", "--root", str(valid_project))
     assert result.exit_code == 2
     assert "ZeroDivisionError" in result.output

@@ -1,14 +1,16 @@
-"""Internal dashboards (builder/dashboards.py): for each one, records that should and records
-that should not appear on it, with the as-of date placed on the boundaries (due today, due
-tomorrow, exactly 20 days, 21 days); then the template, rendered on the demo content.
+"""Internal dashboards (site_config/dashboards.yml evaluated by builder/dashboards.py): for
+each one, records that should and records that should not appear on it, with the as-of date
+placed on the boundaries (due today, due tomorrow, exactly 20 days, 21 days); then the one
+template, rendered on the demo content; then the declarations checked at load.
 
-As of 2026-11-21 throughout; site.yml: due_soon_days 30, feedback_days 20,
-usage_feedback_days 30.
+As of 2026-11-21 throughout; dashboards.yml: due within 30 日, usage feedback 30 日 after
+the work ended; resolution.yml: a feedback sheet without a limit is due 20 日 after issue.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import date
 from pathlib import Path
 
@@ -16,10 +18,10 @@ import jinja2
 import pytest
 from bs4 import BeautifulSoup
 
-from builder.dashboards import Dashboards, compute, expected_fields
-from builder.model import ConfigError
+from builder.dashboards import Board, Dashboards, Row, compute
+from builder.model import ConfigError, load_model
 from builder.pipeline import Project, check
-from builder.stats import Index, is_overdue
+from builder.roles import RecordIndex
 from conftest import BASE_RECORDS, REPO, record, write_all
 
 AS_OF = date(2026, 11, 21)
@@ -125,6 +127,15 @@ def files(*pairs: tuple[str, str]) -> dict[str, str]:
     return dict(pairs)
 
 
+def text(board: Board, row: Row, key: str) -> str:
+    """A cell of `row` under the column `key`, as plain text."""
+    return str(row.cell(board, key))
+
+
+def by_id(board: Board) -> dict[str, Row]:
+    return {r.record.id: r for r in board.rows}
+
+
 # --- overdue and due soon --------------------------------------------------------------------
 
 
@@ -141,29 +152,37 @@ def test_rectification_deadlines(project):
         rectification("ZG-2023-010", "withdrawn", "2026-01-01"),
         rectification("ZG-2023-011", "reopened", "2026-06-30"),                 # open again
     ))
-    rows = {r.record.id: r for r in d.rectifications}
-    assert [r.record.id for r in d.rectifications] == [
+    board = d.board("deadlines")
+    rows = by_id(board)
+    assert [r.record.id for r in board.rows] == [
         "ZG-2023-011", "ZG-2023-008", "ZG-2023-002",                 # overdue, oldest first
         "ZG-2023-003", "ZG-2023-004", "ZG-2023-005"]                 # due soon, soonest first
-    assert (d.overdue_count, d.due_soon_count) == (3, 3)
+    assert "逾期 3 项，即将到期 3 项" in board.rule
     late = rows["ZG-2023-002"]
-    assert (late.overdue, late.days, late.timing) == (True, 1, "逾期 1 日")
-    assert (late.unit_name, late.contact, late.body_name) == (
+    assert (late.highlight, late.facts["days"], text(board, late, "timing")) == (
+        True, 1, "逾期 1 日")
+    assert (text(board, late, "responsible_unit"), text(board, late, "contact"),
+            text(board, late, "owner_body")) == (
         "洛阳市林业局", "林业局 张某 555-0101", "洛阳市人大常委会")
     assert late.record.path == "rectification/ZG-2023-002/"
-    assert late.finding is not None and late.finding.id == "WT-2023-001"
-    assert (rows["ZG-2023-003"].overdue, rows["ZG-2023-003"].timing) == (False, "今日到期")
-    assert (rows["ZG-2023-004"].days, rows["ZG-2023-004"].timing) == (1, "还剩 1 日")
-    assert rows["ZG-2023-005"].days == 30
+    assert late.cell(board, "status").badge.overdue
+    assert (rows["ZG-2023-003"].highlight, text(board, rows["ZG-2023-003"], "timing")) == (
+        False, "今日到期")
+    assert (rows["ZG-2023-004"].facts["days"], text(board, rows["ZG-2023-004"], "timing")) == (
+        1, "还剩 1 日")
+    assert rows["ZG-2023-005"].facts["days"] == 30
     extended = rows["ZG-2023-008"]
-    assert (extended.deadline, extended.days, extended.extensions) == (date(2026, 11, 1), 20, 1)
-    assert rows["ZG-2023-003"].contact == ""
+    assert (extended.facts["due"], extended.facts["days"], text(board, extended, "extensions")
+            ) == (date(2026, 11, 1), 20, "1")
+    assert text(board, extended, "due") == "2026-11-01"
+    assert text(board, rows["ZG-2023-003"], "contact") == ""
 
 
 def test_due_tomorrow_becomes_overdue_the_day_after(project):
     d = dashboards_for(project, files(rectification("ZG-2023-004", "assigned", "2026-11-22")),
                        as_of=date(2026, 11, 23))
-    assert [(r.record.id, r.overdue, r.timing) for r in d.rectifications] == [
+    board = d.board("deadlines")
+    assert [(r.record.id, r.highlight, text(board, r, "timing")) for r in board.rows] == [
         ("ZG-2023-004", True, "逾期 1 日")]
 
 
@@ -190,19 +209,16 @@ def test_consultation_gaps(project):
         item("SX-2023-009", "completed", coordination="joint_two", co_bodies=("lz-xc",),
              consultations=(("lz-xc", "2026-10-01", None), ("lz-xc", "2026-10-05", "2026-10-09"))),
     ))
-    gaps = {g.item.id: g for g in d.consultations}
+    board = d.board("consultations")
+    gaps = by_id(board)
     assert sorted(gaps) == ["SX-2023-002", "SX-2023-003", "SX-2023-007"]
-    owed = gaps["SX-2023-002"].owed
-    assert [(o.body, o.requested, o.days_waiting) for o in owed] == [
-        ("lz-xc", date(2026, 11, 1), 20)]
-    assert owed[0].body_name == "中共泸州市委巡察工作领导小组办公室"
-    assert owed[0].note == "2026-11-01 征询，已 20 日未回复"
-    assert gaps["SX-2023-002"].coordination_label == "三方联动"
-    assert gaps["SX-2023-002"].lead_body_name == "泸州市人大常委会"
-    never = gaps["SX-2023-003"].owed[0]
-    assert (never.body, never.requested, never.note) == ("lz-sj", None, "未记录征询")
-    assert gaps["SX-2023-007"].coordination_label == "协同监督"
-    assert [o.body for o in gaps["SX-2023-007"].owed] == ["lz-sj"]
+    owed = gaps["SX-2023-002"].cell(board, "owed").items
+    assert owed == ("中共泸州市委巡察工作领导小组办公室：2026-11-01 征询，已 20 日未回复",)
+    assert text(board, gaps["SX-2023-002"], "coordination") == "三方联动"
+    assert text(board, gaps["SX-2023-002"], "lead_body") == "泸州市人大常委会"
+    assert gaps["SX-2023-003"].cell(board, "owed").items == ("泸州市审计局：未记录征询",)
+    assert text(board, gaps["SX-2023-007"], "coordination") == "协同监督"
+    assert gaps["SX-2023-007"].cell(board, "owed").items == ("泸州市审计局：未记录征询",)
 
 
 # --- usage feedback of shared materials ----------------------------------------------------
@@ -217,15 +233,16 @@ def test_usage_feedback_owed(project):
         exchange("JL-2024-005", "shared", "2025-01-01"),
         exchange("JL-2024-006", "withdrawn", "2024-06-01"),
     ))
-    rows = {u.exchange.id: u for u in d.usage_feedback}
-    assert [u.exchange.id for u in d.usage_feedback] == ["JL-2024-005", "JL-2024-001"]
+    board = d.board("usage-feedback")
+    rows = by_id(board)
+    assert [u.record.id for u in board.rows] == ["JL-2024-005", "JL-2024-001"]
     today = rows["JL-2024-001"]
-    assert (today.due, today.days_past_due) == (date(2026, 11, 21), 0)
-    assert (today.from_body_name, today.to_body_name) == ("泸州市人大常委会",
-                                                          "中共泸州市委巡察工作领导小组办公室")
-    assert today.material == "视察调研报告"
-    assert today.related_item is not None and today.related_item.id == "SX-2023-001"
-    assert rows["JL-2024-005"].days_past_due == (AS_OF - date(2025, 1, 31)).days
+    assert (today.facts["due"], text(board, today, "days_past")) == (date(2026, 11, 21), "0 日")
+    assert (text(board, today, "from_body"), text(board, today, "to_body")) == (
+        "泸州市人大常委会", "中共泸州市委巡察工作领导小组办公室")
+    assert text(board, today, "material") == "视察调研报告"
+    assert today.cell(board, "related_item").link.id == "SX-2023-001"
+    assert rows["JL-2024-005"].facts["days_past"] == (AS_OF - date(2025, 1, 31)).days
 
 
 # --- feedback sheets (反馈单) -----------------------------------------------------------------
@@ -243,34 +260,36 @@ def test_late_feedback_sheets(project):
         sheet("YJ-2026-007", "issued", "2025-01-01", kind="review_opinion"),
         sheet("YJ-2026-008", "withdrawn", "2026-01-01"),
     ))
-    rows = {s.sheet.id: s for s in d.feedback_sheets}
-    assert [s.sheet.id for s in d.feedback_sheets] == ["YJ-2026-004", "YJ-2026-006",
-                                                       "YJ-2026-002"]
+    board = d.board("feedback-sheets")
+    rows = by_id(board)
+    assert [s.record.id for s in board.rows] == ["YJ-2026-004", "YJ-2026-006", "YJ-2026-002"]
     open_ = rows["YJ-2026-004"]
-    assert (open_.answered, open_.state, open_.days_late, open_.due) == (
-        False, "超期未反馈", 1, date(2026, 11, 20))
-    assert (open_.responded, open_.responded_text) == (None, "未反馈")
-    assert open_.limit_note == "发出后 20 日"
-    assert open_.addressed_to == ("温州市洞头区住房和城乡建设局",)
+    assert (open_.facts["replied"], text(board, open_, "state"), open_.facts["days_late"],
+            open_.facts["due"]) == (False, "超期未反馈", 1, date(2026, 11, 20))
+    assert open_.highlight and text(board, open_, "completion") == "未反馈"
+    assert text(board, open_, "due") == "2026-11-20（发出后 20 日）"
+    assert text(board, open_, "addressed_to") == "温州市洞头区住房和城乡建设局"
     late = rows["YJ-2026-002"]
-    assert (late.answered, late.state, late.days_late, late.responded_text) == (
-        True, "超期反馈", 1, "2026-10-22")
+    assert (late.facts["replied"], text(board, late, "state"), late.facts["days_late"],
+            text(board, late, "completion")) == (True, "超期反馈", 1, "2026-10-22")
     own = rows["YJ-2026-006"]
-    assert (own.limit_note, own.days_late, own.due) == ("反馈单规定的期限", 5, date(2026, 10, 10))
+    assert (text(board, own, "due"), own.facts["days_late"]) == (
+        "2026-10-10（反馈单规定的期限）", 5)
 
 
-def test_feedback_days_is_configurable(project):
-    site = project / "site_config" / "site.yml"
-    site.write_text(site.read_text(encoding="utf-8").replace("feedback_days: 20",
-                                                             "feedback_days: 10"),
-                    encoding="utf-8")
+def test_feedback_period_is_configurable(project):
+    resolution = project / "site_config" / "types" / "resolution.yml"
+    text_ = resolution.read_text(encoding="utf-8")
+    assert 'period: "20 日"' in text_
+    resolution.write_text(text_.replace('period: "20 日"', 'period: "10 日"'), encoding="utf-8")
     d = dashboards_for(project, files(
         sheet("YJ-2026-001", "closed", "2026-10-01", responded="2026-10-11"),   # day 10
         sheet("YJ-2026-002", "closed", "2026-10-01", responded="2026-10-12"),   # day 11
     ))
-    assert d.feedback_days == 10
-    assert [(s.sheet.id, s.limit_note) for s in d.feedback_sheets] == [
-        ("YJ-2026-002", "发出后 10 日")]
+    board = d.board("feedback-sheets")
+    assert "收到反馈单后 10 日内" in board.rule
+    assert [(s.record.id, text(board, s, "due")) for s in board.rows] == [
+        ("YJ-2026-002", "2026-10-11（发出后 10 日）")]
 
 
 # --- follow-ups (成果共用) --------------------------------------------------------------------
@@ -309,28 +328,33 @@ def test_follow_ups(project):
             """)),
         finding("WT-2023-017", "open", "YJ-2023-010", "lz-rd"),
     ))
-    listed = {g.body: [(f.finding.id, [r.id for r in f.open_rectifications], f.rectifications)
-                       for f in g.findings] for g in d.follow_ups}
+    board = d.board("follow-ups")
+    listed = {g.key: [(f.record.id, [r.id for r in f.cell(board, "children").links],
+                       text(board, f, "children").split("，")[0]) for f in g.rows]
+              for g in board.groups}
     assert listed == {
-        "dt-jw": [("WT-2023-015", [], 0)],
-        "lz-rd": [("WT-2023-012", ["ZG-2023-023"], 1), ("WT-2023-013", [], 0)],
-        "lz-sj": [("WT-2023-010", ["ZG-2023-020"], 2), ("WT-2023-013", [], 0),
-                  ("WT-2023-017", [], 0)],
-        "lz-xc": [("WT-2023-010", ["ZG-2023-020"], 2), ("WT-2023-012", ["ZG-2023-023"], 1),
-                  ("WT-2023-017", [], 0)],
+        "dt-jw": [("WT-2023-015", [], "尚无整改事项")],
+        "lz-rd": [("WT-2023-012", ["ZG-2023-023"], "共 1 项整改事项"),
+                  ("WT-2023-013", [], "尚无整改事项")],
+        "lz-sj": [("WT-2023-010", ["ZG-2023-020"], "共 2 项整改事项"),
+                  ("WT-2023-013", [], "尚无整改事项"), ("WT-2023-017", [], "尚无整改事项")],
+        "lz-xc": [("WT-2023-010", ["ZG-2023-020"], "共 2 项整改事项"),
+                  ("WT-2023-012", ["ZG-2023-023"], "共 1 项整改事项"),
+                  ("WT-2023-017", [], "尚无整改事项")],
     }
-    assert d.follow_up_count == 9
-    groups = {g.body: g for g in d.follow_ups}
-    assert groups["dt-jw"].body_name == "温州市洞头区纪委监委"
-    moved = groups["dt-jw"].findings[0]
-    assert (moved.reason, moved.item, moved.source_body_name) == (
+    assert board.count == 9
+    groups = {g.key: g for g in board.groups}
+    assert groups["dt-jw"].label == "温州市洞头区纪委监委"
+    moved = groups["dt-jw"].rows[0]
+    assert (text(board, moved, "why"), moved.cell(board, "ancestor").link,
+            text(board, moved, "owner_body")) == (
         "问题互移：移交本机关处置", None, "洛阳市人大常委会")
-    joint = groups["lz-xc"].findings[0]
-    assert joint.reason.startswith("三方联动事项")
-    assert joint.item is not None and joint.item.id == "SX-2023-010"
-    assert groups["lz-sj"].findings[2].item.id == "SX-2023-010"     # via YJ-2023-010
-    assert joint.rectification_note == "共 2 项整改事项，1 项未完成"
-    assert groups["dt-jw"].findings[0].rectification_note == "尚无整改事项"
+    joint = groups["lz-xc"].rows[0]
+    assert text(board, joint, "why").startswith("三方联动事项")
+    assert joint.cell(board, "ancestor").link.id == "SX-2023-010"
+    assert groups["lz-sj"].rows[2].cell(board, "ancestor").link.id == "SX-2023-010"  # via YJ
+    assert joint.cell(board, "children").text == "共 2 项整改事项，1 项未完成"
+    assert groups["dt-jw"].rows[0].cell(board, "children").text == "尚无整改事项"
 
 
 # --- data quality ----------------------------------------------------------------------------
@@ -360,42 +384,88 @@ def test_data_quality(project):
             progress="推进中。")[1] + "整改要求：<font color=red>年底前完成</font>\n",
         "content/leads/XS-2023-001.md": lead,
     }, hide=("XS-2023-001",))
-    rows = [(q.kind, q.code, q.path, q.message) for q in d.data_quality]
+    board = d.board("data-quality")
+    rows = [(text(board, q, "problem_kind"), text(board, q, "code"), q.facts["file"],
+             text(board, q, "message")) for q in board.rows]
     assert rows == [
-        ("missing", "", "content/rectifications/ZG-2023-002.md",
+        ("缺少应填字段", "", "content/rectifications/ZG-2023-002.md",
          "尚未填写：整改进展（progress）、联系人（contact）"),
-        ("missing", "", "content/rectifications/ZG-2023-004.md", "尚未填写：联系人（contact）"),
-        ("warning", "raw-html", "content/rectifications/ZG-2023-006.md",
-         d.data_quality[2].message),
+        ("缺少应填字段", "", "content/rectifications/ZG-2023-004.md", "尚未填写：联系人（contact）"),
+        ("校验警告", "raw-html", "content/rectifications/ZG-2023-006.md", rows[2][3]),
     ]
-    warning = d.data_quality[2]
-    assert "<font>" in warning.message and warning.line > 1
-    assert warning.kind_label == "校验警告"
+    warning = board.rows[2]
+    assert "<font>" in warning.facts["message"] and warning.facts["line"] > 1
     assert warning.record is not None and warning.record.id == "ZG-2023-006"
     # the completed base rectification (ZG-2023-001) and the hidden lead's warning are absent
-    assert not any("ZG-2023-001" in q.path or "XS-2023-001" in q.path for q in d.data_quality)
+    assert not any("ZG-2023-001" in q.facts["file"] or "XS-2023-001" in q.facts["file"]
+                   for q in board.rows)
 
 
-def test_expected_fields_read_from_settings(project):
+def test_expected_fields_read_from_the_declaration(project):
     checked = _checked(project)
-    assert expected_fields(checked.model)["rectification"] == ("progress", "contact")
-    empty = dataclasses.replace(checked.model, settings={})
-    assert expected_fields(empty) == {}
+    spec = next(s for s in checked.model.dashboards if s.id == "data-quality")
+    assert spec.expected_fields["rectification"] == ("progress", "contact")
+    empty = dataclasses.replace(checked.model, dashboards=(
+        dataclasses.replace(spec, expected_fields={}),))
     d = compute(checked.validation.records, empty, AS_OF, [])
-    assert d.data_quality == []
+    assert d.board("data-quality").rows == ()
 
 
-@pytest.mark.parametrize("setting, message", [
-    ({"memo": ["x"]}, "类型“memo”未定义"),
-    ({"finding": ["unit", "colour"]}, "字段“colour”未定义"),
-    ({"finding": "unit"}, "应为字段名列表"),
-    (["finding"], "映射"),
-])
-def test_expected_fields_checked(project, setting, message):
-    model = dataclasses.replace(_checked(project).model, settings={"expected_fields": setting})
+# --- the declarations are checked at load ------------------------------------------------------
+
+
+def _declare(root: Path, old: str, new: str) -> list[str]:
+    write_all(root, BASE_RECORDS)
+    path = root / "site_config" / "dashboards.yml"
+    text_ = path.read_text(encoding="utf-8")
+    assert old in text_, old
+    path.write_text(text_.replace(old, new, 1), encoding="utf-8")
     with pytest.raises(ConfigError) as error:
-        expected_fields(model)
-    assert any(message in m for m in error.value.messages)
+        load_model(root / "site_config")
+    return error.value.messages
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("rectification: [progress, contact]", "memo: [x]", "记录类型“memo”未定义"),
+    ("finding: [unit]", "finding: [unit, colour]", "没有字段“colour”"),
+    ("finding: [unit]", "finding: unit", "应为字段名列表"),
+    ("{field: contact, label: 联系人}", "{field: phone, label: 联系人}", "没有字段“phone”"),
+    ("{role: responsible_unit, label: 责任单位}", "{role: unit_of, label: 责任单位}",
+     "没有声明角色“unit_of”"),
+    ("{show: timing, label: 期限情况}", "{show: days_late, label: 期限情况}",
+     "不能显示“days_late”"),
+    ('condition: {due_within: "30 日"}', 'condition: {due_within: "30 天半"}', "期限"),
+    ("order: [due, id]", "order: [colour, id]", "不能按“colour”排序"),
+    ("population: {type: rectification, where: {status: unfinished}}",
+     "population: {type: rectifications}", "未定义"),
+    ("condition: {open_with: rectification}", "condition: {open_with: fix}", "“fix”未定义"),
+    ("bodies: [transferred_to]", "bodies: [description]", "没有引用机关"),
+    ("    title: 数据质量\n", "    titel: 数据质量\n", "未知的配置项“titel”"),
+])
+def test_declarations_are_checked_with_file_and_line(project, old, new, message):
+    messages = _declare(project, old, new)
+    hit = [m for m in messages if message in m]
+    assert hit, messages
+    assert all(re.search(r"dashboards\.yml:\d+: ", m) for m in hit)
+
+
+def test_reordered_columns_keep_headings_over_their_cells(project):
+    write_all(project, {**BASE_RECORDS, **files(
+        rectification("ZG-2023-002", "in_progress", "2026-11-20", contact="张某"))})
+    path = project / "site_config" / "dashboards.yml"
+    text_ = path.read_text(encoding="utf-8")
+    path.write_text(text_.replace(
+        "      - {show: record, label: 整改事项}\n      - {show: timing, label: 期限情况}\n",
+        "      - {show: timing, label: 期限情况}\n      - {show: record, label: 整改事项}\n"),
+        encoding="utf-8")
+    checked = check(Project(project))
+    soup = render(compute(checked.validation.records, checked.model, AS_OF, []))
+    table = soup.select_one("section#deadlines table")
+    heads = [th.get_text() for th in table.select("thead th")]
+    cells = dict(zip(heads, (td.get_text() for td in table.select("tbody tr td"))))
+    assert heads[:2] == ["期限情况", "整改事项"]
+    assert cells["期限情况"] == "逾期 1 日" and cells["整改事项"].startswith("ZG-2023-002")
+    assert cells["联系人"] == "张某"
 
 
 def _checked(root: Path):
@@ -432,16 +502,16 @@ def _row(soup: BeautifulSoup, section: str, href: str):
 def test_demo_consultation_of_inspection_office_owed(demo):
     _, _, _, soup = demo
     row = _row(soup, "consultations", "item/SX-2023-030/")
-    text = row.get_text()
-    assert "中共泸州市委巡察工作领导小组办公室：2023-11-06 征询" in text and "未回复" in text
-    assert "泸州市审计局" not in text                        # it answered on 2023-11-15
+    text_ = row.get_text()
+    assert "中共泸州市委巡察工作领导小组办公室：2023-11-06 征询" in text_ and "未回复" in text_
+    assert "泸州市审计局" not in text_                        # it answered on 2023-11-15
     assert soup.select_one("section#consultations a[href='../item/SX-2023-029/']") is None
 
 
 def test_demo_exchange_without_usage_feedback(demo):
     _, _, _, soup = demo
-    text = _row(soup, "usage-feedback", "exchange/JL-2023-005/").get_text()
-    assert "中共泸州市委巡察工作领导小组办公室" in text and "2023-12-29" in text
+    text_ = _row(soup, "usage-feedback", "exchange/JL-2023-005/").get_text()
+    assert "中共泸州市委巡察工作领导小组办公室" in text_ and "2023-12-29" in text_
     for done in ("JL-2023-001", "JL-2023-002", "JL-2023-003", "JL-2023-006"):
         assert soup.select_one(f"section#usage-feedback a[href='../exchange/{done}/']") is None
 
@@ -462,24 +532,25 @@ def test_demo_feedback_sheets(demo):
 
 def test_demo_overdue_rectifications_with_contacts(demo):
     records, model, d, soup = demo
-    index = Index(records, model)
-    overdue = [r for r in index.live("rectification") if is_overdue(index, r, AS_OF)]
-    assert len(overdue) == d.overdue_count > 0
+    index = RecordIndex(records, model)
+    board = d.board("deadlines")
+    overdue = [r for r in index.by_type["rectification"] if index.is_overdue(r, AS_OF)]
+    assert len(overdue) == sum(1 for r in board.rows if r.highlight) > 0
     for r in overdue:
-        text = _row(soup, "deadlines", f"rectification/{r.id}/").get_text()
-        assert f"逾期 {(AS_OF - r.current_deadline()).days} 日" in text
-        assert r.get("contact") and r.get("contact") in text
+        text_ = _row(soup, "deadlines", f"rectification/{r.id}/").get_text()
+        assert f"逾期 {(AS_OF - index.due_in_force(r)).days} 日" in text_
+        assert r.get("contact") and r.get("contact") in text_
     luoyang = _row(soup, "deadlines", "rectification/ZG-2023-124/").get_text()
     assert "洛阳市中级人民法院" in luoyang and "洛阳市人大常委会" in luoyang
 
 
 def test_demo_follow_ups_and_counts(demo):
     _, _, d, soup = demo
-    text = soup.select_one("section#follow-ups").get_text()
-    assert "泸州市审计局" in text and "WT-2023-044" in text and "ZG-2023-135" in text
-    assert "共 2 项整改事项，1 项未完成" in text
+    text_ = soup.select_one("section#follow-ups").get_text()
+    assert "泸州市审计局" in text_ and "WT-2023-044" in text_ and "ZG-2023-135" in text_
+    assert "共 2 项整改事项，1 项未完成" in text_
     index = soup.select_one("ul.sl-dashboard-index").get_text()
-    assert f"逾期和即将到期的整改事项：{len(d.rectifications)}" in index
+    assert f"逾期和即将到期的整改事项：{d.board('deadlines').count}" in index
 
 
 def test_empty_dashboards_say_so(project):
@@ -494,10 +565,10 @@ def test_empty_dashboards_say_so(project):
 
 
 def test_record_text_is_escaped(project):
-    path, text = rectification("ZG-2023-002", "in_progress", "2026-11-20",
-                               contact="<script>alert(1)</script>")
-    text = text.replace("title: 整改 ZG-2023-002", 'title: "<img src=x onerror=alert(1)>"')
-    soup = render(dashboards_for(project, {path: text}))
+    path, text_ = rectification("ZG-2023-002", "in_progress", "2026-11-20",
+                                contact="<script>alert(1)</script>")
+    text_ = text_.replace("title: 整改 ZG-2023-002", 'title: "<img src=x onerror=alert(1)>"')
+    soup = render(dashboards_for(project, {path: text_}))
     assert not soup.select("script") and not soup.select("img")
     row = _row(soup, "deadlines", "rectification/ZG-2023-002/").get_text()
     assert "<script>alert(1)</script>" in row and "<img src=x onerror=alert(1)>" in row

@@ -39,7 +39,7 @@ def test_every_public_demo_record_has_a_page(demo: Path) -> None:
     assert len(projection.records) > 250
     for record in projection.records:
         assert (demo / record.type / record.id / "index.html").is_file(), record.id
-    hidden = [r for r in checked.validation.records if not is_public(r, AS_OF)]
+    hidden = [r for r in checked.validation.records if not is_public(r, AS_OF, checked.model)]
     assert hidden, "the demo has internal and restricted records"
     for record in hidden:
         assert not (demo / record.type / record.id).exists(), record.id
@@ -54,7 +54,7 @@ def test_statistics_page_shows_the_luoyang_2023_figures(demo: Path) -> None:
     plan = next(row for row in rows if row and row[0] == "洛阳市人大常委会2023年度监督工作计划")
     assert plan[2:] == ["28", "18", "18", "8"]
     home = BeautifulSoup((demo / "index.html").read_text(encoding="utf-8"), "html.parser")
-    assert "28 项（重点 18 项），已启动 18 项，已完成 8 项" in home.select_one("#plans + ul").get_text()
+    assert "监督事项 28 项，重点事项 18 项，已启动 18 项，已完成 8 项" in home.select_one("#plans + ul").get_text()
 
 
 def test_record_pages_stay_small(demo: Path) -> None:
@@ -93,7 +93,7 @@ def plant_canaries(root: Path) -> tuple[int, str]:
             if spec.internal and spec.type in ("string", "text"):
                 meta[name] = canary()
         body = re.sub(r"(<!-- internal -->\n)", lambda m: m.group(1) + canary() + "\n", body)
-        if is_public(record, AS_OF):
+        if is_public(record, AS_OF, model):
             body += f"\n<!-- internal -->\n{canary()}\n<!-- /internal -->\n"
             if not public_canary and record.type == "rectification" and "progress" in meta:
                 public_canary = "PUBLICCANARY1X公开"

@@ -422,3 +422,41 @@ def test_shown_output_is_what_validate_prints(tmp_path, code):
         for line in block.splitlines():
             assert line in printed, (f"### `{code}` shows a line `sunlight validate` does not "
                                      f"print:\n{line}\nit prints:\n{result.output}")
+
+
+# --- the deployment guide (docs/deploy-guide.md, 为新机关部署) -----------------------------------
+
+DEPLOY_GUIDE = REPO / "docs" / "deploy-guide.md"
+DEPLOY_FILE = re.compile(r"(?:配置文件|示例记录) `((?:site_config|content)/[^`]+)`：[ \t]*\n+```[a-z]*\n(.*?)\n```",
+                         re.DOTALL)
+DEPLOY_RUN = re.compile(r"运行 `sunlight stats --as-of (\d{4}-\d{2}-\d{2})`，显示（节选）：[ \t]*\n+```text\n(.*?)\n```",
+                        re.DOTALL)
+
+
+def test_deploy_guide_names_every_role_and_measure():
+    from builder.roles import ROLE_NAMES
+    from builder.statistics import MEASURES
+    text = DEPLOY_GUIDE.read_text(encoding="utf-8")
+    missing = [name for name in sorted(ROLE_NAMES) + list(MEASURES) if f"`{name}" not in text]
+    assert not missing, f"docs/deploy-guide.md does not explain: {missing}"
+
+
+def test_deploy_guide_example_gives_the_figures_it_promises(tmp_path):
+    """Copy the worked example into a fresh site_config/ and content/: `sunlight stats` prints
+    the lines the guide shows."""
+    import shutil
+    text = DEPLOY_GUIDE.read_text(encoding="utf-8")
+    files = dict(DEPLOY_FILE.findall(text))
+    assert any(p.startswith("site_config/types/") for p in files) and \
+        "site_config/statistics.yml" in files and any(p.startswith("content/") for p in files)
+    root = tmp_path / "deployment"
+    shutil.copytree(SITE_CONFIG, root / "site_config")
+    (root / "content").mkdir()
+    write_all(root, {path: body + "\n" for path, body in files.items()})
+    as_of, expected = DEPLOY_RUN.search(text).groups()
+    assert CliRunner().invoke(cli, ["validate", "--root", str(root)]).exit_code == 0
+    result = CliRunner().invoke(cli, ["stats", "--as-of", as_of, "--root", str(root)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    for line in expected.splitlines():
+        assert line in result.output.splitlines(), f"{line!r} not in:\n{result.output}"

@@ -210,7 +210,7 @@ def test_deployment_pattern_that_takes_look_alikes_is_a_config_error(project):
     with pytest.raises(ConfigError) as caught:
         load_model(project / "site_config")
     (message,) = caught.value.messages
-    assert message.startswith(f"{plan}:{at + 1}: id_pattern 也接受“JH-２０２３-０１”")
+    assert message.startswith(f"{plan}:{at + 1}: id_pattern: 也接受“JH-２０２３-０１”")
     assert "[0-9]" in message
     result = validate(project)
     assert result.exit_code == 2 and "id_pattern" in result.output

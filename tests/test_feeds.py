@@ -10,17 +10,15 @@ import feedparser
 import pytest
 
 from builder import verify
-from builder.bodies import body_of
 from builder.feeds import feeds, site_url
 from builder.history import read_history
 from builder.model import load_model
 from builder.pipeline import Project, check
 from builder.project import Audience, Projection, project
 from builder.records import Record
-from builder.render import Site
 from builder.timeline import Event, EventKind, Timeline, Timelines, timelines
 
-from conftest import (FINDING, FINDING_PATH, ITEM, ITEM_PATH, PLAN, PLAN_PATH, REPO,
+from conftest import (FINDING, FINDING_PATH, ITEM, ITEM_PATH, PLAN, PLAN_PATH,
                       SITE_CONFIG)
 from gitrepo import AUTHOR, EMAIL, GitProject, git
 
@@ -145,16 +143,6 @@ def test_control_characters_never_break_the_xml() -> None:
     parsed = feedparser.parse(data)
     assert not parsed.bozo
     assert parsed.entries[0].title == "ZG-2023-009 整改进展：进展 说明"
-
-
-def test_body_of_agrees_with_the_site_on_the_demo_content() -> None:
-    checked = check(Project(REPO))
-    projection = project(checked.validation.records, checked.model, Audience.PUBLIC,
-                         date(2026, 1, 1))
-    site = Site(projection, checked.model, {})
-    by_id = projection.by_id()
-    assert [body_of(r, by_id) for r in projection.records] == [
-        site.body_of(r) for r in projection.records]
 
 
 def test_leak_guard_covers_history(repo: GitProject, tmp_path: Path) -> None:

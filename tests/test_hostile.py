@@ -122,6 +122,23 @@ RECORDS = {
         submitted: 2023-07-20
         reopen_reason: {H}
         """),
+    "content/suggestions/DB-2023-001.md": record(f"""
+        id: DB-2023-001
+        type: suggestion
+        title: {H}
+        status: closed
+        body: djk-rd
+        term: {H}
+        session: {H}
+        channel: session_period
+        deputy: {H}
+        undertaker: djk-jyj
+        assigned: 2023-02-20
+        replied_on: 2023-05-10
+        reply_class: class_b
+        reply: {H}
+        reopen_reason: {H}
+        """),
 }
 
 COVERED = {
@@ -135,9 +152,12 @@ COVERED = {
     # Every type's reason for reopening a finished record (sunlight check requires it).
     ("plan", "reopen_reason"), ("item", "reopen_reason"), ("resolution", "reopen_reason"),
     ("finding", "reopen_reason"), ("report", "reopen_reason"),
+    ("suggestion", "title"), ("suggestion", "term"), ("suggestion", "session"),
+    ("suggestion", "deputy"), ("suggestion", "reply"), ("suggestion", "reopen_reason"),
 }
 PAGES = ["plan/JH-2023-02", "item/SX-2023-002", "resolution/YJ-2023-001", "finding/WT-2023-002",
-         "rectification/ZG-2023-002", "rectification/ZG-2023-003", "report/BG-2023-001"]
+         "rectification/ZG-2023-002", "rectification/ZG-2023-003", "report/BG-2023-001",
+         "suggestion/DB-2023-001"]
 
 
 def public_text_fields() -> set[tuple[str, str]]:

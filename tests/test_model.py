@@ -3,6 +3,7 @@ listed, and a deployment extends the model by editing YAML only."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -67,14 +68,15 @@ def test_every_config_problem_is_listed(project):
     change(config, "types/item.yml", item)
     change(config, "types/plan.yml", plan)
     messages = config_errors(config)
+    # Each at file and line, then the key path inside the file.
     expected = [
-        ("rectification.yml fields.budget", "字段类型“money”无效"),
-        ("rectification.yml rules[", "字段“completion_report”未定义"),
-        ("item.yml lifecycle.transitions", "状态“cancelled”不在 statuses 中"),
-        ("plan.yml", "id_pattern 不是有效的正则表达式"),
+        (r"rectification\.yml:\d+: fields\.budget: ", "字段类型“money”无效"),
+        (r"rectification\.yml:\d+: rules\[\d+\]: ", "字段“completion_report”未定义"),
+        (r"item\.yml:\d+: lifecycle\.transitions\.planned: ", "状态“cancelled”不在 statuses 中"),
+        (r"plan\.yml:\d+: id_pattern: ", "id_pattern 不是有效的正则表达式"),
     ]
     for where, what in expected:
-        assert any(where in m and what in m for m in messages), (where, what, messages)
+        assert any(re.search(where, m) and what in m for m in messages), (where, what, messages)
     assert len(messages) == len(expected)
 
 
@@ -108,6 +110,36 @@ def test_every_config_problem_is_listed(project):
 def test_each_config_problem(project, name, how, message):
     change(project / "site_config", name, how)
     assert any(message in m for m in config_errors(project / "site_config")), message
+
+
+@pytest.mark.parametrize("name, how, message", [
+    ("types/rectification.yml", lambda d: d["fields"]["deadline"].__setitem__("type", ["date"]),
+     "字段类型"),
+    ("types/rectification.yml", lambda d: d["lifecycle"].__setitem__("statuses", ["assigned"]),
+     "statuses 应为"),
+    ("types/rectification.yml", lambda d: d["lifecycle"].__setitem__("transitions", "all"),
+     "transitions 应为"),
+    ("types/rectification.yml", lambda d: d["fields"]["finding"].__setitem__("to", {"x": 1}),
+     "to 应写类型名"),
+    ("types/rectification.yml", lambda d: d.__setitem__("id_pattern", ["^ZG$"]), "应为一行文字"),
+    ("types/rectification.yml", lambda d: d.__setitem__("listing", ["responsible_unit", {"a": 1}]),
+     "listing 中的字段"),
+    ("types/rectification.yml", lambda d: d.__setitem__("rules", {"a": 1}), "rules 应为列表"),
+    ("types/rectification.yml", lambda d: d["rules"].append({"require": [{"a": 1}],
+                                                              "when_status": "completed"}),
+     "应写字段名"),
+    ("site.yml", lambda d: d.__setitem__("settings", {"due_soon_days": 30}), "不再使用"),
+    ("site.yml", lambda d: d["site"].__setitem__("nmae", "x"), "未知的配置项“nmae”"),
+    ("site.yml", lambda d: d.__setitem__("common_field", {}), "未知的配置项“common_field”"),
+    ("registry.yml", lambda d: d.__setitem__("body_kinds", ["congress"]), "body_kinds"),
+])
+def test_odd_shapes_are_chinese_errors_at_file_and_line(project, name, how, message):
+    """Whatever a deployment writes, loading ends in a ConfigError whose every message starts
+    with the file and a line — never a TypeError."""
+    change(project / "site_config", name, how)
+    messages = config_errors(project / "site_config")
+    assert all(re.match(r"^/\S+\.yml:\d+: ", m) for m in messages), messages
+    assert any(message in m for m in messages), messages
 
 
 def test_config_yaml_problems_are_listed_with_their_line(project):

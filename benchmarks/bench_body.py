@@ -19,7 +19,7 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from builder import body_markdown, sanitise  # noqa: E402
+from builder.text import body_markdown, sanitise  # noqa: E402
 
 LIMIT = 1.2
 

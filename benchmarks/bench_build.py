@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_validate import generate  # noqa: E402
 
-from builder import engine  # noqa: E402
-from builder.pipeline import Project, build  # noqa: E402
-from builder.render import Page, Rendered  # noqa: E402
+from builder.stages import engine  # noqa: E402
+from builder.pipeline import Deployment, build  # noqa: E402
+from builder.stages.render import Page, Rendered  # noqa: E402
 
 
 def size_of(folder: Path) -> int:
@@ -62,7 +62,7 @@ def main() -> None:
         try:
             generate(tmp, count)
             start = time.perf_counter()
-            built = build(Project(tmp), tmp / "site", date(2026, 11, 21))
+            built = build(Deployment(tmp), tmp / "site", date(2026, 11, 21))
             total = time.perf_counter() - start
             out = size_of(tmp / "site")
             page = next((tmp / "site" / "rectification").glob("ZG-*/index.html"))

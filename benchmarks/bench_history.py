@@ -26,9 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from builder.history import read_history  # noqa: E402
+from builder.stages.history import read_history  # noqa: E402
 from builder.model import load_model  # noqa: E402
-from builder.timeline import timelines  # noqa: E402
+from builder.stages.timeline import timelines  # noqa: E402
 
 UNITS = ["ly-fgw", "ly-jyj", "ly-rsj", "ly-swj", "ly-whj", "ly-lyj", "ly-sthj", "ly-slj"]
 START = 1_577_836_800          # 2020-01-01T00:00:00Z; one commit an hour from there

@@ -22,8 +22,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_validate import generate  # noqa: E402
-from builder import statistics  # noqa: E402
-from builder.pipeline import Project, check  # noqa: E402
+from builder.stages import statistics  # noqa: E402
+from builder.pipeline import Deployment, check  # noqa: E402
 
 AS_OF = date(2026, 11, 21)
 
@@ -37,7 +37,7 @@ def main() -> None:
     for size in args.records:
         with tempfile.TemporaryDirectory() as tmp:
             generate(Path(tmp), size)
-            checked = check(Project(Path(tmp)))
+            checked = check(Deployment(Path(tmp)))
             records, model = checked.validation.records, checked.model
             times = []
             for _ in range(args.repeat):

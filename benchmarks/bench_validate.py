@@ -19,10 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from builder import strict_yaml  # noqa: E402
-from builder.load import load  # noqa: E402
+from builder.model import strict_yaml  # noqa: E402
+from builder.stages.load import load  # noqa: E402
 from builder.model import load_model  # noqa: E402
-from builder.validate import validate  # noqa: E402
+from builder.stages.validate import validate  # noqa: E402
 
 UNITS = ["ly-fgw", "ly-jyj", "ly-rsj", "ly-swj", "ly-whj", "ly-lyj", "ly-sthj", "ly-slj"]
 

@@ -18,16 +18,17 @@ from typing import Any, NoReturn
 
 import click
 
-from . import __version__, statistics
-from .model import ConfigError
-from .engine import EngineError
-from .pipeline import (Checked, ContentInvalid, LeakDetected, Project, WrongTarget, build, check,
+from . import __version__
+from .stages import statistics
+from .model.model import ConfigError
+from .stages.engine import EngineError
+from .pipeline import (Checked, ContentInvalid, LeakDetected, Deployment, WrongTarget, build, check,
                        figures)
-from .project import Audience
-from .history import HistoryError
-from .publish import ManifestError, PublishRefused
-from .problems import Problem, Severity
-from .verify import first_leaks
+from .stages.projection import Audience
+from .stages.history import HistoryError
+from .stages.publish import ManifestError, PublishRefused
+from .model.problems import Problem, Severity
+from .stages.verify import first_leaks
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -88,7 +89,7 @@ def validate(paths: tuple[Path, ...], fmt: str, root: Path) -> None:
     missing = [p for p in paths if not os.path.lexists(p)]
     if missing:
         raise click.BadParameter(f"找不到 {missing[0]}", param_hint="PATHS")
-    checked = check(Project(root), [p for p in paths] if paths else None)
+    checked = check(Deployment(root), [p for p in paths] if paths else None)
     _print_problems(checked, fmt)
     sys.exit(EXIT_OK if checked.validation.valid else EXIT_CONTENT)
 
@@ -109,7 +110,7 @@ def stats(fmt: str, as_of: Any, root: Path) -> None:
     """
     _require_project(root)
     day = as_of.date() if as_of else date.today()
-    checked, figures_ = figures(Project(root), day)
+    checked, figures_ = figures(Deployment(root), day)
     if not checked.validation.valid:
         _print_problems(checked, "text")
         click.echo("内容有错误，统计数字不可靠；请先改正上面的错误。", err=True)
@@ -154,12 +155,12 @@ def build_command(out: Path | None, as_of: Any, audience: str, body: str | None,
     """
     _require_project(root)
     day = as_of.date() if as_of else date.today()
-    project_ = Project(root)
+    deployment = Deployment(root)
     wanted = Audience(audience)
-    default_out = project_.public_out if wanted is Audience.PUBLIC else project_.internal_out
+    default_out = deployment.public_out if wanted is Audience.PUBLIC else deployment.internal_out
     out_dir = out if out is not None else default_out
     try:
-        built = build(project_, out_dir, day, wanted, body, previous_manifest,
+        built = build(deployment, out_dir, day, wanted, body, previous_manifest,
                       history=not no_history, first_publication=first_publication)
     except ContentInvalid as exc:
         _print_problems(exc.checked, "text")
@@ -223,7 +224,7 @@ def serve(host: str, port: str, audience: str, body: str | None, as_of: Any,
       sunlight serve                       # http://127.0.0.1:8000/
       sunlight serve --audience internal --port 8001
     """
-    from .serve import Preview, Rebuilt, is_loopback
+    from .commands.serve import Preview, Rebuilt, is_loopback
 
     _require_project(root)
     number = _port_number(port)
@@ -250,7 +251,7 @@ def serve(host: str, port: str, audience: str, body: str | None, as_of: Any,
         else:
             click.echo(f"预览构建失败：{result.error}")
 
-    preview = Preview(Project(root), wanted, body, as_of.date() if as_of else None)
+    preview = Preview(Deployment(root), wanted, body, as_of.date() if as_of else None)
     saved = _stop_on_termination()
     try:
         try:
@@ -317,13 +318,13 @@ def new_command(type_name: str, year: int | None, title: str | None, root: Path)
       sunlight new rectification
       sunlight new finding --year 2024 --title "部分涉企审批事项超时办理"
     """
-    from .model import load_model
-    from .scaffold import ScaffoldError, scaffold, write_record
+    from .model.model import load_model
+    from .commands.scaffold import ScaffoldError, scaffold, write_record
 
     _require_project(root)
-    project = Project(root)
+    deployment = Deployment(root)
     try:
-        path, text = scaffold(project, load_model(project.config_dir), type_name,
+        path, text = scaffold(deployment, load_model(deployment.config_dir), type_name,
                               year or date.today().year, title)
         write_record(path, text)
     except ScaffoldError as exc:
@@ -354,12 +355,12 @@ def check_command(base: str, fmt: str, summary_file: Path | None, as_of: Any,
       sunlight check --base origin/main
       sunlight check --base origin/main --format github --summary "$GITHUB_STEP_SUMMARY"
     """
-    from .diffcheck import BaseUnavailable, check_against_base
-    from .review import summary_markdown
+    from .commands.diffcheck import BaseUnavailable, check_against_base
+    from .commands.review import summary_markdown
 
     _require_project(root)
     try:
-        result = check_against_base(Project(root), base, as_of.date() if as_of else date.today())
+        result = check_against_base(Deployment(root), base, as_of.date() if as_of else date.today())
     except BaseUnavailable as exc:
         click.echo(f"无法与基准版本比较：{exc}", err=True)
         sys.exit(EXIT_USAGE)

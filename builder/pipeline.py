@@ -12,20 +12,20 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from . import dashboards, engine, feeds, publish, render, statistics, verify
-from .history import NotARepository, is_clean, read_history
-from .timeline import Timelines, change_log, timelines
-from .load import load, project_path
-from .model import Model, load_model
-from .opendata import write_open_data
-from .project import Audience, project
-from .validate import Validation, validate
+from .stages import dashboards, engine, feeds, publish, render, statistics, verify
+from .stages.history import NotARepository, is_clean, read_history
+from .stages.timeline import Timelines, change_log, timelines
+from .stages.load import load, project_path
+from .model.model import Model, load_model
+from .stages.opendata import write_open_data
+from .stages.projection import Audience, project
+from .stages.validate import Validation, validate
 
 SUNLIGHT_HOME = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
-class Project:
+class Deployment:
     """Where a deployment keeps its content and configuration."""
 
     root: Path
@@ -75,18 +75,18 @@ class Checked:
     files: int
 
 
-def check(project: Project, paths: Iterable[Path] | None = None) -> Checked:
+def check(deployment: Deployment, paths: Iterable[Path] | None = None) -> Checked:
     """Load and validate all content. With `paths`, report only problems in those files,
     but still resolve references against every record."""
-    model = load_model(project.config_dir)
-    documents, load_problems = load(project.root, project.content_dir)
+    model = load_model(deployment.config_dir)
+    documents, load_problems = load(deployment.root, deployment.content_dir)
     validation = validate(documents, model)
     validation.problems = sorted(load_problems + validation.problems,
                                  key=lambda p: (p.path, p.line, p.code))
     # A file that could not be read is still a file that was checked.
     seen = {d.path for d in documents} | {p.path for p in load_problems}
     if paths is not None:
-        wanted = {project_path(project.root, Path(p)) for p in paths}
+        wanted = {project_path(deployment.root, Path(p)) for p in paths}
         wanted_dirs = tuple(w.rstrip("/") + "/" for w in wanted)
         validation.problems = [p for p in validation.problems
                                if p.path in wanted or p.path.startswith(wanted_dirs)]
@@ -94,9 +94,9 @@ def check(project: Project, paths: Iterable[Path] | None = None) -> Checked:
     return Checked(model=model, validation=validation, files=len(seen))
 
 
-def figures(project: Project, as_of: date) -> tuple[Checked, statistics.Figures]:
+def figures(deployment: Deployment, as_of: date) -> tuple[Checked, statistics.Figures]:
     """Validate, then compute every declared statistic from all the records."""
-    checked = check(project)
+    checked = check(deployment)
     return checked, statistics.compute(checked.validation.records, checked.model, as_of)
 
 
@@ -145,7 +145,7 @@ class _Stopwatch:
         self._last = now
 
 
-def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Audience.PUBLIC,
+def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience = Audience.PUBLIC,
           body: str | None = None, previous_manifest: Path | None = None,
           history: bool = True, first_publication: bool = False) -> Built:
     """Build one audience's site into `out_dir`, all or nothing:
@@ -155,26 +155,26 @@ def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Au
     The publication it continues is `previous_manifest`, else the manifest in `out_dir`;
     `first_publication` declares there is none (refused where one exists)."""
     clock = _Stopwatch()
-    repaired = _prepare_out_dir(project_, out_dir, audience)
-    checked = check(project_)
+    repaired = _prepare_out_dir(deployment, out_dir, audience)
+    checked = check(deployment)
     clock.lap("load+validate")
     if not checked.validation.valid:
         raise ContentInvalid(checked)
     records, model = checked.validation.records, checked.model
-    _check_target(project_, model, out_dir, audience, body)
+    _check_target(deployment, model, out_dir, audience, body)
     previous = publish.previous_publication(out_dir, previous_manifest, audience.value,
                                             first_publication)
-    found, notices = _timelines(project_, model, as_of, audience, body, history)
+    found, notices = _timelines(deployment, model, as_of, audience, body, history)
     clock.lap("history")
     projection = project(records, model, audience, as_of, body)
     shown = [r.id for r in projection.records]
     found = found.only(shown)
     clock.lap("project")
-    commit = publish.head_commit(project_.root)
+    commit = publish.head_commit(deployment.root)
     digests = publish.manifest_records(projection)
     if audience is Audience.PUBLIC:
-        publish.check_continuity(previous, commit, digests, project_.root, records,
-                                 project_.content_dir, project_.config_dir)
+        publish.check_continuity(previous, commit, digests, deployment.root, records,
+                                 deployment.content_dir, deployment.config_dir)
         if previous is None and not first_publication:
             notices.append("没有与已发布的网站比对（输出文件夹是新的，也没有 --previous-manifest）："
                            "发布时请用 --previous-manifest 指定上次发布的清单，"
@@ -187,8 +187,8 @@ def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Au
         boards = dashboards.compute(projection.records, model, as_of,
                                     checked.validation.warnings) \
             if audience is Audience.INTERNAL else None
-        rendered = render.render(projection, figures_, model, project_.template_dirs,
-                                 work / "docs", project_.assets_dir, commit=commit,
+        rendered = render.render(projection, figures_, model, deployment.template_dirs,
+                                 work / "docs", deployment.assets_dir, commit=commit,
                                  dashboards=boards, timelines=found,
                                  changes=change_log(found, projection))
         _write_files(work / "docs", feeds.feeds(found, projection, model, feeds.site_url(model)))
@@ -197,16 +197,16 @@ def build(project_: Project, out_dir: Path, as_of: date, audience: Audience = Au
                             statistics=statistics.as_json(figures_))
         publish.write_manifest(work / "docs", projection, as_of, commit, digests,
                                clean=commit is not None and is_clean(
-                                   project_.root, [project_.content_dir, project_.config_dir]))
+                                   deployment.root, [deployment.content_dir, deployment.config_dir]))
         clock.lap("render")
-        config = engine.write_config(rendered, project_.base_config,
-                                     _theme_dir(project_, audience), work / "site",
+        config = engine.write_config(rendered, deployment.base_config,
+                                     _theme_dir(deployment, audience), work / "site",
                                      _engine_extra(model, audience, body))
         engine.build(config, as_of)
         clock.lap("mkdocs")
         secrets = verify.secrets(records + found.revisions_for_leak_guard(shown), model, as_of,
-                                 audience, body, verify.chrome(project_.template_dirs,
-                                                               project_.base_config))
+                                 audience, body, verify.chrome(deployment.template_dirs,
+                                                               deployment.base_config))
         leaks = verify.scan(work / "site", secrets)
         clock.lap("verify")
         if leaks:
@@ -226,7 +226,7 @@ def _write_files(docs_dir: Path, files: dict[str, bytes]) -> None:
         (docs_dir / rel).write_bytes(data)
 
 
-def _timelines(project_: Project, model: Model, as_of: date, audience: Audience,
+def _timelines(deployment: Deployment, model: Model, as_of: date, audience: Audience,
                body: str | None, wanted: bool) -> tuple[Timelines, list[str]]:
     """Every record's timeline from one pass over Git. A shallow clone raises ShallowClone
     and a repository that cannot be read a HistoryError (its history would be wrong);
@@ -235,7 +235,7 @@ def _timelines(project_: Project, model: Model, as_of: date, audience: Audience,
     if not wanted:
         return empty, ["未读取 Git 历史（--no-history）：页面不显示变化记录。"]
     try:
-        history_ = read_history(project_.root, project_.content_dir)
+        history_ = read_history(deployment.root, deployment.content_dir)
     except NotARepository:
         return empty, ["项目不在 Git 仓库中：页面不显示变化记录。"]
     found = timelines(history_, model, as_of, audience, body)
@@ -245,10 +245,10 @@ def _timelines(project_: Project, model: Model, as_of: date, audience: Audience,
 _AUDIENCE_WORDS = {Audience.PUBLIC: "公开", Audience.INTERNAL: "内部"}
 
 
-def _prepare_out_dir(project_: Project, out_dir: Path, audience: Audience) -> list[str]:
+def _prepare_out_dir(deployment: Deployment, out_dir: Path, audience: Audience) -> list[str]:
     """Before anything is read or written: refuse an output folder the swap would destroy,
     then repair what killed builds left beside it. Returns the repairs, for the notices."""
-    _refuse_source_folders(project_, out_dir)
+    _refuse_source_folders(deployment, out_dir)
     repaired = _writable(publish.tidy, out_dir)
     if os.path.lexists(out_dir) and not out_dir.is_dir():
         raise WrongTarget(f"{out_dir} 是一个文件，不是文件夹；请用 --out 指定一个新的或空的文件夹")
@@ -266,17 +266,17 @@ def _prepare_out_dir(project_: Project, out_dir: Path, audience: Audience) -> li
     return repaired
 
 
-def _refuse_source_folders(project_: Project, out_dir: Path) -> None:
+def _refuse_source_folders(deployment: Deployment, out_dir: Path) -> None:
     """The project, its sources and their ancestors (`--out .`, `--out ..`, `--out ~`) are
     never an output folder, even with a manifest in them; neither is anything inside the
     sources."""
     out = out_dir.resolve()
     # (folder, its name for the editor, whether a folder inside it is refused too)
-    kept = [(project_.root, "项目文件夹", False),
-            (project_.content_dir, f"记录文件夹 {project_.content_dir.name}/", True),
-            (project_.config_dir, f"配置文件夹 {project_.config_dir.name}/", True),
-            (project_.root / ".git", "Git 仓库 .git/", True),
-            *((d, "模板文件夹", True) for d in project_.template_dirs)]
+    kept = [(deployment.root, "项目文件夹", False),
+            (deployment.content_dir, f"记录文件夹 {deployment.content_dir.name}/", True),
+            (deployment.config_dir, f"配置文件夹 {deployment.config_dir.name}/", True),
+            (deployment.root / ".git", "Git 仓库 .git/", True),
+            *((d, "模板文件夹", True) for d in deployment.template_dirs)]
     with contextlib.suppress(RuntimeError):  # no home directory known: nothing to add
         kept.append((Path.home(), "用户主目录", False))
     for folder, name, nor_inside in kept:
@@ -303,7 +303,7 @@ def _writable(step: Callable[..., Any], *args: Any) -> Any:
                           "请用 --out 指定一个可以写入的文件夹") from exc
 
 
-def _check_target(project_: Project, model: Model, out_dir: Path, audience: Audience,
+def _check_target(deployment: Deployment, model: Model, out_dir: Path, audience: Audience,
                   body: str | None) -> None:
     """Never let one audience's build land in the other audience's folder."""
     if body is not None and audience is not Audience.INTERNAL:
@@ -311,15 +311,15 @@ def _check_target(project_: Project, model: Model, out_dir: Path, audience: Audi
     if body is not None and body not in model.registry.bodies:
         raise WrongTarget(f"机关编号“{body}”不在 site_config/registry.yml 中"
                           f"（可用：{'、'.join(model.registry.bodies)}）")
-    other = project_.public_out if audience is Audience.INTERNAL else project_.internal_out
+    other = deployment.public_out if audience is Audience.INTERNAL else deployment.internal_out
     if out_dir.resolve() == other.resolve():
         raise WrongTarget(f"拒绝把{'内部' if audience is Audience.INTERNAL else '公开'}版本写入 "
                           f"{out_dir}：那是{'公开' if audience is Audience.INTERNAL else '内部'}版本的文件夹")
 
 
-def _theme_dir(project_: Project, audience: Audience) -> Path:
+def _theme_dir(deployment: Deployment, audience: Audience) -> Path:
     """Each audience has its own theme overrides (the internal one adds the banner)."""
-    return project_.theme_dir / audience.value
+    return deployment.theme_dir / audience.value
 
 
 def _engine_extra(model: Model, audience: Audience, body: str | None) -> dict[str, Any]:

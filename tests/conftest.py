@@ -15,8 +15,8 @@ from typing import Iterable
 import pytest
 from hypothesis import settings
 
-from builder.pipeline import Checked, Project, check
-from builder.problems import Problem
+from builder.pipeline import Checked, Deployment, check
+from builder.model.problems import Problem
 
 # Hypothesis: the default run is small and deterministic; `make fuzz` selects the "fuzz"
 # profile (HYPOTHESIS_PROFILE=fuzz) for many more, random examples.
@@ -180,7 +180,7 @@ def flatten(problems: Iterable[Problem]) -> list[tuple]:
 
 def validate_project(root: Path, paths: list[Path] | None = None) -> Checked:
     """Load and validate a project the way `sunlight validate` does."""
-    return check(Project(root), paths)
+    return check(Deployment(root), paths)
 
 
 def make_project(root: Path, config: Path = SITE_CONFIG) -> Path:

@@ -6,7 +6,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from builder.pipeline import Project, build, check
+from builder.pipeline import Deployment, build, check
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
@@ -16,10 +16,10 @@ from bench_validate import generate  # noqa: E402
 
 def test_generated_benchmark_content_validates_and_builds(tmp_path: Path) -> None:
     generate(tmp_path, 60)
-    checked = check(Project(tmp_path))
+    checked = check(Deployment(tmp_path))
     assert checked.validation.problems == []
     assert len(checked.validation.records) == 60
-    built = build(Project(tmp_path), tmp_path / "site", date(2026, 11, 21))
+    built = build(Deployment(tmp_path), tmp_path / "site", date(2026, 11, 21))
     assert built.public_records == 60
     assert set(built.timings) >= {"load+validate", "render", "mkdocs", "verify"}
 

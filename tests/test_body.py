@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from builder.body import check_body, is_safe_url, strip_internal
+from builder.text.record_body import check_body, is_safe_url, strip_internal
 
 
 def codes_and_lines(body: str, first_line: int = 10) -> list[tuple[str, int]]:

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from builder import body_limits
+from builder.text import body_limits
 from builder.cli import cli
 from builder.model import ConfigError, load_model
-from builder.pipeline import ContentInvalid, Project, build
-from builder.render import render_body
+from builder.pipeline import ContentInvalid, Deployment, build
+from builder.stages.render import render_body
 from conftest import RECTIFICATION, RECTIFICATION_PATH, SITE_CONFIG, edit, write_all
 
 NESTED_LIST = "".join("    " * i + "- 第 %d 层\n" % i for i in range(500))
@@ -50,7 +50,7 @@ def test_build_refuses_before_rendering(valid_project, tmp_path, name):
     write_all(valid_project, {RECTIFICATION_PATH: edit(RECTIFICATION, "整改正文。",
                                                        "整改正文。" + text)})
     with pytest.raises(ContentInvalid) as caught:
-        build(Project(valid_project), tmp_path / "out", date(2026, 1, 1), history=False)
+        build(Deployment(valid_project), tmp_path / "out", date(2026, 1, 1), history=False)
     assert code in {p.code for p in caught.value.checked.validation.errors}
     assert not (tmp_path / "out").exists()
 

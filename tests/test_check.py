@@ -18,10 +18,10 @@ from click.testing import CliRunner
 
 import test_docs
 from builder.cli import cli
-from builder.diffcheck import check_against_base
-from builder.pipeline import Project
-from builder.problems import CATALOGUE, Severity
-from builder.review import summary_markdown
+from builder.commands.diffcheck import check_against_base
+from builder.pipeline import Deployment
+from builder.model.problems import CATALOGUE, Severity
+from builder.commands.review import summary_markdown
 from conftest import (BASE_RECORDS, FINDING, RECTIFICATION, RECTIFICATION_PATH, edit, flatten,
                       make_project, write_all)
 
@@ -182,7 +182,7 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_rule_fails_with_its_code_and_line(repo, case):
     committed(repo, case.base, case.now)
-    result = check_against_base(Project(repo), "main", AS_OF)
+    result = check_against_base(Deployment(repo), "main", AS_OF)
     assert errors(result) == case.expected
     assert not result.valid
 
@@ -193,7 +193,7 @@ def test_every_code_that_needs_a_base_has_a_case():
 
 def test_messages_name_what_changed(repo):
     committed(repo, {}, {R: edit(RECTIFICATION, "id: ZG-2023-001", "id: ZG-2023-002")})
-    (changed,) = [p for p in check_against_base(Project(repo), "main", AS_OF).problems
+    (changed,) = [p for p in check_against_base(Deployment(repo), "main", AS_OF).problems
                   if p.code == "id-changed"]
     assert changed.message == "编号由“ZG-2023-001”改成了“ZG-2023-002”"
     assert "把 id 改回“ZG-2023-001”" in changed.hint
@@ -202,14 +202,14 @@ def test_messages_name_what_changed(repo):
 def test_illegal_status_change_lists_the_allowed_statuses(repo):
     committed(repo, {}, {R: edit(RECTIFICATION, "status: completed", "status: assigned").replace(
         "completed: 2023-09-15\n", "")})
-    (found,) = check_against_base(Project(repo), "main", AS_OF).problems
+    (found,) = check_against_base(Deployment(repo), "main", AS_OF).problems
     assert found.message == "状态不能从“已完成”（completed）改为“已交办”（assigned）"
     assert found.hint.startswith("“已完成”只能改为：reopened（重新整改）、withdrawn（已撤回）。")
 
 
 def test_validation_problems_are_reported_too(repo):
     committed(repo, {}, {R: edit(RECTIFICATION, "deadline: 2023-06-30", "deadline: 2023-02-30")})
-    assert errors(check_against_base(Project(repo), "main", AS_OF)) == [
+    assert errors(check_against_base(Deployment(repo), "main", AS_OF)) == [
         ("invalid-date", R, 9, "deadline")]
 
 
@@ -248,14 +248,14 @@ PASSING = {
 def test_proper_change_passes(repo, name):
     base, now = PASSING[name]
     committed(repo, base, now)
-    result = check_against_base(Project(repo), "main", AS_OF)
+    result = check_against_base(Deployment(repo), "main", AS_OF)
     assert flatten(result.problems) == []
     assert result.valid
 
 
 def test_files_that_fail_to_load_are_not_called_deleted(repo):
     committed(repo, {}, {R: RECTIFICATION.replace("---\n", "", 1)})
-    assert [code for code, *_ in errors(check_against_base(Project(repo), "main", AS_OF))] == [
+    assert [code for code, *_ in errors(check_against_base(Deployment(repo), "main", AS_OF))] == [
         "missing-front-matter"]
 
 
@@ -266,7 +266,7 @@ def test_base_in_a_project_below_the_repository_root(tmp_path):
     git(tmp_path / "repo", "add", "-A")
     git(tmp_path / "repo", "commit", "-q", "-m", "基准版本")
     write_all(project, {R: None})
-    assert errors(check_against_base(Project(project), "main", AS_OF)) == [
+    assert errors(check_against_base(Deployment(project), "main", AS_OF)) == [
         ("published-record-deleted", R, 1, None)]
 
 
@@ -337,7 +337,7 @@ def test_summary_lists_exactly_the_changes(repo):
 
 def test_summary_counts_errors_and_deleted_records(repo):
     committed(repo, {}, {R: None})
-    text = summary_markdown(check_against_base(Project(repo), "main", AS_OF))
+    text = summary_markdown(check_against_base(Deployment(repo), "main", AS_OF))
     assert "**检查未通过：1 个错误，0 个警告。** 错误列在检查输出中，改正后才能合并。" in text
     assert ("#### 删除的记录（1 条）\n\n- 整改事项 ZG-2023-001「加快林业项目资金拨付」：已完成，"
             f"文件 {R}\n") in text

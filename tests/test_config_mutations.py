@@ -34,7 +34,7 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from builder.cli import cli
-from builder.pipeline import Project, check
+from builder.pipeline import Deployment, check
 from conftest import SITE_CONFIG, make_project, write_all
 from test_stats import FILES
 
@@ -284,7 +284,7 @@ def expected_text(value: Any, spec: Any, model: Any, rtype: Any) -> str:
 
 def overdue_headings_match_cells(root: Path, out: Path) -> int:
     """Check every labelled field column of the overdue page; return the cells checked."""
-    checked = check(Project(root))
+    checked = check(Deployment(root))
     model = checked.model
     records = {r.id: r for r in checked.validation.records}
     by_label = {t.label: t for t in model.types.values()}

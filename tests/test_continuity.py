@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from builder.cli import cli
-from builder.publish import MANIFEST
+from builder.stages.publish import MANIFEST
 
 from conftest import FINDING, FINDING_PATH, RECTIFICATION, RECTIFICATION_PATH, edit, write_all
 from gitrepo import git

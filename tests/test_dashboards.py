@@ -18,10 +18,10 @@ import jinja2
 import pytest
 from bs4 import BeautifulSoup
 
-from builder.dashboards import Board, Dashboards, Row, compute
+from builder.stages.dashboards import Board, Dashboards, Row, compute
 from builder.model import ConfigError, load_model
-from builder.pipeline import Project, check
-from builder.roles import RecordIndex
+from builder.pipeline import Deployment, check
+from builder.model.roles import RecordIndex
 from conftest import BASE_RECORDS, REPO, record, write_all
 
 AS_OF = date(2026, 11, 21)
@@ -33,7 +33,7 @@ def dashboards_for(root: Path, files: dict[str, str], as_of: date = AS_OF,
     """Validate the base records plus `files` (they must be valid) and compute the
     dashboards; records whose ID is in `hide` are left out, as a projection would."""
     write_all(root, {**BASE_RECORDS, **files})
-    checked = check(Project(root))
+    checked = check(Deployment(root))
     assert checked.validation.valid, [f"{p.path}:{p.line} {p.message}"
                                       for p in checked.validation.errors]
     records = [r for r in checked.validation.records if r.id not in hide]
@@ -458,7 +458,7 @@ def test_reordered_columns_keep_headings_over_their_cells(project):
         "      - {show: record, label: 整改事项}\n      - {show: timing, label: 期限情况}\n",
         "      - {show: timing, label: 期限情况}\n      - {show: record, label: 整改事项}\n"),
         encoding="utf-8")
-    checked = check(Project(project))
+    checked = check(Deployment(project))
     soup = render(compute(checked.validation.records, checked.model, AS_OF, []))
     table = soup.select_one("section#deadlines table")
     heads = [th.get_text() for th in table.select("thead th")]
@@ -470,7 +470,7 @@ def test_reordered_columns_keep_headings_over_their_cells(project):
 
 def _checked(root: Path):
     write_all(root, BASE_RECORDS)
-    return check(Project(root))
+    return check(Deployment(root))
 
 
 # --- the template ------------------------------------------------------------------------------
@@ -486,7 +486,7 @@ def render(d: Dashboards, root: str = "../") -> BeautifulSoup:
 
 @pytest.fixture(scope="module")
 def demo():
-    checked = check(Project(REPO))
+    checked = check(Deployment(REPO))
     assert checked.validation.valid
     records = checked.validation.records
     d = compute(records, checked.model, AS_OF, checked.validation.warnings)

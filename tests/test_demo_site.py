@@ -14,10 +14,10 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from builder.load import load
+from builder.stages.load import load
 from builder.model import load_model
-from builder.pipeline import Project, build, check
-from builder.project import Audience, is_public, project
+from builder.pipeline import Deployment, build, check
+from builder.stages.projection import Audience, is_public, project
 
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = date(2026, 11, 21)
@@ -29,12 +29,12 @@ def demo(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("demo") / "site"
     # Without history: the demo's own Git history depends on how this checkout was cloned
     # (CI may clone shallow); history is tested on scripted repositories.
-    build(Project(REPO), out, AS_OF, history=False)
+    build(Deployment(REPO), out, AS_OF, history=False)
     return out
 
 
 def test_every_public_demo_record_has_a_page(demo: Path) -> None:
-    checked = check(Project(REPO))
+    checked = check(Deployment(REPO))
     projection = project(checked.validation.records, checked.model, Audience.PUBLIC, AS_OF)
     assert len(projection.records) > 250
     for record in projection.records:
@@ -75,7 +75,7 @@ def plant_canaries(root: Path) -> tuple[int, str]:
     model = load_model(root / "site_config")
     documents, problems = load(root, root / "content")
     assert not problems
-    checked = {r.path: r for r in check(Project(root)).validation.records}
+    checked = {r.path: r for r in check(Deployment(root)).validation.records}
     count = 0
     public_canary = ""
 
@@ -120,8 +120,8 @@ def test_canaries_in_every_internal_place_never_reach_the_public_site(tmp_path: 
     shutil.copytree(REPO / "site_config", root / "site_config")
     planted, public_canary = plant_canaries(root)
     assert planted > 100 and public_canary
-    assert check(Project(root)).validation.valid
-    build(Project(root), root / "site", AS_OF)  # the leak guard passes ...
+    assert check(Deployment(root)).validation.valid
+    build(Deployment(root), root / "site", AS_OF)  # the leak guard passes ...
     hits, positive = [], []
     for file, text in decoded_outputs(root / "site"):  # ... and an independent scan agrees
         hits += [(file.name, m) for m in CANARY.findall(text) if not m.startswith("PUBLIC")]

@@ -28,12 +28,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from builder import strict_yaml
+from builder.model import strict_yaml
 from builder.cli import cli
-from builder.load import load
-from builder.model import FieldSpec, Model, RecordType, load_model
-from builder.problems import CATALOGUE, Problem
-from builder.validate import validate
+from builder.stages.load import load
+from builder.model.model import FieldSpec, Model, RecordType, load_model
+from builder.model.problems import CATALOGUE, Problem
+from builder.stages.validate import validate
 from conftest import write_all
 
 REPO = Path(__file__).resolve().parent.parent
@@ -434,8 +434,8 @@ DEPLOY_RUN = re.compile(r"运行 `sunlight stats --as-of (\d{4}-\d{2}-\d{2})`，
 
 
 def test_deploy_guide_names_every_role_and_measure():
-    from builder.roles import ROLE_NAMES
-    from builder.statistics import MEASURES
+    from builder.model.roles import ROLE_NAMES
+    from builder.stages.statistics import MEASURES
     text = DEPLOY_GUIDE.read_text(encoding="utf-8")
     missing = [name for name in sorted(ROLE_NAMES) + list(MEASURES) if f"`{name}" not in text]
     assert not missing, f"docs/deploy-guide.md does not explain: {missing}"

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from builder.cli import cli
-from builder.model import ConfigError, load_model, non_ascii_lookalikes
+from builder.model.model import ConfigError, load_model, non_ascii_lookalikes
 from conftest import (ITEM, ITEM_PATH, RECTIFICATION, RECTIFICATION_PATH, SITE_CONFIG, edit,
                       flatten, validate_project, write_all)
 

@@ -9,14 +9,14 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from builder import verify
-from builder.feeds import feeds, site_url
-from builder.history import read_history
+from builder.stages import verify
+from builder.stages.feeds import feeds, site_url
+from builder.stages.history import read_history
 from builder.model import load_model
-from builder.pipeline import Project, check
-from builder.project import Audience, Projection, project
-from builder.records import Record
-from builder.timeline import Event, EventKind, Timeline, Timelines, timelines
+from builder.pipeline import Deployment, check
+from builder.stages.projection import Audience, Projection, project
+from builder.model.records import Record
+from builder.stages.timeline import Event, EventKind, Timeline, Timelines, timelines
 
 from conftest import (FINDING, FINDING_PATH, ITEM, ITEM_PATH, PLAN, PLAN_PATH,
                       SITE_CONFIG)
@@ -59,7 +59,7 @@ def repo(tmp_path_factory) -> GitProject:
 
 def build_feeds(root: Path, url: str | None = URL) -> dict[str, bytes]:
     """The whole chain, as the pipeline will run it."""
-    checked = check(Project(root))
+    checked = check(Deployment(root))
     assert checked.validation.valid, checked.validation.errors
     projection = project(checked.validation.records, MODEL, Audience.PUBLIC, AS_OF)
     return feeds(timelines(read_history(root), MODEL, AS_OF), projection, MODEL, url)
@@ -118,7 +118,7 @@ def test_without_a_site_url_links_are_relative(repo: GitProject) -> None:
 
 
 def test_entries_are_limited_newest_first(repo: GitProject) -> None:
-    checked = check(Project(repo.root))
+    checked = check(Deployment(repo.root))
     projection = project(checked.validation.records, MODEL, Audience.PUBLIC, AS_OF)
     found = timelines(read_history(repo.root), MODEL, AS_OF)
     parsed = feedparser.parse(feeds(found, projection, MODEL, URL, entries=2)["feeds/all.xml"])
@@ -148,7 +148,7 @@ def test_control_characters_never_break_the_xml() -> None:
 def test_leak_guard_covers_history(repo: GitProject, tmp_path: Path) -> None:
     """A canary written into an internal field in an old commit and removed later is a
     secret of the public build: absent from the feeds, and caught if it ever got in."""
-    checked = check(Project(repo.root))
+    checked = check(Deployment(repo.root))
     records = checked.validation.records
     projection = project(records, MODEL, Audience.PUBLIC, AS_OF)
     found = timelines(read_history(repo.root), MODEL, AS_OF)

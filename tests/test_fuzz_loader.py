@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builder.load import Document, parse_bytes
+from builder.stages.load import Document, parse_bytes
 from builder.model import load_model
-from builder.problems import CATALOGUE
-from builder.validate import validate
+from builder.model.problems import CATALOGUE
+from builder.stages.validate import validate
 from conftest import BASE_RECORDS, EXCHANGE, LEAD, SITE_CONFIG, edit
 
 MODEL = load_model(SITE_CONFIG)

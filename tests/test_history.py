@@ -9,10 +9,10 @@ from pathlib import Path
 import git as gitpython
 import pytest
 
-from builder import history as history_module
-from builder.history import (History, NotARepository, ShallowClone, read_history)
+from builder.stages import history as history_module
+from builder.stages.history import (History, NotARepository, ShallowClone, read_history)
 from builder.model import load_model
-from builder.timeline import timelines
+from builder.stages.timeline import timelines
 
 from conftest import (FINDING, FINDING_PATH, ITEM, ITEM_PATH, PLAN, PLAN_PATH, RECTIFICATION,
                       RECTIFICATION_PATH, SITE_CONFIG, edit)

@@ -12,8 +12,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from builder.model import load_model
-from builder.pipeline import Project, build
-from builder.render import render_body
+from builder.pipeline import Deployment, build
+from builder.stages.render import render_body
 
 from conftest import BASE_RECORDS, SITE_CONFIG, make_project, record, write_all
 
@@ -191,7 +191,7 @@ def test_every_public_text_field_is_covered() -> None:
 def site(tmp_path_factory) -> Path:
     root = make_project(tmp_path_factory.mktemp("hostile") / "project")
     write_all(root, {**BASE_RECORDS, **RECORDS})
-    build(Project(root), root / "site", date(2026, 11, 21))
+    build(Deployment(root), root / "site", date(2026, 11, 21))
     return root / "site"
 
 

@@ -11,8 +11,8 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from builder.cli import cli
-from builder.pipeline import Project, WrongTarget, build
-from builder.project import Audience
+from builder.pipeline import Deployment, WrongTarget, build
+from builder.stages.projection import Audience
 
 from conftest import BASE_RECORDS, EXCHANGE, EXCHANGE_PATH, edit, make_project, record, write_all
 from test_demo_site import REPO, decoded_outputs, plant_canaries
@@ -69,21 +69,21 @@ def site_text(site: Path) -> str:
 
 
 def test_lead_appears_only_in_its_owners_build_until_verified(root: Path) -> None:
-    internal = build(Project(root), root / "site-internal", AS_OF, Audience.INTERNAL).out_dir
-    owner = build(Project(root), root / "site-lz-xc", AS_OF, Audience.INTERNAL, "lz-xc").out_dir
-    other = build(Project(root), root / "site-lz-sj", AS_OF, Audience.INTERNAL, "lz-sj").out_dir
+    internal = build(Deployment(root), root / "site-internal", AS_OF, Audience.INTERNAL).out_dir
+    owner = build(Deployment(root), root / "site-lz-xc", AS_OF, Audience.INTERNAL, "lz-xc").out_dir
+    other = build(Deployment(root), root / "site-lz-sj", AS_OF, Audience.INTERNAL, "lz-sj").out_dir
     for site in (internal, other):
         assert "LEADSECRETA" not in site_text(site)
         assert not (site / "lead" / "XS-2023-001").exists()
         assert "LEADSHAREDB1" in site_text(site)  # verified: shared with every body
     assert (owner / "lead" / "XS-2023-001" / "index.html").is_file()
     assert "LEADSECRETA2" in site_text(owner)
-    public = build(Project(root), root / "site", AS_OF).out_dir
+    public = build(Deployment(root), root / "site", AS_OF).out_dir
     assert "LEADSHAREDB" not in site_text(public) and "LEADSECRETA" not in site_text(public)
 
 
 def test_internal_pages_carry_banner_noindex_and_robots(root: Path) -> None:
-    site = build(Project(root), root / "site-internal", AS_OF, Audience.INTERNAL).out_dir
+    site = build(Deployment(root), root / "site-internal", AS_OF, Audience.INTERNAL).out_dir
     soup = BeautifulSoup((site / "rectification/ZG-2023-001/index.html").read_text("utf-8"),
                          "html.parser")
     assert "内部资料 不得公开" in soup.select_one(".md-banner").get_text()
@@ -91,7 +91,7 @@ def test_internal_pages_carry_banner_noindex_and_robots(root: Path) -> None:
     assert (site / "robots.txt").read_text() == "User-agent: *\nDisallow: /\n"
     block = soup.select_one(".sl-body .admonition.danger")
     assert "内部督办情况" in block.get_text()
-    public = build(Project(root), root / "site", AS_OF).out_dir
+    public = build(Deployment(root), root / "site", AS_OF).out_dir
     page = (public / "rectification/ZG-2023-001/index.html").read_text("utf-8")
     assert "内部资料" not in page and "noindex" not in page
     assert not (public / "robots.txt").exists()
@@ -99,25 +99,25 @@ def test_internal_pages_carry_banner_noindex_and_robots(root: Path) -> None:
 
 def test_embargoed_record_moves_from_internal_to_public_on_its_date(root: Path) -> None:
     before, after = date(2027, 1, 14), date(2027, 1, 15)
-    internal = build(Project(root), root / "site-internal", before, Audience.INTERNAL).out_dir
+    internal = build(Deployment(root), root / "site-internal", before, Audience.INTERNAL).out_dir
     assert (internal / "report/BG-2023-001/index.html").is_file()
-    public = build(Project(root), root / "site", before).out_dir
+    public = build(Deployment(root), root / "site", before).out_dir
     assert not (public / "report/BG-2023-001").exists()
     assert "EMBARGOC1" not in site_text(public)
-    public = build(Project(root), root / "site", after).out_dir
+    public = build(Deployment(root), root / "site", after).out_dir
     assert (public / "report/BG-2023-001/index.html").is_file()
 
 
 def test_audiences_never_write_into_each_others_folders(root: Path) -> None:
     with pytest.raises(WrongTarget):
-        build(Project(root), root / "site", AS_OF, Audience.INTERNAL)
+        build(Deployment(root), root / "site", AS_OF, Audience.INTERNAL)
     with pytest.raises(WrongTarget):
-        build(Project(root), root / "site-internal", AS_OF, Audience.PUBLIC)
-    build(Project(root), root / "elsewhere", AS_OF, Audience.INTERNAL)
+        build(Deployment(root), root / "site-internal", AS_OF, Audience.PUBLIC)
+    build(Deployment(root), root / "elsewhere", AS_OF, Audience.INTERNAL)
     with pytest.raises(WrongTarget):  # the folder's manifest says it holds an internal site
-        build(Project(root), root / "elsewhere", AS_OF, Audience.PUBLIC)
+        build(Deployment(root), root / "elsewhere", AS_OF, Audience.PUBLIC)
     with pytest.raises(WrongTarget):
-        build(Project(root), root / "x", AS_OF, Audience.PUBLIC, "lz-xc")
+        build(Deployment(root), root / "x", AS_OF, Audience.PUBLIC, "lz-xc")
     result = CliRunner().invoke(cli, ["build", "--root", str(root), "--audience", "internal",
                                       "--out", str(root / "site")])
     assert result.exit_code == 2 and "拒绝" in result.output
@@ -131,20 +131,20 @@ def test_every_internal_value_of_the_demo_reaches_the_internal_site(tmp_path: Pa
     shutil.copytree(REPO / "content", root / "content")
     shutil.copytree(REPO / "site_config", root / "site_config")
     planted, _ = plant_canaries(root)
-    text = site_text(build(Project(root), root / "site-internal", AS_OF, Audience.INTERNAL).out_dir)
+    text = site_text(build(Deployment(root), root / "site-internal", AS_OF, Audience.INTERNAL).out_dir)
     owners = {"lz-xc"}  # the demo's unverified leads belong to 巡察办
     missing = [n for n in range(1, planted + 1) if f"CANARY{n}X" not in text]
-    owner_text = site_text(build(Project(root), root / "site-owner", AS_OF, Audience.INTERNAL,
+    owner_text = site_text(build(Deployment(root), root / "site-owner", AS_OF, Audience.INTERNAL,
                                  owners.pop()).out_dir)
     assert [n for n in missing if f"CANARY{n}X" not in owner_text] == []
     assert len(missing) < planted // 10  # only the unverified leads' canaries were held back
 
 
 def test_dashboards_page_exists_only_in_internal_builds(root: Path) -> None:
-    internal = build(Project(root), root / "site-internal", AS_OF, Audience.INTERNAL).out_dir
+    internal = build(Deployment(root), root / "site-internal", AS_OF, Audience.INTERNAL).out_dir
     soup = BeautifulSoup((internal / "dashboards/index.html").read_text("utf-8"), "html.parser")
     assert soup.select_one("article h1").get_text() == "内部工作台"
     nav = {a.get_text(strip=True) for a in soup.select("nav.md-nav--primary a")}
     assert "内部工作台" in nav
-    public = build(Project(root), root / "site", AS_OF).out_dir
+    public = build(Deployment(root), root / "site", AS_OF).out_dir
     assert not (public / "dashboards").exists()

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from builder import pipeline, verify
+from builder import pipeline
+from builder.stages import verify
 from builder.model import load_model
-from builder.pipeline import LeakDetected, Project, build, check
-from builder.project import Audience
+from builder.pipeline import LeakDetected, Deployment, build, check
+from builder.stages.projection import Audience
 
 from conftest import BASE_RECORDS, RECTIFICATION, RECTIFICATION_PATH, edit, make_project, write_all
 
@@ -65,13 +66,13 @@ def test_the_issues_note_and_notes_sharing_public_words_build(demo: Path, monkey
                f"internal_note: 已电话督办 {model.site['name']} {unit} 整改期限延长 2023年10月 87.6%"
                f" {AS_OF.isoformat()}\n"   # the build date: on every page, in no record
                f"contact: {model.site['name']}")
-    built = build(Project(demo), demo / "site", AS_OF, history=False)   # no false positive
+    built = build(Deployment(demo), demo / "site", AS_OF, history=False)   # no false positive
     assert built.secrets_checked > 100
 
     # The same notes, really leaked: found, and reported on the record's own page first.
     monkeypatch.setattr(pipeline, "project", leaky_projection)
     with pytest.raises(LeakDetected) as caught:
-        build(Project(demo), demo / "site", AS_OF, history=False)
+        build(Deployment(demo), demo / "site", AS_OF, history=False)
     leaks = caught.value.leaks   # the demo's own internal notes leak too
     assert leaks[0].file.endswith(f"/{leaks[0].secret.record}/index.html")
     first = next(leak for leak in leaks if leak.secret.record == "ZG-2020-001")
@@ -92,7 +93,7 @@ def test_a_canary_in_a_note_is_found_with_its_surroundings(demo: Path, monkeypat
                f"internal_note: {NOTE}，督办CANARY内部备注7")
     monkeypatch.setattr(pipeline, "project", leaky_projection)
     with pytest.raises(LeakDetected) as caught:
-        build(Project(demo), demo / "site", AS_OF, history=False)
+        build(Deployment(demo), demo / "site", AS_OF, history=False)
     text_leaks = [leak for leak in caught.value.leaks if leak.secret.match == verify.TEXT
                   and leak.secret.record == "ZG-2020-001"]
     assert {leak.secret.value for leak in text_leaks} == {"督办CANARY内部备注7"}
@@ -103,8 +104,8 @@ def test_a_canary_in_a_note_is_found_with_its_surroundings(demo: Path, monkeypat
 
 def test_text_the_public_pages_already_show_is_never_a_secret(demo: Path) -> None:
     """Every text node of every record page, used as an internal note, gives no leak."""
-    site = build(Project(demo), demo / "site", AS_OF, history=False).out_dir
-    checked = check(Project(demo))
+    site = build(Deployment(demo), demo / "site", AS_OF, history=False).out_dir
+    checked = check(Deployment(demo))
     records, model = checked.validation.records, checked.model
     nodes: set[str] = set()
     for page in site.glob("*/*/index.html"):
@@ -114,7 +115,7 @@ def test_text_the_public_pages_already_show_is_never_a_secret(demo: Path) -> Non
     target = next(r for r in records if r.id == "ZG-2020-001")
     notes = [replace(target, fields={**target.fields, "internal_note": n}) for n in sorted(nodes)]
     found = verify.secrets(records + notes, model, AS_OF, chrome=verify.chrome(
-        Project(demo).template_dirs, Project(demo).base_config))
+        Deployment(demo).template_dirs, Deployment(demo).base_config))
     assert [(leak.secret.value, leak.file) for leak in verify.scan(site, found)] == []
 
 
@@ -124,10 +125,10 @@ def test_a_short_internal_name_is_caught_as_a_whole_value(tmp_path: Path, monkey
     root = make_project(tmp_path / "project")
     write_all(root, {**BASE_RECORDS, RECTIFICATION_PATH: edit(
         RECTIFICATION, "result: 已拨付全部资金。\n", "result: 已拨付全部资金。\ncontact: 王芳\n")})
-    build(Project(root), root / "site", AS_OF)          # the real projection: no leak
+    build(Deployment(root), root / "site", AS_OF)          # the real projection: no leak
     monkeypatch.setattr(pipeline, "project", leaky_projection)
     with pytest.raises(LeakDetected) as caught:
-        build(Project(root), root / "site", AS_OF)
+        build(Deployment(root), root / "site", AS_OF)
     found = {(leak.secret.match, leak.file, leak.context) for leak in caught.value.leaks}
     page = "rectification/ZG-2023-001/index.html"
     assert (verify.VALUE, page, "王芳") in found
@@ -157,10 +158,10 @@ def typed(tmp_path: Path) -> Path:
 
 def test_typed_internal_fields_are_caught_where_fields_are_shown(typed: Path,
                                                                  monkeypatch) -> None:
-    build(Project(typed), typed / "site", AS_OF)        # values shared with public ones: fine
+    build(Deployment(typed), typed / "site", AS_OF)        # values shared with public ones: fine
     monkeypatch.setattr(pipeline, "project", leaky_projection)
     with pytest.raises(LeakDetected) as caught:
-        build(Project(typed), typed / "site", AS_OF)
+        build(Deployment(typed), typed / "site", AS_OF)
     rows = {(leak.secret.field, leak.context) for leak in caught.value.leaks
             if leak.secret.match == verify.FIELD}
     assert rows == {
@@ -173,8 +174,8 @@ def test_typed_internal_fields_are_caught_where_fields_are_shown(typed: Path,
 
 def test_typed_internal_fields_in_open_data_are_caught(typed: Path) -> None:
     """Open data applies its own allow-list; were it broken, the guard still sees the field."""
-    site = build(Project(typed), typed / "site", AS_OF).out_dir
-    checked = check(Project(typed))
+    site = build(Deployment(typed), typed / "site", AS_OF).out_dir
+    checked = check(Deployment(typed))
     found = verify.secrets(checked.validation.records, checked.model, AS_OF)
     assert verify.scan(site, found) == []
     data = json.loads((site / "data/records.json").read_text(encoding="utf-8"))
@@ -196,8 +197,8 @@ def test_internal_builds_guard_only_other_bodies_unverified_leads(tmp_path: Path
     root = make_project(tmp_path / "project")
     write_all(root, {**BASE_RECORDS, RECTIFICATION_PATH: edit(
         RECTIFICATION, "result: 已拨付全部资金。\n", "result: 已拨付全部资金。\ncontact: 王芳\n")})
-    checked = check(Project(root))
+    checked = check(Deployment(root))
     found = verify.secrets(checked.validation.records, checked.model, AS_OF, Audience.INTERNAL)
     assert found == []
-    built = build(Project(root), root / "site-internal", AS_OF, Audience.INTERNAL)
+    built = build(Deployment(root), root / "site-internal", AS_OF, Audience.INTERNAL)
     assert "王芳" in (built.out_dir / "rectification/ZG-2023-001/index.html").read_text("utf-8")

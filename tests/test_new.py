@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from builder import strict_yaml
+from builder.model import strict_yaml
 from builder.cli import cli
-from builder.model import FieldSpec, Model, load_model
-from builder.pipeline import Project
-from builder.scaffold import scaffold
+from builder.model.model import FieldSpec, Model, load_model
+from builder.pipeline import Deployment
+from builder.commands.scaffold import scaffold
 from conftest import (BASE_RECORDS, LEAD, LEAD_PATH, RECTIFICATION, SITE_CONFIG, edit, write,
                       write_all)
 
@@ -272,7 +272,7 @@ def test_not_a_project_exits_2(tmp_path):
 
 
 def test_scaffold_is_pure(valid_project):
-    path, text = scaffold(Project(valid_project), MODEL, "rectification", 2023, None)
+    path, text = scaffold(Deployment(valid_project), MODEL, "rectification", 2023, None)
     assert path == valid_project / "content/rectifications/ZG-2023-002.md"
     assert not path.exists()
     assert text.startswith("---\n# 新的整改事项")

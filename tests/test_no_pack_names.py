@@ -14,8 +14,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from builder.model import SETTINGS, FieldSpec, load_model
-from builder.roles import ROLE_NAMES, SIMPLE_ROLES
+from builder.model.model import SETTINGS, FieldSpec, load_model
+from builder.model.roles import ROLE_NAMES, SIMPLE_ROLES
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILDER = ROOT / "builder"
@@ -40,10 +40,10 @@ MEASURES = {"count", "share", "sum", "on_time", "answered_within", "overdue", "z
 ALLOWED = KEYWORDS | MEASURES | ROLE_NAMES | set(SIMPLE_ROLES) | set(SETTINGS)
 # Words of another vocabulary that a pack happens to reuse, allowed in one file only.
 FOREIGN = {
-    ("builder/engine.py", "material"),      # the mkdocs theme's name
-    ("builder/feeds.py", "summary"),        # the Atom element
-    ("builder/timeline.py", "reopened"),    # a history event kind (published in feeds and data)
-    ("builder/strict_yaml.py", "key"),      # a __slots__ attribute of the YAML reader
+    ("builder/stages/engine.py", "material"),      # the mkdocs theme's name
+    ("builder/stages/feeds.py", "summary"),        # the Atom element
+    ("builder/stages/timeline.py", "reopened"),    # a history event kind (published in feeds and data)
+    ("builder/model/strict_yaml.py", "key"),      # a __slots__ attribute of the YAML reader
     ("builder/pipeline.py", "project"),     # the name of the projection stage in timings
 }
 

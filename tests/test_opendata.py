@@ -2,8 +2,8 @@
 
 The records come from a small temporary project validated the way `sunlight validate`
 does it, then reduced to the public projection. The projection used here is a stand-in
-that applies the same allow-list as builder.project, so these tests do not depend on it;
-`test_with_the_real_projection` runs the two together when builder.project is present.
+that applies the same allow-list as builder.stages.projection, so these tests do not depend on it;
+`test_with_the_real_projection` runs the two together when builder.stages.projection is present.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from builder.model import FieldSpec, Model
-from builder.opendata import OpenDataError, table_columns, write_open_data
-from builder.pipeline import Project, check
-from builder.records import Record
+from builder.model.model import FieldSpec, Model
+from builder.stages.opendata import OpenDataError, table_columns, write_open_data
+from builder.pipeline import Deployment, check
+from builder.model.records import Record
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -191,7 +191,7 @@ def checked(tmp_path_factory: pytest.TempPathFactory):
         path = root / "content" / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(f"---\n{front}---\n{body}", encoding="utf-8")
-    result = check(Project(root))
+    result = check(Deployment(root))
     assert result.validation.errors == []
     return result.model, result.validation.records
 
@@ -214,7 +214,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory, public, model) -> Path:
 
 
 def public_projection(records: list[Record], model: Model) -> list[Record]:
-    """Stand-in for builder.project: public records; of their fields only declared,
+    """Stand-in for builder.stages.projection: public records; of their fields only declared,
     non-internal ones; references only to public records; withdrawn ones as tombstones."""
     public_ids = {r.id for r in records if r.visibility == "public"}
     out = []
@@ -441,7 +441,7 @@ def test_output_is_byte_identical_across_runs(tmp_path: Path, public, model):
 
 
 def test_with_the_real_projection(tmp_path: Path, checked):
-    project_stage = pytest.importorskip("builder.project")
+    project_stage = pytest.importorskip("builder.stages.projection")
     from datetime import date
 
     model, records = checked

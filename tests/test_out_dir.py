@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from builder.cli import cli
-from builder.publish import MANIFEST
+from builder.stages.publish import MANIFEST
 
 AS_OF = "2026-11-21"
 

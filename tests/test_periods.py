@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from builder.model import ConfigError, load_model
-from builder.periods import Calendar, CalendarGap, Period, PeriodError, YearPlan
+from builder.model.periods import Calendar, CalendarGap, Period, PeriodError, YearPlan
 
 CAL = Calendar()
 D = date.fromisoformat

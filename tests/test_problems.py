@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from builder import strict_yaml
-from builder.load import parse_bytes
-from builder.problems import CATALOGUE, Severity
+from builder.model import strict_yaml
+from builder.stages.load import parse_bytes
+from builder.model.problems import CATALOGUE, Severity
 from conftest import (EXCHANGE, EXCHANGE_PATH, FINDING, FINDING_PATH, ITEM,
                       ITEM_PATH, LEAD, LEAD_PATH, PLAN, PLAN_PATH, RECTIFICATION,
                       RECTIFICATION_PATH, edit, flatten, validate_project, write, write_all)

@@ -13,8 +13,8 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from builder.cli import cli
-from builder.pipeline import Project, build
-from builder.publish import MANIFEST, PublishRefused
+from builder.pipeline import Deployment, build
+from builder.stages.publish import MANIFEST, PublishRefused
 
 from conftest import RECTIFICATION, RECTIFICATION_PATH, edit, record, write_all
 
@@ -43,7 +43,7 @@ def snapshot(folder: Path) -> dict[Path, bytes]:
 
 
 def test_manifest_and_record_pages_name_the_commit(repo: Path) -> None:
-    out = build(Project(repo), repo / "site", AS_OF).out_dir
+    out = build(Deployment(repo), repo / "site", AS_OF).out_dir
     head = git(repo, "rev-parse", "HEAD")
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     assert manifest["commit"] == head and manifest["audience"] == "public"
@@ -59,19 +59,19 @@ def test_a_rewritten_history_is_refused_and_the_site_kept(repo: Path) -> None:
     write_all(repo, {RECTIFICATION_PATH: edit(RECTIFICATION, "title: 加快林业项目资金拨付",
                                               "title: 加快拨付林业项目资金")})
     git(repo, "commit", "-qam", "改标题")
-    out = build(Project(repo), repo / "site", AS_OF).out_dir
+    out = build(Deployment(repo), repo / "site", AS_OF).out_dir
     before = snapshot(out)
     git(repo, "reset", "-q", "--hard", "HEAD~1")  # force-push style rewrite
     write_all(repo, {RECTIFICATION_PATH: edit(RECTIFICATION, "title: 加快林业项目资金拨付",
                                               "title: 另一个标题")})
     git(repo, "commit", "-qam", "改写后的历史")
     with pytest.raises(PublishRefused, match="历史被改写"):
-        build(Project(repo), out, AS_OF)
+        build(Deployment(repo), out, AS_OF)
     assert snapshot(out) == before
 
 
 def test_a_published_record_may_not_disappear_but_may_be_withdrawn(repo: Path) -> None:
-    out = build(Project(repo), repo / "site", AS_OF).out_dir
+    out = build(Deployment(repo), repo / "site", AS_OF).out_dir
     (repo / RECTIFICATION_PATH).unlink()
     git(repo, "commit", "-qam", "删除整改事项")
     result = CliRunner().invoke(cli, ["build", "--root", str(repo), "--as-of", "2026-11-21"])
@@ -92,15 +92,15 @@ def test_a_published_record_may_not_disappear_but_may_be_withdrawn(repo: Path) -
     write_all(repo, {RECTIFICATION_PATH: withdrawn})
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "撤回整改事项")
-    build(Project(repo), out, AS_OF)
+    build(Deployment(repo), out, AS_OF)
     assert "与其他整改事项合并办理" in (out / "rectification/ZG-2023-001/index.html").read_text("utf-8")
 
 
 def test_previous_manifest_can_come_from_the_live_site(repo: Path, tmp_path: Path) -> None:
-    out = build(Project(repo), repo / "site", AS_OF).out_dir
+    out = build(Deployment(repo), repo / "site", AS_OF).out_dir
     live = tmp_path / "live-manifest.json"
     live.write_bytes((out / MANIFEST).read_bytes())  # e.g. downloaded from the Pages site
     (repo / RECTIFICATION_PATH).unlink()
     git(repo, "commit", "-qam", "删除")
     with pytest.raises(PublishRefused):
-        build(Project(repo), tmp_path / "fresh", AS_OF, previous_manifest=live)
+        build(Deployment(repo), tmp_path / "fresh", AS_OF, previous_manifest=live)

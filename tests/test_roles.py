@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from builder.model import ConfigError, load_model
-from builder.pipeline import Project, check
-from builder.records import Record
-from builder.roles import RecordIndex
+from builder.pipeline import Deployment, check
+from builder.model.records import Record
+from builder.model.roles import RecordIndex
 
 REPO = Path(__file__).resolve().parent.parent
 D = date.fromisoformat
@@ -49,7 +49,7 @@ def test_the_default_pack_declares_its_roles(model):
 
 
 def test_every_demo_record_belongs_to_the_body_its_type_names(model):
-    checked = check(Project(REPO))
+    checked = check(Deployment(REPO))
     index = RecordIndex(checked.validation.records, model)
     for r in checked.validation.records:
         if r.type == "rectification":
@@ -61,7 +61,7 @@ def test_every_demo_record_belongs_to_the_body_its_type_names(model):
 
 
 def test_roll_up_follows_parents_down_the_chain(model):
-    checked = check(Project(REPO))
+    checked = check(Deployment(REPO))
     index = RecordIndex(checked.validation.records, model)
     plan = index.by_id["JH-2023-01"]
     items = index.children(plan, "item")

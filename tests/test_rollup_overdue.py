@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from builder.pipeline import Project, build
+from builder.pipeline import Deployment, build
 from conftest import BASE_RECORDS, REPO, make_project, record, write_all
 
 AS_OF = date(2026, 11, 21)
@@ -52,7 +52,7 @@ def page(site: Path, path: str) -> BeautifulSoup:
 
 
 def _build(root: Path, out: Path) -> Path:
-    build(Project(root), out, AS_OF, history=False)
+    build(Deployment(root), out, AS_OF, history=False)
     return out
 
 

@@ -7,10 +7,10 @@ import pytest
 from bs4 import BeautifulSoup
 from hypothesis import given, strategies as st
 
-from builder import body_markdown, sanitise
-from builder.body import check_body
-from builder.problems import CATALOGUE, Severity
-from builder.render import render_body
+from builder.text import body_markdown, sanitise
+from builder.text.record_body import check_body
+from builder.model.problems import CATALOGUE, Severity
+from builder.stages.render import render_body
 
 
 def errors(body: str) -> list[tuple[str, int]]:

@@ -17,7 +17,7 @@ from datetime import date
 
 import pytest
 
-from builder.pipeline import Project, build
+from builder.pipeline import Deployment, build
 
 from conftest import BASE_RECORDS, edit, make_project, write_all
 
@@ -44,7 +44,7 @@ def served_site(tmp_path_factory):
         files["content/rectifications/ZG-2023-001.md"], "整改正文。",
         f"整改正文。已在林场补种{WORD}和牡丹，建立养护台账。")
     write_all(root, files)
-    build(Project(root), root / "site", date(2026, 11, 21))
+    build(Deployment(root), root / "site", date(2026, 11, 21))
     handler = functools.partial(_QuietHandler, directory=str(root / "site"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -73,7 +73,7 @@ import tempfile  # noqa: E402
 import pytest  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 
-from builder import publish  # noqa: E402
+from builder.stages import publish  # noqa: E402
 from builder.cli import cli  # noqa: E402
 
 

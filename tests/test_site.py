@@ -19,8 +19,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from builder import pipeline
-from builder.pipeline import LeakDetected, Project, build
-from builder.records import Record
+from builder.pipeline import LeakDetected, Deployment, build
+from builder.model.records import Record
 
 from conftest import BASE_RECORDS, edit, make_project, record, write_all
 
@@ -147,7 +147,7 @@ def content() -> dict[str, str]:
 def built(tmp_path_factory) -> Path:
     root = make_project(tmp_path_factory.mktemp("site") / "project")
     write_all(root, content())
-    result = build(Project(root), root / "site", AS_OF)
+    result = build(Deployment(root), root / "site", AS_OF)
     assert result.public_records == len(PUBLIC_IDS)
     return root / "site"
 
@@ -323,7 +323,7 @@ def test_a_leak_fails_the_build_and_keeps_the_live_site(tmp_path: Path, monkeypa
     root = make_project(tmp_path / "project")
     write_all(root, content())
     out = root / "site"
-    build(Project(root), out, AS_OF)
+    build(Deployment(root), out, AS_OF)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
     def leaky_projection(records: list[Record], model, audience, as_of, body=None):
@@ -336,7 +336,7 @@ def test_a_leak_fails_the_build_and_keeps_the_live_site(tmp_path: Path, monkeypa
     real_project = pipeline.project
     monkeypatch.setattr(pipeline, "project", leaky_projection)
     with pytest.raises(LeakDetected) as caught:
-        build(Project(root), out, AS_OF)
+        build(Deployment(root), out, AS_OF)
     leaked = {(leak.secret.record, leak.secret.field) for leak in caught.value.leaks}
     assert ("ZG-2023-002", "contact") in leaked
     assert ("WT-2023-002", "id") in leaked

@@ -12,9 +12,9 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from builder.cli import cli
-from builder.history import ShallowClone
-from builder.pipeline import Project, build
-from builder.project import Audience
+from builder.stages.history import ShallowClone
+from builder.pipeline import Deployment, build
+from builder.stages.projection import Audience
 
 from conftest import BASE_RECORDS, RECTIFICATION, RECTIFICATION_PATH, edit
 from gitrepo import GitProject, git
@@ -42,7 +42,7 @@ def repo(tmp_path_factory) -> GitProject:
 
 @pytest.fixture(scope="module")
 def site(repo: GitProject) -> Path:
-    return build(Project(repo.root), repo.root / "site", AS_OF).out_dir
+    return build(Deployment(repo.root), repo.root / "site", AS_OF).out_dir
 
 
 def soup(path: Path) -> BeautifulSoup:
@@ -92,7 +92,7 @@ def test_an_internal_value_from_an_old_commit_appears_nowhere(site: Path) -> Non
 
 
 def test_internal_timeline_shows_messages_and_authors(repo: GitProject) -> None:
-    out = build(Project(repo.root), repo.root / "site-internal", AS_OF, Audience.INTERNAL).out_dir
+    out = build(Deployment(repo.root), repo.root / "site-internal", AS_OF, Audience.INTERNAL).out_dir
     page = soup(out / "rectification/ZG-2023-001/index.html")
     text = page.select_one("table[data-history]").get_text()
     assert "批准延期（内部说明：局长已同意）" in text and "编辑甲" in text
@@ -100,8 +100,8 @@ def test_internal_timeline_shows_messages_and_authors(repo: GitProject) -> None:
 
 def test_building_the_same_commit_twice_gives_the_same_bytes(repo: GitProject,
                                                              tmp_path: Path) -> None:
-    first = build(Project(repo.root), tmp_path / "a", AS_OF).out_dir
-    second = build(Project(repo.root), tmp_path / "b", AS_OF).out_dir
+    first = build(Deployment(repo.root), tmp_path / "a", AS_OF).out_dir
+    second = build(Deployment(repo.root), tmp_path / "b", AS_OF).out_dir
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
     different = [f for f in files if (first / f).read_bytes() != (second / f).read_bytes()]
@@ -114,7 +114,7 @@ def test_a_shallow_clone_is_refused_with_the_fix(repo: GitProject, tmp_path: Pat
     clone = tmp_path / "shallow"
     git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone))
     with pytest.raises(ShallowClone):
-        build(Project(clone), clone / "site", AS_OF)
+        build(Deployment(clone), clone / "site", AS_OF)
     result = CliRunner().invoke(cli, ["build", "--root", str(clone), "--as-of", "2026-11-21"])
     assert result.exit_code == 2 and "fetch-depth: 0" in result.output
     result = CliRunner().invoke(cli, ["build", "--root", str(clone), "--as-of", "2026-11-21",

@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from builder.cli import cli
-from builder.pipeline import Project, build, figures
-from builder.statistics import Change, Ratio
+from builder.pipeline import Deployment, build, figures
+from builder.stages.statistics import Change, Ratio
 from conftest import edit, write_all
 from test_stats import AS_OF, FILES
 
@@ -172,7 +172,7 @@ def test_change_against_the_previous_year(stats_project):
     group_by: [year]
     columns: [t_count, t_rate, t_rate_change, t_count_change]
 """)
-    checked, result = figures(Project(stats_project), AS_OF)
+    checked, result = figures(Deployment(stats_project), AS_OF)
     rows = result.table("t-years").rows
     # 2023: 6 items, 4 done (66.7 %); 2024: 1 item, 1 done (100.0 %).
     assert [(r.parts[0].value, r.values["t_count"], str(r.values["t_rate"])) for r in rows] == [
@@ -203,7 +203,7 @@ def test_groupings_by_quarter_parent_role_and_field(stats_project):
     group_by: [body]
     columns: [t_any]
 """)
-    checked, result = figures(Project(stats_project), AS_OF)
+    checked, result = figures(Deployment(stats_project), AS_OF)
     quarters = [(r.label, r.values["t_count"]) for r in result.table("t-quarter").rows]
     assert quarters == [("2023年第2季度", 6), ("2024年第1季度", 1)]
     # Rectifications reach the plan through finding → item → plan; WT-2024-001 comes from
@@ -231,12 +231,12 @@ def test_sum_of_an_integer_field(project):
   t_years: {label: 年度和, definition: 计划年度之和（只为测试 sum）。, population: {type: plan}, measure: {sum: year}}
 """, "")
     assert config.is_file()
-    checked, result = figures(Project(project), AS_OF)
+    checked, result = figures(Deployment(project), AS_OF)
     assert result.values["t_years"] == 2023 + 2024
 
 
 def test_share_counts_the_part_meeting_its_condition(stats_project):
-    values = figures(Project(stats_project), AS_OF)[1].values
+    values = figures(Deployment(stats_project), AS_OF)[1].values
     assert values["ledger_satisfaction"] == Ratio(2, 3)
 
 
@@ -249,7 +249,7 @@ def built_site(tmp_path_factory) -> Path:
     root = make_project(tmp_path_factory.mktemp("stats") / "project")
     write_all(root, FILES)
     out = root / "site"
-    build(Project(root), out, AS_OF, history=False)
+    build(Deployment(root), out, AS_OF, history=False)
     return out
 
 
@@ -304,7 +304,7 @@ def test_changing_a_declaration_changes_the_site_without_code(tmp_path):
     result = run(root, "stats", "--as-of", "2026-11-21")
     assert "不满意（ledger_unsatisfied）：满意度测评为“不满意”的整改事项数。" in result.output
     out = tmp_path / "site"
-    build(Project(root), out, AS_OF, history=False)
+    build(Deployment(root), out, AS_OF, history=False)
     from bs4 import BeautifulSoup
     home = BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert [f.get_text(" ", strip=True) for f in home.select(".sl-figure")] == ["7 整改事项",

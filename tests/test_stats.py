@@ -24,8 +24,8 @@ import pytest
 from click.testing import CliRunner
 
 from builder.cli import cli
-from builder.pipeline import Project, figures
-from builder.statistics import Ratio
+from builder.pipeline import Deployment, figures
+from builder.stages.statistics import Ratio
 from conftest import PLAN, RECTIFICATION, RECTIFICATION_PATH, edit, record, write_all
 
 AS_OF = date(2026, 11, 21)
@@ -170,7 +170,7 @@ def stats_project(project):
 
 
 def compute(root, as_of=AS_OF):
-    checked, result = figures(Project(root), as_of)
+    checked, result = figures(Deployment(root), as_of)
     assert checked.validation.valid, [p.message for p in checked.validation.problems]
     return result
 

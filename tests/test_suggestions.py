@@ -20,7 +20,7 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from builder.cli import cli
-from builder.pipeline import Project, build
+from builder.pipeline import Deployment, build
 
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = date(2026, 11, 21)
@@ -29,7 +29,7 @@ AS_OF = date(2026, 11, 21)
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("suggestions") / "site"
-    build(Project(REPO), out, AS_OF, history=False)
+    build(Deployment(REPO), out, AS_OF, history=False)
     return out
 
 
@@ -40,7 +40,7 @@ def article(site: Path, path: str) -> BeautifulSoup:
 
 def test_builder_never_names_the_new_type() -> None:
     names = {"suggestion", "suggestions", "代表建议", "undertaker", "reply_class", "resolved"}
-    for source in (REPO / "builder").glob("*.py"):
+    for source in (REPO / "builder").rglob("*.py"):
         tree = ast.parse(source.read_text(encoding="utf-8"))
         strings = {n.value for n in ast.walk(tree)
                    if isinstance(n, ast.Constant) and isinstance(n.value, str)}

@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from builder import publish
+from builder.stages import publish
 from builder.cli import cli
-from builder.pipeline import Project, build
-from builder.publish import MANIFEST
+from builder.pipeline import Deployment, build
+from builder.stages.publish import MANIFEST
 
 from conftest import BASE_RECORDS, RECTIFICATION_PATH, edit, write_all
 
@@ -46,11 +46,11 @@ def sites(tmp_path_factory) -> tuple[dict[str, bytes], dict[str, bytes]]:
     from conftest import make_project
     root = make_project(tmp_path_factory.mktemp("swap") / "project")
     write_all(root, BASE_RECORDS)
-    old = build(Project(root), root / "old", AS_OF, history=False).out_dir
+    old = build(Deployment(root), root / "old", AS_OF, history=False).out_dir
     write_all(root, {RECTIFICATION_PATH: edit(BASE_RECORDS[RECTIFICATION_PATH],
                                               "title: 加快林业项目资金拨付",
                                               "title: 全面完成林业项目资金拨付")})
-    new = build(Project(root), root / "new", AS_OF, history=False).out_dir
+    new = build(Deployment(root), root / "new", AS_OF, history=False).out_dir
     assert snapshot(old) != snapshot(new)
     return snapshot(old), snapshot(new)
 
@@ -197,7 +197,7 @@ def test_a_killed_build_leaves_the_live_site_and_the_next_one_cleans_up(
     assert CliRunner().invoke(cli, args, catch_exceptions=False).exit_code == 0
     published = snapshot(out)
     script = ("import sys, os, signal\n"
-              "from builder import engine\n"
+              "from builder.stages import engine\n"
               "def die(*a, **k): os.kill(os.getpid(), signal.SIGKILL)\n"
               "engine.build = die\n"
               "from builder.cli import main\n"

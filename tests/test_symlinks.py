@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from builder.cli import cli
-from builder.history import read_history
+from builder.stages.history import read_history
 from conftest import (FINDING, RECTIFICATION, RECTIFICATION_PATH, edit, flatten,
                       validate_project, write)
 from gitrepo import GitProject

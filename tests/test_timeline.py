@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from builder.history import History, read_history
+from builder.stages.history import History, read_history
 from builder.model import load_model
-from builder.pipeline import Project, check
-from builder.project import Audience, project
-from builder.timeline import (ChangeDay, EventKind, Timelines, change_log, describe,
+from builder.pipeline import Deployment, check
+from builder.stages.projection import Audience, project
+from builder.stages.timeline import (ChangeDay, EventKind, Timelines, change_log, describe,
                               format_value, timelines)
 
 from conftest import (FINDING, FINDING_PATH, ITEM, ITEM_PATH, LEAD, LEAD_PATH, PLAN, PLAN_PATH,
@@ -266,7 +266,7 @@ def test_revisions_feed_the_leak_guard(public: Timelines) -> None:
 
 
 def _projection(repo: GitProject):
-    checked = check(Project(repo.root))
+    checked = check(Deployment(repo.root))
     assert checked.validation.valid, checked.validation.errors
     return project(checked.validation.records, MODEL, Audience.PUBLIC, AS_OF)
 
@@ -395,7 +395,7 @@ def test_built_pages_show_exactly_these_timelines(scripted, public: Timelines,
     from builder.pipeline import build
 
     repo, _ = scripted
-    out = build(Project(repo.root), tmp_path / "site", AS_OF).out_dir
+    out = build(Deployment(repo.root), tmp_path / "site", AS_OF).out_dir
     for rid, timeline in public.records.items():
         page = out / timeline.record_type / rid / "index.html"
         if not page.is_file():
@@ -487,7 +487,7 @@ def test_a_backdated_commit_keeps_its_place_on_the_chain(tmp_path: Path) -> None
 
 
 def test_chain_time() -> None:
-    from builder.timeline import chain_time
+    from builder.stages.timeline import chain_time
 
     day = date(2026, 11, 21)
     assert chain_time(at("2026-11-20"), None, day) == at("2026-11-20")

@@ -32,9 +32,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from . import strict_yaml
-from .population import Condition, Population, holds, parse_population, parse_where
-from .problems import problem
+from ..model import strict_yaml
+from ..model.population import Condition, Population, holds, parse_population, parse_where
+from ..model.problems import problem
 
 COUNT_MEASURES = ("count", "sum", "on_time", "answered_within", "overdue")
 PLAIN_MEASURES = ("count", "on_time", "answered_within", "overdue", "zero_balance")
@@ -605,7 +605,7 @@ def compute(records: Iterable[Any], model: Any, as_of: date, internal: bool = Tr
             index: Any = None) -> Figures:
     """Evaluate every declared figure over `records`. With internal=False the figures and
     tables declared internal are left out (the public site and its open data)."""
-    from .roles import RecordIndex   # roles imports the model; keep this module light
+    from ..model.roles import RecordIndex   # roles imports the model; keep this module light
 
     index = index if index is not None else RecordIndex(records, model)
     decl: Declarations = getattr(model, "statistics", None) or Declarations()

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import strict_yaml
-from .body_limits import DEFAULT_MAX_BYTES
+from ..text.body_limits import DEFAULT_MAX_BYTES
 from .periods import Calendar, read_calendar
 from .problems import problem
 from .roles import Roles, check_cross_type, finish, read_roles
@@ -231,7 +231,7 @@ def load_model(config_dir: Path) -> Model:
     board_errors += page_errors
     if board_errors:
         raise ConfigError(board_errors)
-    from .statistics import read_statistics   # it reads the finished model's types and roles
+    from ..stages.statistics import read_statistics   # it reads the finished model's types and roles
     declared, stat_errors = read_statistics(config_dir, model)
     if stat_errors:
         raise ConfigError(stat_errors)

@@ -19,12 +19,12 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import strict_yaml
-from .load import find_record_files
-from .model import FieldSpec, Model, RecordType
+from ..model import strict_yaml
+from ..stages.load import find_record_files
+from ..model.model import FieldSpec, Model, RecordType
 
 if TYPE_CHECKING:
-    from .pipeline import Project
+    from ..pipeline import Deployment
 
 # The validator requires these for a withdrawn status (validate.py); a new record is not
 # withdrawn, so they are left out of the template (the guide's §4.4 explains withdrawal).
@@ -41,7 +41,7 @@ class UnknownType(ScaffoldError):
     """No such record type in site_config/types/."""
 
 
-def scaffold(project: Project, model: Model, type_name: str, year: int,
+def scaffold(deployment: Deployment, model: Model, type_name: str, year: int,
              title: str | None) -> tuple[Path, str]:
     """The path and text of a new record of `type_name` with the next free ID of `year`.
     Reads content/ (and Git history, if any) to find the IDs taken; writes nothing."""
@@ -49,8 +49,8 @@ def scaffold(project: Project, model: Model, type_name: str, year: int,
     if rtype is None:
         types = "、".join(f"{t.name}（{t.label}）" for t in model.types.values())
         raise UnknownType(f"没有“{type_name}”这种记录类型。可用的类型：{types}。")
-    record_id = next_id(project, rtype, year)
-    path = project.content_dir / rtype.folder / f"{record_id}.md"
+    record_id = next_id(deployment, rtype, year)
+    path = deployment.content_dir / rtype.folder / f"{record_id}.md"
     return path, record_text(rtype, model, record_id, year, title)
 
 
@@ -67,7 +67,7 @@ def write_record(path: Path, text: str) -> None:
 # --- the next free ID --------------------------------------------------------------------------
 
 
-def next_id(project: Project, rtype: RecordType, year: int) -> str:
+def next_id(deployment: Deployment, rtype: RecordType, year: int) -> str:
     """One more than the highest sequence number of `year` ever used for this type.
 
     Gaps are not filled: an ID that was used once (a deleted file in Git history, a record in
@@ -75,7 +75,7 @@ def next_id(project: Project, rtype: RecordType, year: int) -> str:
     handed out again."""
     pattern = _id_regex(rtype, year)
     seen = [0]
-    for text in _id_sources(project):
+    for text in _id_sources(deployment):
         seen.extend(int(m.group("seq")) for m in pattern.finditer(text))
     record_id = rtype.id_format.format(year=year, seq=max(seen) + 1)
     if not rtype.id_pattern.fullmatch(record_id):
@@ -105,16 +105,16 @@ def _id_regex(rtype: RecordType, year: int) -> re.Pattern[str]:
     return re.compile(r"(?<![A-Za-z0-9_-])" + "".join(parts) + r"(?![0-9])")
 
 
-def _id_sources(project: Project):
+def _id_sources(deployment: Deployment):
     """Every text an ID may be taken in: record files' paths and contents, and every path
     under content/ in the Git history (deleted and renamed files, other branches)."""
-    for file in find_record_files(project.content_dir):
+    for file in find_record_files(deployment.content_dir):
         yield file.as_posix()
         try:
             yield file.read_bytes().decode("utf-8", errors="replace")
         except OSError:
             continue
-    yield _paths_in_history(project.root)
+    yield _paths_in_history(deployment.root)
 
 
 def _paths_in_history(root: Path) -> str:

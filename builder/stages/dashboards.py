@@ -17,13 +17,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from .dashboard_config import Column, DashboardSpec, Follower
-from .model import FieldSpec, Model
-from .periods import CalendarGap, Period
-from .population import select
-from .problems import Problem
-from .records import Record
-from .roles import RecordIndex
+from ..model.dashboard_config import Column, DashboardSpec, Follower
+from ..model.model import FieldSpec, Model
+from ..model.periods import CalendarGap, Period
+from ..model.population import select
+from ..model.problems import Problem
+from ..model.records import Record
+from ..model.roles import RecordIndex
 
 
 # --- what a template places ------------------------------------------------------------------

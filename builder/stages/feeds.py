@@ -14,9 +14,9 @@ from collections import defaultdict
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
-from .model import Model
-from .project import Projection
-from .roles import RecordIndex
+from ..model.model import Model
+from .projection import Projection
+from ..model.roles import RecordIndex
 from .timeline import Event, Timelines, describe, require_same_audience
 
 ATOM = "http://www.w3.org/2005/Atom"

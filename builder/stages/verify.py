@@ -58,11 +58,11 @@ from typing import Any, Iterable
 
 import ahocorasick
 
-from .body import INTERNAL_CLOSE, INTERNAL_OPEN, strip_internal
+from ..text.record_body import INTERNAL_CLOSE, INTERNAL_OPEN, strip_internal
 from . import opendata
-from .model import FieldSpec, Model
-from .project import Audience, visible
-from .records import Record
+from ..model.model import FieldSpec, Model
+from .projection import Audience, visible
+from ..model.records import Record
 
 MIN_LENGTH = 6   # shorter runs are too likely to occur by chance inside public text
 TEXT, VALUE, FIELD = "text", "value", "field"   # how a secret is looked for (see above)
@@ -81,7 +81,7 @@ _NODE = re.compile(r">([^<>]+)<")
 _WORD = re.compile(r"\d+|[A-Za-z]+|[^\W\dA-Za-z_]+")
 _TEXT_SUFFIXES = {".html", ".htm", ".json", ".xml", ".csv", ".txt", ".js", ".css", ".svg", ".md"}
 _CHROME_SUFFIXES = {".html", ".htm", ".js", ".css", ".svg", ".yml", ".yaml", ".md"}
-_SOURCE = Path(__file__).resolve().parent
+_SOURCE = Path(__file__).resolve().parents[1]   # the whole builder/ package
 _OPEN_DATA = "data/records"
 
 
@@ -380,7 +380,7 @@ def _code_literals() -> tuple[str, ...]:
     """Every string literal in builder/, docstrings excepted: those hold examples of
     record values, and an example must not make a real value look public."""
     found = []
-    for module in sorted(_SOURCE.glob("*.py")):
+    for module in sorted(_SOURCE.rglob("*.py")):
         tree = ast.parse(module.read_text(encoding="utf-8"))
         docstrings = {id(node.body[0].value) for node in ast.walk(tree)
                       if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef,

@@ -22,7 +22,7 @@ from subprocess import PIPE
 from typing import IO, Iterable, Iterator
 
 from .load import Document, parse_bytes
-from .problems import Problem
+from ..model.problems import Problem
 
 SHORT_SHA = 7
 # Blobs asked for at once. The requests (41 bytes each) then fit in the 64 KiB pipe buffer, so

@@ -23,15 +23,16 @@ from typing import Any, Iterable
 import jinja2
 from markupsafe import Markup, escape
 
-from . import body_limits, body_markdown, charts, sanitise
-from .body import mark_internal
+from ..text import body_limits, body_markdown, sanitise
+from . import charts
+from ..text.record_body import mark_internal
 from .dashboards import Dashboards
 from .feeds import FEEDS_DIR
 from .timeline import CHANGE_LOG_DAYS, ChangeDay, Timelines, describe
-from .model import FieldSpec, Model, RecordType
-from .project import Audience, Projection
-from .records import Record
-from .roles import RecordIndex
+from ..model.model import FieldSpec, Model, RecordType
+from .projection import Audience, Projection
+from ..model.records import Record
+from ..model.roles import RecordIndex
 from .statistics import Figures, KeyPart, Ratio, Row, show
 
 ASSETS = ("sunlight.css", "ledger.js")

@@ -16,8 +16,8 @@ from typing import Any, Iterable
 
 import frontmatter
 
-from . import strict_yaml
-from .problems import Problem, problem
+from ..model import strict_yaml
+from ..model.problems import Problem, problem
 
 BOM = b"\xef\xbb\xbf"
 _DELIMITER = re.compile(r"---[ \t]*")

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from . import body as body_checks
-from . import body_limits
+from ..text import record_body as body_checks
+from ..text import body_limits
 from .load import Document
-from .model import (DateOrderRule, Entry, ExpectRule, FieldSpec, ForbidRule, Model, RecordType,
+from ..model.model import (DateOrderRule, Entry, ExpectRule, FieldSpec, ForbidRule, Model, RecordType,
                     RequireRule)
-from .problems import Problem, Severity, problem
-from .records import Record
-from .strict_yaml import dotted
+from ..model.problems import Problem, Severity, problem
+from ..model.records import Record
+from ..model.strict_yaml import dotted
 
 _INTEGER = re.compile(r"-?(0|[1-9][0-9]*)")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

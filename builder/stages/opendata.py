@@ -41,8 +41,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
-from .model import FieldSpec, Model, RecordType, Registry
-from .records import Record
+from ..model.model import FieldSpec, Model, RecordType, Registry
+from ..model.records import Record
 
 PACKAGE_NAME = "sunlight-open-data"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"

@@ -19,10 +19,10 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
-from .body import strip_internal
-from .model import FieldSpec, Model
-from .records import Record
-from .roles import RecordIndex
+from ..text.record_body import strip_internal
+from ..model.model import FieldSpec, Model
+from ..model.records import Record
+from ..model.roles import RecordIndex
 
 # What a tombstone keeps of a withdrawn record, besides the fields of its withdrawal roles.
 TOMBSTONE_FIELDS = ("id", "type", "title", "status")

@@ -38,9 +38,9 @@ try:
 except ImportError:  # Windows: no advisory locks, see _try_claim
     fcntl = None  # type: ignore[assignment]
 
-from . import __version__
-from .project import Projection
-from .records import Record
+from .. import __version__
+from .projection import Projection
+from ..model.records import Record
 
 MANIFEST = "sunlight-manifest.json"
 
@@ -495,8 +495,9 @@ def fingerprint() -> str:
     """Sunlight's version and a hash of its code: digests are compared only between builds
     by the same code, since another version may project the same file differently."""
     code = hashlib.sha256()
-    for file in sorted(Path(__file__).parent.glob("*.py")):
-        code.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    package = Path(__file__).resolve().parents[1]
+    for file in sorted(package.rglob("*.py")):
+        code.update(file.relative_to(package).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
     return f"{__version__}+{code.hexdigest()[:16]}"
 
 

@@ -19,15 +19,15 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .body import strip_internal
-from .load import Document, find_record_files, parse_bytes
-from .model import FieldSpec, Model, RecordType, RequireRule
-from .pipeline import Checked, Project, check
-from .problems import Problem, Severity, problem
-from .project import is_public
-from .records import Record
-from .roles import DueRole, due_in_force
-from .validate import validate
+from ..text.record_body import strip_internal
+from ..stages.load import Document, find_record_files, parse_bytes
+from ..model.model import FieldSpec, Model, RecordType, RequireRule
+from ..pipeline import Checked, Deployment, check
+from ..model.problems import Problem, Severity, problem
+from ..stages.projection import is_public
+from ..model.records import Record
+from ..model.roles import DueRole, due_in_force
+from ..stages.validate import validate
 
 # Roles used here: reopen_reason ("why was this reopened"), amends (a reference to the same
 # type: adopted text changes only by amendment), adopted, embargo, and due with extensions.
@@ -94,13 +94,13 @@ class DiffCheck:
         return not self.errors
 
 
-def check_against_base(project: Project, base: str, as_of: date) -> DiffCheck:
+def check_against_base(deployment: Deployment, base: str, as_of: date) -> DiffCheck:
     """Validate the working tree and compare it with revision `base` as of `as_of`.
     Raises BaseUnavailable when `base` cannot be read; never raises on bad content."""
-    checked = check(project)
-    commit = resolve(project.root, base)
-    base_records = validate(read_base(project.root, commit), checked.model).records
-    present = {_relative(project.root, f) for f in find_record_files(project.content_dir)}
+    checked = check(deployment)
+    commit = resolve(deployment.root, base)
+    base_records = validate(read_base(deployment.root, commit), checked.model).records
+    present = {_relative(deployment.root, f) for f in find_record_files(deployment.content_dir)}
     comparison = _Comparison(checked.model, as_of)
     comparison.run(base_records, checked.validation.records, present)
     problems = sorted(checked.validation.problems + comparison.problems,

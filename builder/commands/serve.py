@@ -22,9 +22,9 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from . import publish
-from .pipeline import Built, Project, build
-from .project import Audience
+from ..stages import publish
+from ..pipeline import Built, Deployment, build
+from ..stages.projection import Audience
 
 WATCHED = ("content", "templates", "site_config", "mkdocs.yml")
 
@@ -88,9 +88,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 class Preview:
     """A preview server for one project and audience."""
 
-    def __init__(self, project: Project, audience: Audience = Audience.PUBLIC,
+    def __init__(self, deployment: Deployment, audience: Audience = Audience.PUBLIC,
                  body: str | None = None, as_of: date | None = None):
-        self.project, self.audience, self.body = project, audience, body
+        self.deployment, self.audience, self.body = deployment, audience, body
         self.as_of = as_of
         self.workdir = publish.preview_folder()
         # One level down: builds lock the output's parent, and the preview holds the workdir.
@@ -101,10 +101,10 @@ class Preview:
 
     def rebuild(self) -> Rebuilt:
         # Taken before building, so an edit saved while this build runs triggers the next.
-        self.seen = snapshot(self.project.root)
+        self.seen = snapshot(self.deployment.root)
         start = time.perf_counter()
         try:
-            built = build(self.project, self.out_dir, self.as_of or date.today(), self.audience,
+            built = build(self.deployment, self.out_dir, self.as_of or date.today(), self.audience,
                           self.body)
             return Rebuilt(built, None, time.perf_counter() - start)
         except Exception as exc:  # noqa: BLE001 - reported to the editor, old site kept
@@ -124,7 +124,7 @@ class Preview:
         is set."""
         stop = stop or threading.Event()
         while not stop.wait(interval):
-            if snapshot(self.project.root) != self.seen:
+            if snapshot(self.deployment.root) != self.seen:
                 on_build(self.rebuild())
 
     def close(self) -> None:

@@ -20,10 +20,10 @@ from enum import Enum
 from typing import Any, Iterable
 
 from .history import Commit, FileChange, History, HistoryNotice
-from .model import FieldSpec, Model
-from .project import Audience, Projection, project, visible
-from .records import Record
-from .roles import due_in_force
+from ..model.model import FieldSpec, Model
+from .projection import Audience, Projection, project, visible
+from ..model.records import Record
+from ..model.roles import due_in_force
 from .validate import validate
 
 # Fields with an event of their own are found by role: progress, result, reopen_reason and

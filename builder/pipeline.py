@@ -12,12 +12,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .stages import dashboards, engine, feeds, publish, render, statistics, verify
+from .stages import dashboards, engine, feeds, opendata, publish, render, statistics, verify
 from .stages.history import NotARepository, is_clean, read_history
 from .stages.timeline import Timelines, change_log, timelines
 from .stages.load import load, project_path
 from .model.model import Model, load_model
-from .stages.opendata import write_open_data
 from .stages.projection import Audience, project
 from .stages.validate import Validation, validate
 
@@ -188,18 +187,21 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
                                     checked.validation.warnings) \
             if audience is Audience.INTERNAL else None
         rendered = render.render(projection, figures_, model, deployment.template_dirs,
-                                 work / "docs", deployment.assets_dir, commit=commit,
+                                 deployment.assets_dir, commit=commit,
                                  dashboards=boards, timelines=found,
                                  changes=change_log(found, projection))
-        _write_files(work / "docs", feeds.feeds(found, projection, model, feeds.site_url(model)))
-        if audience is Audience.PUBLIC:
-            write_open_data(projection.records, model, work / "docs" / "data",
-                            statistics=statistics.as_json(figures_))
-        publish.write_manifest(work / "docs", projection, as_of, commit, digests,
-                               clean=commit is not None and is_clean(
-                                   deployment.root, [deployment.content_dir, deployment.config_dir]))
+        docs = {**rendered.files,
+                **feeds.feeds(found, projection, model, feeds.site_url(model)),
+                **(opendata.open_data(projection.records, model, statistics.as_json(figures_),
+                                      folder="data")
+                   if audience is Audience.PUBLIC else {}),
+                **publish.manifest(projection, as_of, commit, digests,
+                                   clean=commit is not None and is_clean(
+                                       deployment.root,
+                                       [deployment.content_dir, deployment.config_dir]))}
+        publish.write_tree(work / "docs", docs)
         clock.lap("render")
-        config = engine.write_config(rendered, deployment.base_config,
+        config = engine.write_config(rendered, work / "docs", deployment.base_config,
                                      _theme_dir(deployment, audience), work / "site",
                                      _engine_extra(model, audience, body))
         engine.build(config, as_of)
@@ -218,12 +220,6 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
     return Built(checked=checked, out_dir=out_dir, pages=len(rendered.pages),
                  public_records=len(projection.records), secrets_checked=len(secrets),
                  timings=clock.timings, notices=repaired + notices)
-
-
-def _write_files(docs_dir: Path, files: dict[str, bytes]) -> None:
-    for rel, data in files.items():
-        (docs_dir / rel).parent.mkdir(parents=True, exist_ok=True)
-        (docs_dir / rel).write_bytes(data)
 
 
 def _timelines(deployment: Deployment, model: Model, as_of: date, audience: Audience,

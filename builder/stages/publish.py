@@ -369,19 +369,29 @@ def manifest_records(projection: Projection) -> dict[str, str]:
                                                              key=lambda r: r.id)}
 
 
-def write_manifest(docs_dir: Path, projection: Projection, as_of: date,
-                   commit: str | None, records: dict[str, str], clean: bool = False) -> Path:
+def manifest(projection: Projection, as_of: date, commit: str | None, records: dict[str, str],
+             clean: bool = False) -> dict[str, bytes]:
     """What this build contains: audience, build date and a SHA-256 of every record's
     projection, so a later publish can tell what changed or went missing; whether content/
     and site_config/ were exactly the commit's (`clean`), and the code's fingerprint, so it
     knows when those digests must still hold."""
-    manifest = {"audience": projection.audience.value, "body": projection.body,
-                "build_date": as_of.isoformat(), "commit": commit,
-                "records": records, "sunlight": fingerprint(), "clean": clean}
-    path = docs_dir / MANIFEST
-    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                    encoding="utf-8")
-    return path
+    content = {"audience": projection.audience.value, "body": projection.body,
+               "build_date": as_of.isoformat(), "commit": commit,
+               "records": records, "sunlight": fingerprint(), "clean": clean}
+    text = json.dumps(content, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    return {MANIFEST: text.encode("utf-8")}
+
+
+def write_tree(folder: Path, files: dict[str, bytes]) -> list[Path]:
+    """The one writer of a generated tree: every stage hands its files here as data
+    (path → bytes). Returns the paths written, in the order given."""
+    written = []
+    for rel, data in files.items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        written.append(path)
+    return written
 
 
 def read_manifest(location: Path) -> dict[str, Any] | None:

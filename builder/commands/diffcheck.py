@@ -21,6 +21,7 @@ from typing import Any
 
 from ..text.record_body import strip_internal
 from ..stages.load import Document, find_record_files, parse_bytes
+from ..model.format import registry_kind, scalar_text
 from ..model.model import FieldSpec, Model, RecordType, RequireRule
 from ..pipeline import Checked, Deployment, check
 from ..model.problems import Problem, Severity, problem
@@ -478,15 +479,8 @@ class _Shower:
         if value is None or value == "" or value == [] or value == {}:
             return EMPTY
         kind = spec.type if spec is not None else ""
-        if kind == "status":
-            return self.rtype.lifecycle.label(value)
-        if kind == "enum":
-            return spec.values.get(value, value)
-        if kind == "boolean":
-            return "是" if value else "否"
-        if kind == "ref" and spec.to and spec.to[0] in ("body", "unit"):
-            entries = self.model.registry.entries(spec.to[0])
-            return entries[value].name if value in entries else str(value)
+        if kind in ("status", "enum", "boolean") or registry_kind(spec) is not None:
+            return scalar_text(value, spec, self.model.registry, self.rtype.lifecycle)
         if kind == "list" and isinstance(value, list):
             separator = "；" if spec.items is not None and spec.items.type == "object" else "、"
             return separator.join(self(v, spec.items) for v in value)

@@ -28,6 +28,7 @@ from ..text.record_body import mark_internal
 from .dashboards import Dashboards
 from .feeds import FEEDS_DIR
 from .timeline import CHANGE_LOG_DAYS, ChangeDay, Timelines, describe
+from ..model.format import REGISTRY_KINDS, registry_name, scalar_text
 from ..model.model import FieldSpec, Model, RecordType
 from .projection import Audience, Projection
 from ..model.records import Record
@@ -143,8 +144,7 @@ class Site:
         return max(dates) if dates else None
 
     def registry_name(self, kind: str, key: str) -> str:
-        entries = self.model.registry.entries(kind)
-        return entries[key].name if key in entries else key
+        return registry_name(self.model.registry, kind, key)
 
     # --- formatting (returns Markup; every piece of record text goes through escape) -------
 
@@ -158,15 +158,11 @@ class Site:
             return Markup("、").join(self.fmt(v, spec.items, root) for v in value)
         if kind == "object":
             return self.object_table([value], spec, root)
-        if kind == "date":
-            return escape(value.isoformat())
-        if kind == "boolean":
-            return Markup("是" if value else "否")
-        if kind == "enum":
-            return escape(spec.values.get(value, value))
+        if kind in ("date", "boolean", "enum"):
+            return escape(scalar_text(value, spec, self.model.registry))
         if kind == "ref":
             target = spec.to[0]
-            if target in ("body", "unit"):
+            if target in REGISTRY_KINDS:
                 return Markup('<a href="{}">{}</a>').format(f"{root}{target}/{value}/",
                                                            self.registry_name(target, value))
             record = self.by_id.get(value)

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ..model import strict_yaml
+from ..model.format import registry_kind, registry_name, scalar_text
 from ..model.population import Condition, Population, holds, parse_population, parse_where
 from ..model.problems import problem
 
@@ -792,13 +793,9 @@ class _Evaluator:
             item = spec.items if spec.type == "list" and spec.items is not None else spec
             if item.type == "enum" and value in item.values:
                 return KeyPart(value, item.values[value])
-            if item.type == "ref" and item.to and item.to[0] in ("body", "unit"):
-                return _registry_part(self.model.registry, item.to[0], value)
-        if isinstance(value, bool):
-            return KeyPart(value, "是" if value else "否")
-        if isinstance(value, date):
-            return KeyPart(value, value.isoformat())
-        return KeyPart(value, str(value))
+            if registry_kind(item) is not None:
+                return _registry_part(self.model.registry, registry_kind(item), value)
+        return KeyPart(value, scalar_text(value, None, self.model.registry))
 
 
 def select_rows(index: Any, population: Population, as_of: date) -> list[Any]:
@@ -807,9 +804,8 @@ def select_rows(index: Any, population: Population, as_of: date) -> list[Any]:
 
 
 def _registry_part(registry: Any, kind: str, value: Any) -> KeyPart:
-    entries = registry.entries(kind)
-    name = entries[value].name if value in entries else str(value)
-    return KeyPart(value, name, (kind, value) if value in entries else None)
+    known = value in registry.entries(kind)
+    return KeyPart(value, registry_name(registry, kind, value), (kind, value) if known else None)
 
 
 def _within(index: Any, record: Any) -> bool:

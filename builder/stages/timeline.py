@@ -20,6 +20,7 @@ from enum import Enum
 from typing import Any, Iterable
 
 from .history import Commit, FileChange, History, HistoryNotice
+from ..model.format import scalar_text
 from ..model.model import FieldSpec, Model
 from .projection import Audience, Projection, project, visible
 from ..model.records import Record
@@ -484,10 +485,6 @@ def format_value(value: Any, spec: FieldSpec | None, model: Model) -> str:
     """A field value as a citizen reads it: dates, labels and registry names, one line."""
     if value is None or value == "" or value == []:
         return NOTHING
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, date):
-        return value.isoformat()
     if isinstance(value, list):
         items = spec.items if spec is not None else None
         return "、".join(format_value(v, items, model) for v in value)
@@ -495,10 +492,4 @@ def format_value(value: Any, spec: FieldSpec | None, model: Model) -> str:
         subs = spec.fields if spec is not None else {}
         return "，".join(f"{subs[k].label if k in subs else k}：{format_value(v, subs.get(k), model)}"
                         for k, v in value.items())
-    text = str(value)
-    if spec is not None and spec.type == "enum":
-        text = spec.values.get(text, text)
-    elif spec is not None and spec.type == "ref" and spec.to and spec.to[0] in ("body", "unit"):
-        entries = model.registry.entries(spec.to[0])
-        text = entries[text].name if text in entries else text
-    return " ".join(text.split())
+    return " ".join(scalar_text(value, spec, model.registry).split())

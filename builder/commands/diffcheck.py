@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..text.record_body import strip_internal
-from ..stages.load import Document, find_record_files, parse_bytes
+from ..stages.load import Document, find_record_files, is_record_path, parse_bytes
 from ..model.format import registry_kind, scalar_text
 from ..model.model import FieldSpec, Model, RecordType, RequireRule
 from ..pipeline import Checked, Deployment, check
@@ -142,7 +142,8 @@ def read_base(root: Path, commit: str) -> list[Document]:
         meta, _, raw_path = entry.partition(b"\t")
         mode, kind, blob = meta.split()
         path = raw_path.decode("utf-8", "surrogateescape")
-        if kind == b"blob" and mode in (b"100644", b"100755") and _is_record_path(path):
+        if kind == b"blob" and mode in (b"100644", b"100755") and path.startswith("content/") \
+                and is_record_path(path[len("content/"):]):
             wanted[path] = blob.decode()
     blobs = _cat_blobs(root, sorted(set(wanted.values())))
     documents = []
@@ -151,13 +152,6 @@ def read_base(root: Path, commit: str) -> list[Document]:
         if doc is not None:
             documents.append(doc)
     return documents
-
-
-def _is_record_path(path: str) -> bool:
-    """The same files find_record_files takes: *.md in a folder below content/, no dot parts."""
-    parts = PurePosixPath(path).parts
-    return (len(parts) > 2 and parts[0] == "content" and path.endswith(".md")
-            and not any(part.startswith(".") for part in parts[1:]))
 
 
 def _cat_blobs(root: Path, blobs: list[str]) -> dict[str, bytes]:

@@ -17,11 +17,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from subprocess import PIPE
 from typing import IO, Iterable, Iterator
 
-from .load import Document, parse_bytes
+from .load import Document, is_record_path, parse_bytes
 from ..model.problems import Problem
 
 SHORT_SHA = 7
@@ -313,11 +313,7 @@ class _Reader:
         return [self._commit(entry, data) for entry in batch]
 
     def _is_record_file(self, path: str) -> bool:
-        """The loader's rule: *.md in a folder below content/, no hidden parts."""
-        if not path.startswith(self.prefix) or not path.endswith(".md"):
-            return False
-        parts = PurePosixPath(path[len(self.prefix):]).parts
-        return len(parts) > 1 and not any(part.startswith(".") for part in parts)
+        return path.startswith(self.prefix) and is_record_path(path[len(self.prefix):])
 
     def _commit(self, entry: _LogEntry, data: dict[str, bytes]) -> Commit:
         sha, when, name, email, message = entry.header.decode("utf-8", "replace").split("\x1f", 4)

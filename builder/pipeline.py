@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from .stages import dashboards, engine, feeds, opendata, publish, render, statistics, verify
-from .stages.history import NotARepository, is_clean, read_history
+from .stages.history import read_history
+from .stages.repository import NotARepository, head_commit, is_clean
 from .stages.timeline import Timelines, change_log, timelines
 from .stages.load import load, project_path
 from .model.model import Model, load_model
@@ -169,7 +170,7 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
     shown = [r.id for r in projection.records]
     found = found.only(shown)
     clock.lap("project")
-    commit = publish.head_commit(deployment.root)
+    commit = head_commit(deployment.root)
     digests = publish.manifest_records(projection)
     if audience is Audience.PUBLIC:
         publish.check_continuity(previous, commit, digests, deployment.root, records,

@@ -40,6 +40,7 @@ except ImportError:  # Windows: no advisory locks, see _try_claim
 
 from .. import __version__
 from .projection import Projection
+from .repository import blob_id, blobs_at, descends_from
 from ..model.records import Record
 
 MANIFEST = "sunlight-manifest.json"
@@ -238,19 +239,6 @@ class ManifestError(Exception):
     nothing is built (a usage error). The message is Chinese and names the file."""
 
 
-def head_commit(root: Path) -> str | None:
-    """The commit being built; None outside a Git repository or before the first commit.
-
-    A repository that cannot be read raises HistoryError: it is not "outside Git"."""
-    from .history import NotARepository, open_repository, resolve
-    try:
-        repo = open_repository(root)
-    except NotARepository:
-        return None
-    with repo:
-        return resolve(repo)
-
-
 def check_continuity(previous: dict[str, Any] | None, commit: str | None,
                      records: dict[str, str], root: Path,
                      sources: Iterable[Record] = (), content_dir: Path | None = None,
@@ -263,7 +251,6 @@ def check_continuity(previous: dict[str, Any] | None, commit: str | None,
     their projections are made from (`content_dir`, `config_dir`) are given."""
     if not previous:
         return
-    from .history import descends_from
     old_commit = previous["commit"]
     if old_commit is None and commit is not None:
         raise ManifestError(
@@ -314,7 +301,6 @@ def _unexplained(previous: dict[str, Any], records: dict[str, str], sources: lis
     if not differing or previous.get("sunlight") != fingerprint() \
             or previous.get("clean") is not True:
         return []
-    from .history import blob_id, blobs_at
     at_commit = blobs_at(root, previous["commit"], [content_dir, config_dir])
     like = next(iter(at_commit.values()), "")
     same: dict[str, bool] = {}

@@ -41,7 +41,7 @@ except ImportError:  # Windows: no advisory locks, see _try_claim
 from .. import __version__
 from .projection import Projection
 from .repository import blob_id, blobs_at, descends_from
-from ..model.records import Record
+from ..model.records import Record, mentioned
 
 MANIFEST = "sunlight-manifest.json"
 
@@ -325,25 +325,10 @@ def _unexplained(previous: dict[str, Any], records: dict[str, str], sources: lis
         source = by_id.get(rid)
         if source is None or not unchanged(source.path):
             continue
-        refs = [by_id[i] for i in _mentioned(source.fields, by_id) if i != rid]
+        refs = [by_id[i] for i in mentioned(source.fields, by_id) if i != rid]
         if all(unchanged(r.path) and (r.id in old) == (r.id in records) for r in refs):
             out.append(rid)
     return sorted(out)
-
-
-def _mentioned(value: Any, known: dict[str, Record]) -> list[str]:
-    """IDs of known records among a record's field values, at any depth."""
-    found, stack = [], [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if item in known:
-                found.append(item)
-        elif isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return found
 
 
 def _relative(path: Path, root: Path) -> str:

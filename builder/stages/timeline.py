@@ -23,7 +23,7 @@ from .history import Commit, FileChange, History, HistoryNotice
 from ..model.format import scalar_text
 from ..model.model import FieldSpec, Model
 from .projection import Audience, Projection, project, visible
-from ..model.records import Record
+from ..model.records import Record, mentioned
 from ..model.roles import due_in_force
 from .validate import validate
 
@@ -274,7 +274,7 @@ class _Walk:
             return None
         # Project the record with the records it mentions, so a reference survives exactly
         # when its target was visible then; everything else is irrelevant to this record.
-        context = [record] + [self.state[i] for i in _mentioned(record.fields, self.state)
+        context = [record] + [self.state[i] for i in mentioned(record.fields, self.state)
                               if i != record.id]
         projection = project(context, self.model, self.audience, day, body=self.body)
         return next(r for r in projection.records if r.id == record.id)
@@ -331,22 +331,6 @@ class _Walk:
             count = len(view.get(due.extensions) or []) if due and due.extensions else 0
             out.records[rid] = Timeline(rid, view.type, self.events[rid], count)
         return out
-
-
-def _mentioned(value: Any, state: dict[str, Record]) -> list[str]:
-    """IDs of known records that occur anywhere in a record's field values."""
-    found: list[str] = []
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if item in state:
-                found.append(item)
-        elif isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return found
 
 
 def _changes(before: Record, after: Record, model: Model) -> list[tuple]:

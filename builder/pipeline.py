@@ -18,6 +18,7 @@ from .stages.repository import NotARepository, head_commit, is_clean
 from .stages.timeline import Timelines, change_log, timelines
 from .stages.load import load, project_path
 from .model.model import Model, load_model
+from .model.records import Record
 from .stages.projection import Audience, project
 from .stages.validate import Validation, validate
 
@@ -173,12 +174,7 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
     commit = head_commit(deployment.root)
     digests = publish.manifest_records(projection)
     if audience is Audience.PUBLIC:
-        publish.check_continuity(previous, commit, digests, deployment.root, records,
-                                 deployment.content_dir, deployment.config_dir)
-        if previous is None and not first_publication:
-            notices.append("没有与已发布的网站比对（输出文件夹是新的，也没有 --previous-manifest）："
-                           "发布时请用 --previous-manifest 指定上次发布的清单，"
-                           "或用 --first-publication 声明第一次发布。")
+        notices += _continues(deployment, previous, commit, digests, records, first_publication)
     figures_ = statistics.compute(projection.records, model, as_of,
                                   internal=audience is Audience.INTERNAL)
     clock.lap("stats")
@@ -191,15 +187,13 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
                                  deployment.assets_dir, commit=commit,
                                  dashboards=boards, timelines=found,
                                  changes=change_log(found, projection))
-        docs = {**rendered.files,
-                **feeds.feeds(found, projection, model, feeds.site_url(model)),
-                **(opendata.open_data(projection.records, model, statistics.as_json(figures_),
-                                      folder="data")
-                   if audience is Audience.PUBLIC else {}),
-                **publish.manifest(projection, as_of, commit, digests,
-                                   clean=commit is not None and is_clean(
-                                       deployment.root,
-                                       [deployment.content_dir, deployment.config_dir]))}
+        docs = rendered.files | feeds.feeds(found, projection, model, feeds.site_url(model))
+        if audience is Audience.PUBLIC:
+            docs |= opendata.open_data(projection.records, model, statistics.as_json(figures_),
+                                       folder="data")
+        clean = commit is not None and is_clean(deployment.root, [deployment.content_dir,
+                                                                  deployment.config_dir])
+        docs |= publish.manifest(projection, as_of, commit, digests, clean=clean)
         publish.write_tree(work / "docs", docs)
         clock.lap("render")
         config = engine.write_config(rendered, work / "docs", deployment.base_config,
@@ -221,6 +215,20 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
     return Built(checked=checked, out_dir=out_dir, pages=len(rendered.pages),
                  public_records=len(projection.records), secrets_checked=len(secrets),
                  timings=clock.timings, notices=repaired + notices)
+
+
+def _continues(deployment: Deployment, previous: dict[str, Any] | None, commit: str | None,
+               digests: dict[str, str], records: list[Record], first_publication: bool
+               ) -> list[str]:
+    """The public site continues its last publication (publish.check_continuity raises
+    where it does not); a build with nothing to compare with says so."""
+    publish.check_continuity(previous, commit, digests, deployment.root, records,
+                             deployment.content_dir, deployment.config_dir)
+    if previous is None and not first_publication:
+        return ["没有与已发布的网站比对（输出文件夹是新的，也没有 --previous-manifest）："
+                "发布时请用 --previous-manifest 指定上次发布的清单，"
+                "或用 --first-publication 声明第一次发布。"]
+    return []
 
 
 def _timelines(deployment: Deployment, model: Model, as_of: date, audience: Audience,

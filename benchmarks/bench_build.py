@@ -42,9 +42,10 @@ def plain_build(tmp: Path, pages: int) -> tuple[float, int]:
         (docs / "p" / f"{n:05d}.md").write_text(
             f"# 页面 {n}\n\n这是第 {n} 个普通页面，用于对比构建时间。整改事项按期完成。\n",
             encoding="utf-8")
-    rendered = Rendered(docs_dir=docs, pages=[Page("index.md", "首页", True), Page("p/x.md", "p")],
+    rendered = Rendered(pages=[Page("index.md", "首页", True), Page("p/x.md", "p")],
                         nav=[{"首页": "index.md"}])
-    config = engine.write_config(rendered, ROOT / "mkdocs.yml", None, tmp / "plain" / "site")
+    config = engine.write_config(rendered, docs, ROOT / "mkdocs.yml", None,
+                                 tmp / "plain" / "site")
     data = json.loads(config.read_text(encoding="utf-8"))
     data.pop("extra_css"), data.pop("extra_javascript")
     config.write_text(json.dumps(data), encoding="utf-8")

@@ -25,7 +25,7 @@ from .stages.engine import EngineError
 from .pipeline import (Checked, ContentInvalid, LeakDetected, Deployment, WrongTarget, build, check,
                        figures)
 from .stages.projection import Audience
-from .stages.history import HistoryError
+from .stages.repository import HistoryError
 from .stages.publish import ManifestError, PublishRefused
 from .model.problems import Problem, Severity
 from .stages.verify import first_leaks

@@ -12,12 +12,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .stages import dashboards, engine, feeds, publish, render, statistics, verify
-from .stages.history import NotARepository, is_clean, read_history
+from .stages import dashboards, engine, feeds, opendata, publish, render, statistics, verify
+from .stages.history import read_history
+from .stages.repository import NotARepository, head_commit, is_clean
 from .stages.timeline import Timelines, change_log, timelines
 from .stages.load import load, project_path
 from .model.model import Model, load_model
-from .stages.opendata import write_open_data
+from .model.records import Record
 from .stages.projection import Audience, project
 from .stages.validate import Validation, validate
 
@@ -170,15 +171,10 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
     shown = [r.id for r in projection.records]
     found = found.only(shown)
     clock.lap("project")
-    commit = publish.head_commit(deployment.root)
+    commit = head_commit(deployment.root)
     digests = publish.manifest_records(projection)
     if audience is Audience.PUBLIC:
-        publish.check_continuity(previous, commit, digests, deployment.root, records,
-                                 deployment.content_dir, deployment.config_dir)
-        if previous is None and not first_publication:
-            notices.append("没有与已发布的网站比对（输出文件夹是新的，也没有 --previous-manifest）："
-                           "发布时请用 --previous-manifest 指定上次发布的清单，"
-                           "或用 --first-publication 声明第一次发布。")
+        notices += _continues(deployment, previous, commit, digests, records, first_publication)
     figures_ = statistics.compute(projection.records, model, as_of,
                                   internal=audience is Audience.INTERNAL)
     clock.lap("stats")
@@ -188,18 +184,19 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
                                     checked.validation.warnings) \
             if audience is Audience.INTERNAL else None
         rendered = render.render(projection, figures_, model, deployment.template_dirs,
-                                 work / "docs", deployment.assets_dir, commit=commit,
+                                 deployment.assets_dir, commit=commit,
                                  dashboards=boards, timelines=found,
                                  changes=change_log(found, projection))
-        _write_files(work / "docs", feeds.feeds(found, projection, model, feeds.site_url(model)))
+        docs = rendered.files | feeds.feeds(found, projection, model, feeds.site_url(model))
         if audience is Audience.PUBLIC:
-            write_open_data(projection.records, model, work / "docs" / "data",
-                            statistics=statistics.as_json(figures_))
-        publish.write_manifest(work / "docs", projection, as_of, commit, digests,
-                               clean=commit is not None and is_clean(
-                                   deployment.root, [deployment.content_dir, deployment.config_dir]))
+            docs |= opendata.open_data(projection.records, model, statistics.as_json(figures_),
+                                       folder="data")
+        clean = commit is not None and is_clean(deployment.root, [deployment.content_dir,
+                                                                  deployment.config_dir])
+        docs |= publish.manifest(projection, as_of, commit, digests, clean=clean)
+        publish.write_tree(work / "docs", docs)
         clock.lap("render")
-        config = engine.write_config(rendered, deployment.base_config,
+        config = engine.write_config(rendered, work / "docs", deployment.base_config,
                                      _theme_dir(deployment, audience), work / "site",
                                      _engine_extra(model, audience, body))
         engine.build(config, as_of)
@@ -220,10 +217,18 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
                  timings=clock.timings, notices=repaired + notices)
 
 
-def _write_files(docs_dir: Path, files: dict[str, bytes]) -> None:
-    for rel, data in files.items():
-        (docs_dir / rel).parent.mkdir(parents=True, exist_ok=True)
-        (docs_dir / rel).write_bytes(data)
+def _continues(deployment: Deployment, previous: dict[str, Any] | None, commit: str | None,
+               digests: dict[str, str], records: list[Record], first_publication: bool
+               ) -> list[str]:
+    """The public site continues its last publication (publish.check_continuity raises
+    where it does not); a build with nothing to compare with says so."""
+    publish.check_continuity(previous, commit, digests, deployment.root, records,
+                             deployment.content_dir, deployment.config_dir)
+    if previous is None and not first_publication:
+        return ["没有与已发布的网站比对（输出文件夹是新的，也没有 --previous-manifest）："
+                "发布时请用 --previous-manifest 指定上次发布的清单，"
+                "或用 --first-publication 声明第一次发布。"]
+    return []
 
 
 def _timelines(deployment: Deployment, model: Model, as_of: date, audience: Audience,

@@ -435,7 +435,7 @@ DEPLOY_RUN = re.compile(r"运行 `sunlight stats --as-of (\d{4}-\d{2}-\d{2})`，
 
 def test_deploy_guide_names_every_role_and_measure():
     from builder.model.roles import ROLE_NAMES
-    from builder.stages.statistics import MEASURES
+    from builder.model.statistics_config import MEASURES
     text = DEPLOY_GUIDE.read_text(encoding="utf-8")
     missing = [name for name in sorted(ROLE_NAMES) + list(MEASURES) if f"`{name}" not in text]
     assert not missing, f"docs/deploy-guide.md does not explain: {missing}"

@@ -10,7 +10,8 @@ import git as gitpython
 import pytest
 
 from builder.stages import history as history_module
-from builder.stages.history import (History, NotARepository, ShallowClone, read_history)
+from builder.stages.history import History, read_history
+from builder.stages.repository import NotARepository, ShallowClone
 from builder.model import load_model
 from builder.stages.timeline import timelines
 

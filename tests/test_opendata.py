@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from builder.model.model import FieldSpec, Model
-from builder.stages.opendata import OpenDataError, table_columns, write_open_data
+from builder.stages.opendata import OpenDataError, open_data, table_columns
+from builder.stages.publish import write_tree
 from builder.pipeline import Deployment, check
 from builder.model.records import Record
 
@@ -209,7 +210,7 @@ def public(checked) -> list[Record]:
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory, public, model) -> Path:
     out = tmp_path_factory.mktemp("site") / "data"
-    write_open_data(public, model, out)
+    write_tree(out, open_data(public, model))
     return out
 
 
@@ -256,7 +257,7 @@ def all_files(folder: Path) -> dict[str, bytes]:
 
 
 def test_writes_the_documented_files(tmp_path: Path, public, model):
-    written = write_open_data(public, model, tmp_path)
+    written = write_tree(tmp_path, open_data(public, model))
     names = [p.relative_to(tmp_path).as_posix() for p in written]
     schemas = [f"schemas/{t}.schema.json" for t in
                ("finding", "item", "plan", "rectification", "report", "resolution",
@@ -417,7 +418,7 @@ def test_internal_fields_stay_out_even_if_the_projection_let_them_through(tmp_pa
     model, records = checked
     leaky = [r for r in records if r.visibility == "public"]   # internal fields still inside
     assert any("contact" in r.fields for r in leaky)
-    write_open_data(leaky, model, tmp_path)
+    write_tree(tmp_path, open_data(leaky, model))
     for name, content in all_files(tmp_path).items():
         text = content.decode("utf-8")
         assert "contact" not in text and "秘密" not in text, name
@@ -427,15 +428,15 @@ def test_refuses_a_record_that_is_not_public(tmp_path, checked):
     model, records = checked
     lead = next(r for r in records if r.type == "lead")
     with pytest.raises(OpenDataError):
-        write_open_data([lead], model, tmp_path)
+        write_tree(tmp_path, open_data([lead], model))
 
 
 # --- reproducible builds ----------------------------------------------------------------------
 
 
 def test_output_is_byte_identical_across_runs(tmp_path: Path, public, model):
-    write_open_data(public, model, tmp_path / "first")
-    write_open_data(list(reversed(public)), model, tmp_path / "second")
+    write_tree(tmp_path / "first", open_data(public, model))
+    write_tree(tmp_path / "second", open_data(list(reversed(public)), model))
     first, second = all_files(tmp_path / "first"), all_files(tmp_path / "second")
     assert first == second
 
@@ -447,7 +448,7 @@ def test_with_the_real_projection(tmp_path: Path, checked):
     model, records = checked
     projection = project_stage.project(records, model, project_stage.Audience.PUBLIC,
                                        date(2024, 1, 1))
-    write_open_data(projection.records, model, tmp_path)
+    write_tree(tmp_path, open_data(projection.records, model))
     document = read_json(tmp_path / "records.json")
     assert {r["id"] for r in document["records"]} == PUBLIC_IDS
     for content in all_files(tmp_path).values():

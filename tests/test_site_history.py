@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from builder.cli import cli
-from builder.stages.history import ShallowClone
+from builder.stages.repository import ShallowClone
 from builder.pipeline import Deployment, build
 from builder.stages.projection import Audience
 

@@ -12,21 +12,22 @@ the changes a reviewer needs to see (builder/review.py writes them up).
 
 from __future__ import annotations
 
-import os
-import subprocess
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from ..text.record_body import strip_internal
-from ..stages.load import Document, find_record_files, parse_bytes
+from ..stages.load import Document, find_record_files, is_record_path, parse_bytes
+from ..model.format import registry_kind, scalar_text
 from ..model.model import FieldSpec, Model, RecordType, RequireRule
 from ..pipeline import Checked, Deployment, check
 from ..model.problems import Problem, Severity, problem
 from ..stages.projection import is_public
 from ..model.records import Record
 from ..model.roles import DueRole, due_in_force
+from ..stages.repository import (HistoryError, NotARepository, blobs_at, open_repository,
+                                 read_blobs)
 from ..stages.validate import validate
 
 # Roles used here: reopen_reason ("why was this reopened"), amends (a reference to the same
@@ -35,7 +36,7 @@ BODY = "正文"
 EMPTY = "（空）"
 
 
-class BaseUnavailable(Exception):
+class BaseUnavailable(HistoryError):
     """The base revision cannot be read: no git, not a repository, or an unknown revision."""
 
 
@@ -98,8 +99,14 @@ def check_against_base(deployment: Deployment, base: str, as_of: date) -> DiffCh
     """Validate the working tree and compare it with revision `base` as of `as_of`.
     Raises BaseUnavailable when `base` cannot be read; never raises on bad content."""
     checked = check(deployment)
-    commit = resolve(deployment.root, base)
-    base_records = validate(read_base(deployment.root, commit), checked.model).records
+    try:
+        commit = resolve(deployment.root, base)
+        base_documents = read_base(deployment.root, deployment.content_dir, commit)
+    except BaseUnavailable:
+        raise
+    except HistoryError as exc:     # no git, a damaged repository, an unreadable object
+        raise BaseUnavailable(str(exc)) from None
+    base_records = validate(base_documents, checked.model).records
     present = {_relative(deployment.root, f) for f in find_record_files(deployment.content_dir)}
     comparison = _Comparison(checked.model, as_of)
     comparison.run(base_records, checked.validation.records, present)
@@ -117,82 +124,37 @@ def resolve(root: Path, base: str) -> str:
     """The commit id `base` names, or BaseUnavailable with a message for editors."""
     if not base or base.startswith("-"):
         raise BaseUnavailable(f"基准版本“{base}”无效：请写分支名、标签或提交编号，例如 origin/main。")
-    done = _run(root, ["rev-parse", "--verify", "--quiet", f"{base}^{{commit}}"])
-    if done.returncode == 0:
-        return done.stdout.decode().strip()
-    if b"not a git repository" in done.stderr:
-        raise BaseUnavailable(f"{root.resolve()} 不在 Git 仓库中，无法与基准版本比较。")
-    shallow = _run(root, ["rev-parse", "--is-shallow-repository"]).stdout.strip() == b"true"
+    try:
+        with open_repository(root) as repo:
+            status, out, _ = repo.git.rev_parse("--verify", "--quiet", f"{base}^{{commit}}",
+                                                with_extended_output=True, with_exceptions=False)
+            if status == 0 and out.strip():
+                return out.strip()
+            shallow = repo.git.rev_parse("--is-shallow-repository",
+                                         with_exceptions=False).strip() == "true"
+    except NotARepository:
+        raise BaseUnavailable(f"{root.resolve()} 不在 Git 仓库中，无法与基准版本比较。") from None
     hint = ("这是一个浅克隆（shallow clone），缺少较早的提交：在 CI 中请设置 fetch-depth: 0，"
             "或先运行 git fetch --unshallow。") if shallow else \
         "请检查拼写；合并请求的目标分支通常是 origin/main（可能需要先运行 git fetch）。"
     raise BaseUnavailable(f"找不到基准版本“{base}”。{hint}")
 
 
-def read_base(root: Path, commit: str) -> list[Document]:
+def read_base(root: Path, content_dir: Path, commit: str) -> list[Document]:
     """Every record file of content/ at `commit`, parsed: one `git ls-tree`, one
     `git cat-file --batch`. Files that cannot be parsed are left out (they had their say
     when that revision was checked)."""
-    listing = _git(root, ["ls-tree", "-r", "-z", commit, "--", "content/"])
-    wanted: dict[str, str] = {}                      # path -> blob id
-    for entry in listing.split(b"\0"):
-        if not entry:
-            continue
-        meta, _, raw_path = entry.partition(b"\t")
-        mode, kind, blob = meta.split()
-        path = raw_path.decode("utf-8", "surrogateescape")
-        if kind == b"blob" and mode in (b"100644", b"100755") and _is_record_path(path):
-            wanted[path] = blob.decode()
-    blobs = _cat_blobs(root, sorted(set(wanted.values())))
+    prefix = _relative(root, content_dir) + "/"
+    listing = blobs_at(root, commit, [content_dir], files_only=True)
+    wanted = {path: blob for path, blob in listing.items()        # path -> blob id
+              if path.startswith(prefix) and is_record_path(path[len(prefix):])}
+    blobs = read_blobs(root, sorted(set(wanted.values())))
     documents = []
     for path, blob in sorted(wanted.items()):
-        doc, _ = parse_bytes(blobs[blob], path, PurePosixPath(path).parts[1])
+        doc, _ = parse_bytes(blobs[blob], path, path[len(prefix):].split("/", 1)[0])
         if doc is not None:
             documents.append(doc)
     return documents
-
-
-def _is_record_path(path: str) -> bool:
-    """The same files find_record_files takes: *.md in a folder below content/, no dot parts."""
-    parts = PurePosixPath(path).parts
-    return (len(parts) > 2 and parts[0] == "content" and path.endswith(".md")
-            and not any(part.startswith(".") for part in parts[1:]))
-
-
-def _cat_blobs(root: Path, blobs: list[str]) -> dict[str, bytes]:
-    if not blobs:
-        return {}
-    out = _git(root, ["cat-file", "--batch"], ("\n".join(blobs) + "\n").encode())
-    found: dict[str, bytes] = {}
-    pos = 0
-    for blob in blobs:
-        end = out.index(b"\n", pos)
-        header = out[pos:end].split()
-        if len(header) != 3:
-            raise BaseUnavailable(f"无法读取基准版本中的文件（{out[pos:end].decode(errors='replace')}）。")
-        size = int(header[2])
-        found[blob] = out[end + 1:end + 1 + size]
-        pos = end + 1 + size + 1
-    return found
-
-
-def _run(root: Path, args: list[str], stdin: bytes | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"}
-    try:
-        return subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True,
-                              env=env, check=False)
-    except FileNotFoundError:
-        raise BaseUnavailable("找不到 git 命令：请先安装 Git。") from None
-    except NotADirectoryError:
-        raise BaseUnavailable(f"{root} 不是文件夹。") from None
-
-
-def _git(root: Path, args: list[str], stdin: bytes | None = None) -> bytes:
-    done = _run(root, args, stdin)
-    if done.returncode != 0:
-        detail = done.stderr.decode(errors="replace").strip().splitlines()
-        raise BaseUnavailable(f"git {args[0]} 失败：{detail[-1] if detail else done.returncode}")
-    return done.stdout
 
 
 def _relative(root: Path, file: Path) -> str:
@@ -478,15 +440,8 @@ class _Shower:
         if value is None or value == "" or value == [] or value == {}:
             return EMPTY
         kind = spec.type if spec is not None else ""
-        if kind == "status":
-            return self.rtype.lifecycle.label(value)
-        if kind == "enum":
-            return spec.values.get(value, value)
-        if kind == "boolean":
-            return "是" if value else "否"
-        if kind == "ref" and spec.to and spec.to[0] in ("body", "unit"):
-            entries = self.model.registry.entries(spec.to[0])
-            return entries[value].name if value in entries else str(value)
+        if kind in ("status", "enum", "boolean") or registry_kind(spec) is not None:
+            return scalar_text(value, spec, self.model.registry, self.rtype.lifecycle)
         if kind == "list" and isinstance(value, list):
             separator = "；" if spec.items is not None and spec.items.type == "object" else "、"
             return separator.join(self(v, spec.items) for v in value)

@@ -12,15 +12,14 @@ on purpose: an empty field counts as not filled, so `sunlight validate` reports 
 
 from __future__ import annotations
 
-import os
 import re
 import string
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..model import strict_yaml
 from ..stages.load import find_record_files
+from ..stages.repository import paths_in_history
 from ..model.model import FieldSpec, Model, RecordType
 
 if TYPE_CHECKING:
@@ -114,23 +113,7 @@ def _id_sources(deployment: Deployment):
             yield file.read_bytes().decode("utf-8", errors="replace")
         except OSError:
             continue
-    yield _paths_in_history(deployment.root)
-
-
-def _paths_in_history(root: Path) -> str:
-    """Paths under content/ in every commit of every branch; empty outside a Git repository."""
-    # Inside a Git hook GIT_DIR and friends point at the hook's repository, not at `root`.
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR")}
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(root), "-c", "core.quotepath=off", "log", "--all", "--format=",
-             "--name-only", "--no-renames", "--", "content"],
-            capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=120,
-            check=False, env=env)
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return out.stdout if out.returncode == 0 else ""
+    yield paths_in_history(deployment.root, deployment.content_dir)
 
 
 # --- the file text -----------------------------------------------------------------------------

@@ -231,7 +231,7 @@ def load_model(config_dir: Path) -> Model:
     board_errors += page_errors
     if board_errors:
         raise ConfigError(board_errors)
-    from ..stages.statistics import read_statistics   # it reads the finished model's types and roles
+    from .statistics_config import read_statistics   # it reads the finished model's types and roles
     declared, stat_errors = read_statistics(config_dir, model)
     if stat_errors:
         raise ConfigError(stat_errors)

@@ -33,3 +33,20 @@ class Record:
     def line(self, *path: Any) -> int:
         """The line of a field (or the nearest enclosing one) in the record's file."""
         return line_of(self.lines, path)
+
+
+def mentioned(value: Any, known: dict[str, Any]) -> list[str]:
+    """IDs of known records that occur anywhere in a record's field values, at any depth: the
+    records a record's projection and digest depend on."""
+    found: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if item in known:
+                found.append(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found

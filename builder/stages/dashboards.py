@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from ..model.dashboard_config import Column, DashboardSpec, Follower
+from ..model.format import registry_kind, registry_name, scalar_text
 from ..model.model import FieldSpec, Model
 from ..model.periods import CalendarGap, Period
 from ..model.population import select
@@ -470,10 +471,7 @@ def _item_spec(index: RecordIndex, record: Record, name: str) -> FieldSpec | Non
 
 
 def _registry_name(index: RecordIndex, kind: str, key: Any) -> str:
-    if not isinstance(key, str):
-        return ""
-    entries = index.model.registry.entries(kind)
-    return entries[key].name if key in entries else key
+    return registry_name(index.model.registry, kind, key) if isinstance(key, str) else ""
 
 
 def _value_text(index: RecordIndex, value: Any, spec: FieldSpec | None) -> str:
@@ -483,14 +481,8 @@ def _value_text(index: RecordIndex, value: Any, spec: FieldSpec | None) -> str:
     if isinstance(value, list):
         item = spec.items if spec is not None and spec.type == "list" else spec
         return "、".join(t for t in (_value_text(index, v, item) for v in value) if t)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if spec is not None and spec.type == "enum":
-        return spec.values.get(value, str(value))
-    if spec is not None and spec.type == "ref" and spec.to and spec.to[0] in ("body", "unit"):
-        return _registry_name(index, spec.to[0], value)
     if isinstance(value, dict):
         return ""
-    return str(value)
+    if registry_kind(spec) is not None and not isinstance(value, str):
+        return ""
+    return scalar_text(value, spec, index.model.registry)

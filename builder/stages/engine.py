@@ -26,13 +26,13 @@ class EngineError(Exception):
         self.messages = messages
 
 
-def write_config(rendered: Rendered, base_config: Path, theme_dir: Path | None,
+def write_config(rendered: Rendered, docs_dir: Path, base_config: Path, theme_dir: Path | None,
                  site_dir: Path, extra: dict[str, Any] | None = None) -> Path:
     """A generated mkdocs.yml that inherits the deployment's base config (JSON is YAML)."""
     folders = sorted({p.path.split("/")[0] for p in rendered.pages if "/" in p.path})
     config: dict[str, Any] = {
         "INHERIT": str(base_config.resolve()),
-        "docs_dir": str(rendered.docs_dir.resolve()),
+        "docs_dir": str(docs_dir.resolve()),
         "site_dir": str(site_dir.resolve()),
         "nav": rendered.nav,
         "not_in_nav": "\n".join(f"/{folder}/" for folder in folders),
@@ -42,7 +42,7 @@ def write_config(rendered: Rendered, base_config: Path, theme_dir: Path | None,
     if theme_dir is not None and theme_dir.is_dir():
         config["theme"] = {"name": "material", "custom_dir": str(theme_dir.resolve())}
     config.update(extra or {})
-    path = rendered.docs_dir.parent / "mkdocs.generated.yml"
+    path = docs_dir.parent / "mkdocs.generated.yml"
     path.write_text(json.dumps(config, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return path
 

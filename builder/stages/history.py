@@ -14,35 +14,20 @@ is reported (IDs are immutable) and treated as one record ending and another beg
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from pathlib import Path, PurePosixPath
-from subprocess import PIPE
+from pathlib import Path
 from typing import IO, Iterable, Iterator
 
-from .load import Document, parse_bytes
+from .load import Document, is_record_path, parse_bytes
+from .repository import (BLOB_BATCH, FILE_MODES, Blobs, HistoryError, ShallowClone, git_module,
+                         open_repository, relative, resolve)
 from ..model.problems import Problem
 
 SHORT_SHA = 7
-# Blobs asked for at once. The requests (41 bytes each) then fit in the 64 KiB pipe buffer, so
-# writing them never blocks while cat-file waits for its answers to be read: no deadlock.
-BLOB_BATCH = 500
 # Record separator before each commit, unit separator between its header fields. A commit
 # message never contains NUL, which -z puts after the header and after each path.
 _FORMAT = "%x1e%H%x1f%cI%x1f%an%x1f%ae%x1f%B%x1f"
-
-
-class HistoryError(Exception):
-    """History cannot be read. The message is Chinese, for the CLI to print as it is."""
-
-
-class NotARepository(HistoryError):
-    """The project folder is not inside a Git repository."""
-
-
-class ShallowClone(HistoryError):
-    """A shallow clone: every file would look newly added at the cut-off commit."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +84,7 @@ def read_history(root: Path, content_dir: Path | None = None, rev: str = "HEAD",
 
     Raises NotARepository outside Git and ShallowClone in a shallow clone unless
     `allow_shallow`; a repository without commits has an empty history."""
-    git = _git()
+    git = git_module()
     root = Path(root)
     content_dir = Path(content_dir) if content_dir is not None else root / "content"
     with open_repository(root) as repo:
@@ -118,7 +103,7 @@ def read_history(root: Path, content_dir: Path | None = None, rev: str = "HEAD",
         if tip is None:
             return History(shallow=shallow)     # no commits yet
         top = Path(repo.working_tree_dir).resolve()
-        reader = _Reader(_relative(content_dir.resolve(), top), _relative(root.resolve(), top))
+        reader = _Reader(relative(content_dir.resolve(), top), relative(root.resolve(), top))
         # No pathspec: with one, git compares every commit with its parent twice (to
         # simplify history, then for the output), which doubles the time. Paths are
         # filtered here instead.
@@ -129,7 +114,7 @@ def read_history(root: Path, content_dir: Path | None = None, rev: str = "HEAD",
                            "--no-color", "--no-show-signature", "--encoding=UTF-8", "-z",
                            f"--format={_FORMAT}", tip, "--",
                            as_process=True, stdout_as_string=False)
-        blobs = _Blobs(repo.git.cat_file(batch=True, istream=PIPE, as_process=True))
+        blobs = Blobs.of(repo)
         try:
             commits = reader.commits(_log_entries(log.stdout), blobs)
             log.wait()
@@ -140,76 +125,6 @@ def read_history(root: Path, content_dir: Path | None = None, rev: str = "HEAD",
             blobs.close()
     return History(commits=tuple(c for c in commits if c.changes),
                    notices=tuple(reader.notices), shallow=shallow)
-
-
-def _git():
-    # Imported here: GitPython refuses to import where no git executable exists, and
-    # commands that never read history (validate, stats) must keep working there.
-    try:
-        import git
-    except ImportError as exc:
-        raise HistoryError("找不到 git 命令，无法读取记录的修改历史：请先安装 Git。") from exc
-    return git
-
-
-def open_repository(root: Path):
-    """The Git repository `root` lies in (a GitPython Repo, to use in a `with`).
-
-    Raises NotARepository only when no folder from `root` upwards holds a `.git`: that is the
-    plain local case. A `.git` that cannot be read is a HistoryError, never taken for "no
-    repository" (a corrupt repository would otherwise build a site with no history and no
-    commit, and skip the publishing checks)."""
-    root = Path(root).resolve()
-    top = next((d for d in (root, *root.parents) if os.path.lexists(d / ".git")), None)
-    if top is None:
-        raise NotARepository(f"{root} 不在 Git 仓库中，无法读取记录的修改历史。"
-                             "请在仓库中构建，或选择不带历史构建。")
-    git = _git()
-    try:
-        # Not search_parent_directories: a broken .git must not send us to an outer repository.
-        repo = git.Repo(top)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError, OSError, ValueError) as exc:
-        raise HistoryError(_corrupt(top, f"{type(exc).__name__}：{exc}")) from exc
-    if repo.bare or repo.working_tree_dir is None:
-        repo.close()
-        raise NotARepository(f"{root} 是裸仓库，无法读取记录的修改历史。")
-    # Every git command of this repository runs on exactly this .git, never one found above.
-    repo.git.update_environment(GIT_DIR=str(repo.git_dir),
-                                GIT_WORK_TREE=str(repo.working_tree_dir))
-    return repo
-
-
-def resolve(repo, rev: str = "HEAD") -> str | None:
-    """The commit `rev` names. None only for HEAD on a branch with no commit yet; a ref or
-    object that cannot be read raises HistoryError."""
-    status, out, _ = repo.git.rev_parse("--verify", "--quiet", f"{rev}^{{commit}}",
-                                        with_extended_output=True, with_exceptions=False)
-    if status == 0 and out.strip():
-        return out.strip()
-    if rev != "HEAD":
-        raise HistoryError(f"找不到提交“{rev}”，无法读取修改历史。")
-    # An unborn branch: HEAD names a branch, and that branch names nothing at all. A branch
-    # naming a missing object is damage, not "no commits yet".
-    branch_status, branch, _ = repo.git.symbolic_ref("-q", "HEAD", with_extended_output=True,
-                                                     with_exceptions=False)
-    named_status, _, _ = repo.git.rev_parse("--verify", "--quiet", branch.strip() or "HEAD",
-                                            with_extended_output=True, with_exceptions=False)
-    if branch_status == 0 and named_status != 0:
-        return None
-    raise HistoryError(_corrupt(Path(repo.working_tree_dir), "HEAD 指向的提交无法读取"))
-
-
-def _corrupt(top: Path, detail: object) -> str:
-    return (f"{top / '.git'} 中的 Git 仓库已损坏，无法读取（{detail}）。损坏的仓库不能当作"
-            "“没有历史”来发布：请修复仓库（例如重新克隆：git clone），再构建。")
-
-
-def _relative(path: Path, top: Path) -> str:
-    try:
-        rel = path.relative_to(top).as_posix()
-    except ValueError as exc:
-        raise NotARepository(f"{path} 不在 Git 仓库 {top} 中。") from exc
-    return "" if rel == "." else rel
 
 
 @dataclass
@@ -241,7 +156,7 @@ def _log_entries(stream: IO[bytes]) -> Iterator[_LogEntry]:
         yield entry
 
 
-_FILE_MODES = (b"100644", b"100755")
+_FILE_MODES = tuple(mode.encode("ascii") for mode in FILE_MODES)
 
 
 def _tokens(stream: IO[bytes], size: int = 1 << 16) -> Iterator[bytes]:
@@ -252,33 +167,6 @@ def _tokens(stream: IO[bytes], size: int = 1 << 16) -> Iterator[bytes]:
         yield from parts
     if rest:
         yield rest
-
-
-class _Blobs:
-    """One persistent `git cat-file --batch` process, asked for blobs in batches."""
-
-    def __init__(self, process):
-        self.process = process
-
-    def fetch(self, shas: Iterable[str]) -> dict[str, bytes]:
-        wanted = list(dict.fromkeys(shas))
-        found: dict[str, bytes] = {}
-        stdin, stdout = self.process.stdin, self.process.stdout
-        for i in range(0, len(wanted), BLOB_BATCH):
-            batch = wanted[i:i + BLOB_BATCH]
-            stdin.write("".join(sha + "\n" for sha in batch).encode("ascii"))
-            stdin.flush()
-            for sha in batch:
-                header = stdout.readline().split()       # sha, type, size — or "sha missing"
-                if len(header) != 3:
-                    raise HistoryError(f"Git 对象 {sha} 读取失败：{b' '.join(header).decode()}")
-                found[sha] = stdout.read(int(header[2]))
-                stdout.read(1)                          # the newline after the content
-        return found
-
-    def close(self) -> None:
-        self.process.stdin.close()
-        self.process.wait()
 
 
 class _Reader:
@@ -293,7 +181,7 @@ class _Reader:
         self.id_paths: dict[str, set[str]] = {}      # ID -> the paths holding it now
         self.notices: list[HistoryNotice] = []
 
-    def commits(self, entries: Iterable[_LogEntry], blobs: _Blobs) -> list[Commit]:
+    def commits(self, entries: Iterable[_LogEntry], blobs: Blobs) -> list[Commit]:
         out: list[Commit] = []
         batch: list[_LogEntry] = []
         wanted = 0
@@ -308,16 +196,12 @@ class _Reader:
         out.extend(self._batch(batch, blobs))
         return out
 
-    def _batch(self, batch: list[_LogEntry], blobs: _Blobs) -> list[Commit]:
+    def _batch(self, batch: list[_LogEntry], blobs: Blobs) -> list[Commit]:
         data = blobs.fetch(blob for entry in batch for _, blob in entry.files if blob)
         return [self._commit(entry, data) for entry in batch]
 
     def _is_record_file(self, path: str) -> bool:
-        """The loader's rule: *.md in a folder below content/, no hidden parts."""
-        if not path.startswith(self.prefix) or not path.endswith(".md"):
-            return False
-        parts = PurePosixPath(path[len(self.prefix):]).parts
-        return len(parts) > 1 and not any(part.startswith(".") for part in parts)
+        return path.startswith(self.prefix) and is_record_path(path[len(self.prefix):])
 
     def _commit(self, entry: _LogEntry, data: dict[str, bytes]) -> Commit:
         sha, when, name, email, message = entry.header.decode("utf-8", "replace").split("\x1f", 4)
@@ -370,59 +254,3 @@ def _id_changed(commit: Commit, path: str, before: str, after: str) -> HistoryNo
         message=(f"提交 {commit.short_sha}（{commit.when.date().isoformat()}）把 {path} 的编号由 "
                  f"{before} 改为 {after}。编号一经发布不得更改：请恢复原编号；"
                  f"确需新记录时另建文件，并把原记录撤回。"))
-
-
-# --- what the publishing checks ask of Git ------------------------------------------------------
-
-
-def descends_from(root: Path, old: str, new: str) -> bool:
-    """Whether commit `old` is `new` or one of its ancestors. A commit this repository does
-    not hold raises HistoryError (another repository's manifest, or history not fetched)."""
-    with open_repository(root) as repo:
-        status, _, err = repo.git.merge_base("--is-ancestor", old, new,
-                                             with_extended_output=True, with_exceptions=False)
-    if status in (0, 1):
-        return status == 0
-    raise HistoryError(f"本仓库中找不到上次发布的提交 {old[:10]}（{err.strip()}）。请取回完整历史"
-                       "（actions/checkout 的 “fetch-depth: 0”，或 git fetch --unshallow），"
-                       "并确认上次发布的清单来自这个仓库。")
-
-
-def blobs_at(root: Path, commit: str, folders: Iterable[Path]) -> dict[str, str]:
-    """{path relative to `root`: blob id} of every file under `folders` at `commit`."""
-    with open_repository(root) as repo:
-        top = Path(repo.working_tree_dir).resolve()
-        prefix = _relative(Path(root).resolve(), top)
-        specs = [_relative(Path(f).resolve(), top) for f in folders]
-        try:
-            out = repo.git.ls_tree("-r", "-z", "--full-tree", commit, "--", *specs)
-        except _git().GitCommandError as exc:
-            raise HistoryError(f"无法读取提交 {commit[:10]} 中的文件：{exc.stderr}") from exc
-    found: dict[str, str] = {}
-    for entry in filter(None, out.split("\0")):
-        meta, path = entry.split("\t", 1)
-        _, kind, blob = meta.split()
-        if kind == "blob" and (not prefix or path.startswith(prefix + "/")):
-            found[path[len(prefix) + 1:] if prefix else path] = blob
-    return found
-
-
-def blob_id(data: bytes, like: str) -> str:
-    """The id Git gives a blob of `data`, in the hash of `like` (SHA-1 or SHA-256 repository)."""
-    import hashlib
-    algorithm = hashlib.sha256 if len(like) == 64 else hashlib.sha1
-    return algorithm(b"blob %d\0" % len(data) + data).hexdigest()
-
-
-def is_clean(root: Path, folders: Iterable[Path]) -> bool:
-    """Whether the files under `folders` are exactly those of HEAD: nothing modified, staged,
-    untracked or ignored there."""
-    with open_repository(root) as repo:
-        top = Path(repo.working_tree_dir).resolve()
-        specs = [_relative(Path(f).resolve(), top) for f in folders]
-        status, out, err = repo.git.status("--porcelain", "-z", "--untracked-files=all",
-                                           "--ignored=matching", "--", *specs,
-                                           with_extended_output=True, with_exceptions=False)
-    if status != 0:
-        raise HistoryError(_corrupt(top, err.strip()))
-    return out == ""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Iterable
 
 import frontmatter
@@ -60,6 +60,18 @@ class StrictYAMLHandler(frontmatter.YAMLHandler):
 
 
 HANDLER = StrictYAMLHandler()
+
+
+RECORD_SUFFIX = ".md"
+
+
+def is_record_path(path: str) -> bool:
+    """The one rule for a record file, on a path relative to content/ (a working-tree file,
+    a path in Git's history or in a base revision): a *.md file in a folder below content/ —
+    top-level files are notes such as README.md — with no hidden part."""
+    parts = PurePosixPath(path).parts
+    return (len(parts) > 1 and path.endswith(RECORD_SUFFIX)
+            and not any(part.startswith(".") for part in parts))
 
 
 def find_record_files(content_dir: Path, paths: Iterable[Path] | None = None) -> list[Path]:
@@ -111,9 +123,11 @@ def scan(folder: Path, top_level: bool = True) -> Scan:
                 links.append(path)
             elif entry.is_dir(follow_symlinks=False):
                 pending.append((path, False))
-                if entry.name.endswith(".md") and not at_top:
+                # The walk applies is_record_path part by part: hidden names were skipped
+                # above, top-level files are notes.
+                if entry.name.endswith(RECORD_SUFFIX) and not at_top:
                     files.append(path)  # reported as unreadable-file when read
-            elif entry.name.endswith(".md") and not at_top:
+            elif entry.name.endswith(RECORD_SUFFIX) and not at_top:
                 files.append(path)
     return Scan(sorted(files), sorted(links), unreadable)
 

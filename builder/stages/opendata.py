@@ -38,7 +38,6 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any, Iterable
 
 from ..model.model import FieldSpec, Model, RecordType, Registry
@@ -80,28 +79,25 @@ class Column:
 # --- the stage --------------------------------------------------------------------------------
 
 
-def write_open_data(records: list[Record], model: Model, out_dir: Path,
-                    statistics: dict[str, Any] | None = None) -> list[Path]:
-    """Write records.json, records.csv, one JSON Schema per type, statistics.json (the
-    figures computed from the same projection, when given) and datapackage.json into
-    `out_dir`; return the paths written. `records` must be the public projection."""
+def open_data(records: list[Record], model: Model, statistics: dict[str, Any] | None = None,
+              folder: str = "") -> dict[str, bytes]:
+    """records.json, records.csv, one JSON Schema per type, statistics.json (the figures
+    computed from the same projection, when given) and datapackage.json, by their path
+    under `folder`, in that order. `records` must be the public projection."""
     types = publishable_types(model)
     _check_public(records, types)
     ordered = sorted(records, key=lambda r: (r.type, r.id))
     objects = [record_object(r, types[r.type], model.registry) for r in ordered]
     columns = table_columns(model)
-    written = [
-        _write_json(out_dir / "records.json", records_document(objects)),
-        _write_bytes(out_dir / "records.csv", records_csv(objects, columns)),
-    ]
+    files = {"records.json": _json_bytes(records_document(objects)),
+             "records.csv": records_csv(objects, columns)}
     for name, rtype in types.items():
-        written.append(_write_json(out_dir / schema_path(name), record_schema(rtype, model)))
+        files[schema_path(name)] = _json_bytes(record_schema(rtype, model))
     if statistics is not None:
-        written.append(_write_json(out_dir / STATISTICS_FILE,
-                                   {"generated_from": "public projection", **statistics}))
-    written.append(_write_json(out_dir / "datapackage.json",
-                               data_package(model, columns, statistics is not None)))
-    return written
+        files[STATISTICS_FILE] = _json_bytes({"generated_from": "public projection", **statistics})
+    files["datapackage.json"] = _json_bytes(data_package(model, columns, statistics is not None))
+    prefix = folder.rstrip("/") + "/" if folder else ""
+    return {prefix + name: data for name, data in files.items()}
 
 
 def publishable_types(model: Model) -> dict[str, RecordType]:
@@ -521,19 +517,13 @@ def table_field(column: Column) -> dict[str, Any]:
     return field
 
 
-# --- writing ----------------------------------------------------------------------------------
+# --- encoding ---------------------------------------------------------------------------------
 
 
 def _compact_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def _write_json(path: Path, document: Any) -> Path:
+def _json_bytes(document: Any) -> bytes:
     text = json.dumps(document, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
-    return _write_bytes(path, text.encode("utf-8"))
-
-
-def _write_bytes(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return path
+    return text.encode("utf-8")

@@ -40,7 +40,8 @@ except ImportError:  # Windows: no advisory locks, see _try_claim
 
 from .. import __version__
 from .projection import Projection
-from ..model.records import Record
+from .repository import blob_id, blobs_at, descends_from
+from ..model.records import Record, mentioned
 
 MANIFEST = "sunlight-manifest.json"
 
@@ -238,19 +239,6 @@ class ManifestError(Exception):
     nothing is built (a usage error). The message is Chinese and names the file."""
 
 
-def head_commit(root: Path) -> str | None:
-    """The commit being built; None outside a Git repository or before the first commit.
-
-    A repository that cannot be read raises HistoryError: it is not "outside Git"."""
-    from .history import NotARepository, open_repository, resolve
-    try:
-        repo = open_repository(root)
-    except NotARepository:
-        return None
-    with repo:
-        return resolve(repo)
-
-
 def check_continuity(previous: dict[str, Any] | None, commit: str | None,
                      records: dict[str, str], root: Path,
                      sources: Iterable[Record] = (), content_dir: Path | None = None,
@@ -263,7 +251,6 @@ def check_continuity(previous: dict[str, Any] | None, commit: str | None,
     their projections are made from (`content_dir`, `config_dir`) are given."""
     if not previous:
         return
-    from .history import descends_from
     old_commit = previous["commit"]
     if old_commit is None and commit is not None:
         raise ManifestError(
@@ -314,7 +301,6 @@ def _unexplained(previous: dict[str, Any], records: dict[str, str], sources: lis
     if not differing or previous.get("sunlight") != fingerprint() \
             or previous.get("clean") is not True:
         return []
-    from .history import blob_id, blobs_at
     at_commit = blobs_at(root, previous["commit"], [content_dir, config_dir])
     like = next(iter(at_commit.values()), "")
     same: dict[str, bool] = {}
@@ -339,25 +325,10 @@ def _unexplained(previous: dict[str, Any], records: dict[str, str], sources: lis
         source = by_id.get(rid)
         if source is None or not unchanged(source.path):
             continue
-        refs = [by_id[i] for i in _mentioned(source.fields, by_id) if i != rid]
+        refs = [by_id[i] for i in mentioned(source.fields, by_id) if i != rid]
         if all(unchanged(r.path) and (r.id in old) == (r.id in records) for r in refs):
             out.append(rid)
     return sorted(out)
-
-
-def _mentioned(value: Any, known: dict[str, Record]) -> list[str]:
-    """IDs of known records among a record's field values, at any depth."""
-    found, stack = [], [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if item in known:
-                found.append(item)
-        elif isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return found
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -369,19 +340,29 @@ def manifest_records(projection: Projection) -> dict[str, str]:
                                                              key=lambda r: r.id)}
 
 
-def write_manifest(docs_dir: Path, projection: Projection, as_of: date,
-                   commit: str | None, records: dict[str, str], clean: bool = False) -> Path:
+def manifest(projection: Projection, as_of: date, commit: str | None, records: dict[str, str],
+             clean: bool = False) -> dict[str, bytes]:
     """What this build contains: audience, build date and a SHA-256 of every record's
     projection, so a later publish can tell what changed or went missing; whether content/
     and site_config/ were exactly the commit's (`clean`), and the code's fingerprint, so it
     knows when those digests must still hold."""
-    manifest = {"audience": projection.audience.value, "body": projection.body,
-                "build_date": as_of.isoformat(), "commit": commit,
-                "records": records, "sunlight": fingerprint(), "clean": clean}
-    path = docs_dir / MANIFEST
-    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                    encoding="utf-8")
-    return path
+    content = {"audience": projection.audience.value, "body": projection.body,
+               "build_date": as_of.isoformat(), "commit": commit,
+               "records": records, "sunlight": fingerprint(), "clean": clean}
+    text = json.dumps(content, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    return {MANIFEST: text.encode("utf-8")}
+
+
+def write_tree(folder: Path, files: dict[str, bytes]) -> list[Path]:
+    """The one writer of a generated tree: every stage hands its files here as data
+    (path → bytes). Returns the paths written, in the order given."""
+    written = []
+    for rel, data in files.items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        written.append(path)
+    return written
 
 
 def read_manifest(location: Path) -> dict[str, Any] | None:

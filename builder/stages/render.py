@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,6 +28,7 @@ from ..text.record_body import mark_internal
 from .dashboards import Dashboards
 from .feeds import FEEDS_DIR
 from .timeline import CHANGE_LOG_DAYS, ChangeDay, Timelines, describe
+from ..model.format import REGISTRY_KINDS, registry_name, scalar_text
 from ..model.model import FieldSpec, Model, RecordType
 from .projection import Audience, Projection
 from ..model.records import Record
@@ -53,7 +53,10 @@ class Page:
 
 @dataclass
 class Rendered:
-    docs_dir: Path
+    """The generated docs tree as data (path → bytes), its pages and its navigation; one
+    writer (`publish.write_tree`) puts it on disk."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
     pages: list[Page] = field(default_factory=list)
     nav: list[dict[str, Any]] = field(default_factory=list)
 
@@ -141,8 +144,7 @@ class Site:
         return max(dates) if dates else None
 
     def registry_name(self, kind: str, key: str) -> str:
-        entries = self.model.registry.entries(kind)
-        return entries[key].name if key in entries else key
+        return registry_name(self.model.registry, kind, key)
 
     # --- formatting (returns Markup; every piece of record text goes through escape) -------
 
@@ -156,15 +158,11 @@ class Site:
             return Markup("、").join(self.fmt(v, spec.items, root) for v in value)
         if kind == "object":
             return self.object_table([value], spec, root)
-        if kind == "date":
-            return escape(value.isoformat())
-        if kind == "boolean":
-            return Markup("是" if value else "否")
-        if kind == "enum":
-            return escape(spec.values.get(value, value))
+        if kind in ("date", "boolean", "enum"):
+            return escape(scalar_text(value, spec, self.model.registry))
         if kind == "ref":
             target = spec.to[0]
-            if target in ("body", "unit"):
+            if target in REGISTRY_KINDS:
                 return Markup('<a href="{}">{}</a>').format(f"{root}{target}/{value}/",
                                                            self.registry_name(target, value))
             record = self.by_id.get(value)
@@ -297,14 +295,12 @@ class Site:
 
 
 def render(projection: Projection, figures: Figures, model: Model,
-           template_dirs: list[Path], docs_dir: Path, assets_dir: Path,
+           template_dirs: list[Path], assets_dir: Path,
            commit: str | None = None, dashboards: Dashboards | None = None,
            timelines: Timelines | None = None, changes: list[ChangeDay] | None = None
            ) -> Rendered:
-    """Write the whole docs tree for one audience into an empty `docs_dir`."""
-    if docs_dir.exists() and any(docs_dir.iterdir()):
-        raise ValueError(f"{docs_dir} is not empty: the docs tree is always generated fresh")
-    docs_dir.mkdir(parents=True, exist_ok=True)
+    """The whole docs tree for one audience: every page, the assets and, for the internal
+    site, robots.txt."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
@@ -313,7 +309,7 @@ def render(projection: Projection, figures: Figures, model: Model,
     site = Site(projection, model, figures)
     site.commit = commit
     site.timelines = timelines or Timelines(audience=projection.audience, body=projection.body)
-    out = Rendered(docs_dir=docs_dir)
+    out = Rendered()
     writer = _Writer(env, site, out)
     writer.home()
     if dashboards is not None:
@@ -331,10 +327,9 @@ def render(projection: Projection, figures: Figures, model: Model,
         writer.open_data_page()
     else:
         # Internal sites must never be indexed, wherever they end up being served.
-        (docs_dir / "robots.txt").write_text("User-agent: *\nDisallow: /\n", encoding="utf-8")
-    (docs_dir / "assets").mkdir(exist_ok=True)
+        out.files["robots.txt"] = b"User-agent: *\nDisallow: /\n"
     for name in ASSETS:
-        shutil.copyfile(assets_dir / name, docs_dir / "assets" / name)
+        out.files[f"assets/{name}"] = (assets_dir / name).read_bytes()
     return out
 
 
@@ -354,9 +349,7 @@ class _Writer:
         if not search:
             meta["search"] = {"exclude": True}
         text = "---\n" + json.dumps(meta, ensure_ascii=False) + "\n---\n\n" + html + "\n"
-        target = self.out.docs_dir / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        self.out.files[path] = text.encode("utf-8")
         self.out.pages.append(Page(path=path, title=title, in_nav=nav is not None))
         if nav is not None:
             self.out.nav.append({nav: path})

@@ -20,9 +20,10 @@ from enum import Enum
 from typing import Any, Iterable
 
 from .history import Commit, FileChange, History, HistoryNotice
+from ..model.format import scalar_text
 from ..model.model import FieldSpec, Model
 from .projection import Audience, Projection, project, visible
-from ..model.records import Record
+from ..model.records import Record, mentioned
 from ..model.roles import due_in_force
 from .validate import validate
 
@@ -273,7 +274,7 @@ class _Walk:
             return None
         # Project the record with the records it mentions, so a reference survives exactly
         # when its target was visible then; everything else is irrelevant to this record.
-        context = [record] + [self.state[i] for i in _mentioned(record.fields, self.state)
+        context = [record] + [self.state[i] for i in mentioned(record.fields, self.state)
                               if i != record.id]
         projection = project(context, self.model, self.audience, day, body=self.body)
         return next(r for r in projection.records if r.id == record.id)
@@ -330,22 +331,6 @@ class _Walk:
             count = len(view.get(due.extensions) or []) if due and due.extensions else 0
             out.records[rid] = Timeline(rid, view.type, self.events[rid], count)
         return out
-
-
-def _mentioned(value: Any, state: dict[str, Record]) -> list[str]:
-    """IDs of known records that occur anywhere in a record's field values."""
-    found: list[str] = []
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if item in state:
-                found.append(item)
-        elif isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return found
 
 
 def _changes(before: Record, after: Record, model: Model) -> list[tuple]:
@@ -484,10 +469,6 @@ def format_value(value: Any, spec: FieldSpec | None, model: Model) -> str:
     """A field value as a citizen reads it: dates, labels and registry names, one line."""
     if value is None or value == "" or value == []:
         return NOTHING
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, date):
-        return value.isoformat()
     if isinstance(value, list):
         items = spec.items if spec is not None else None
         return "、".join(format_value(v, items, model) for v in value)
@@ -495,10 +476,4 @@ def format_value(value: Any, spec: FieldSpec | None, model: Model) -> str:
         subs = spec.fields if spec is not None else {}
         return "，".join(f"{subs[k].label if k in subs else k}：{format_value(v, subs.get(k), model)}"
                         for k, v in value.items())
-    text = str(value)
-    if spec is not None and spec.type == "enum":
-        text = spec.values.get(text, text)
-    elif spec is not None and spec.type == "ref" and spec.to and spec.to[0] in ("body", "unit"):
-        entries = model.registry.entries(spec.to[0])
-        text = entries[text].name if text in entries else text
-    return " ".join(text.split())
+    return " ".join(scalar_text(value, spec, model.registry).split())

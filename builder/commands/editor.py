@@ -178,8 +178,8 @@ def widget(spec: FieldSpec, model: Model, rtype: RecordType | None, next_id: str
         out.update(widget="string", default=next_id,
                    pattern=[rtype.id_pattern.pattern,
                             f"编号格式不对：应像 {rtype.id_example()}（{rtype.id_pattern.pattern}）"])
-        hint = (f"下一个空闲编号（构建网站时）：{next_id}。格式 {rtype.id_pattern.pattern}。"
-                "一经发布不得更改；如果保存时提示编号已被占用，把序号加 1。")
+        hint = (f"{hint} 下一个空闲编号（构建网站时）：{next_id or '请按格式填写'}。"
+                f"格式 {rtype.id_pattern.pattern}。如果保存时提示编号已被占用，把序号加 1。").strip()
     elif kind == "record-type" and rtype is not None:
         out.update(widget="hidden", default=rtype.name)
     elif kind == "status" and rtype is not None:

@@ -106,7 +106,27 @@
       if (spec.name in meta) { meta[spec.name] = typeField(spec, meta[spec.name]); }
     });
     meta[BODY] = m ? m[2] : (text || "");
+    if (typeof meta.id === "string") { KEYS[meta.id] = Object.keys(meta); }
     return meta;
+  }
+
+  // The key order each record was read with, by ID: saving keeps it, so a hand-written
+  // record's diff shows only what changed; a new key goes after its predecessor in the model.
+  var KEYS = {};
+
+  function keyOrder(data, order) {
+    var model = (order || []).concat(Object.keys(data));
+    var keys = (KEYS[data.id] || []).filter(function (k) { return k in data; });
+    model.forEach(function (k, i) {
+      if (keys.indexOf(k) >= 0 || !(k in data)) { return; }
+      var at = 0;
+      for (var j = i - 1; j >= 0; j--) {
+        var before = keys.indexOf(model[j]);
+        if (before >= 0) { at = before + 1; break; }
+      }
+      keys.splice(at, 0, k);
+    });
+    return keys;
   }
 
   function blank(value) {
@@ -132,8 +152,8 @@
   }
 
   function toFile(data, order) {
-    var ordered = {}, keys = (order || []).concat(Object.keys(data));
-    keys.forEach(function (k) {
+    var ordered = {};
+    keyOrder(data, order).forEach(function (k) {
       if (k === BODY || k in ordered || !(k in data)) { return; }
       var v = prune(data[k]);
       if (!blank(v)) { ordered[k] = v; }

@@ -27,6 +27,7 @@ from .pipeline import (Checked, ContentInvalid, LeakDetected, Deployment, WrongT
 from .stages.projection import Audience
 from .stages.repository import HistoryError
 from .stages.publish import ManifestError, PublishRefused
+from .commands.editor import EditorError
 from .model.problems import Problem, Severity
 from .stages.verify import first_leaks
 
@@ -186,6 +187,9 @@ def build_command(out: Path | None, as_of: Any, audience: str, body: str | None,
         click.echo(f"拒绝发布：{exc}", err=True)
         click.echo("已发布的网站保持不变。", err=True)
         sys.exit(EXIT_CONTENT)
+    except EditorError as exc:
+        click.echo(f"没有构建：{exc}。已发布的网站保持不变。", err=True)
+        sys.exit(EXIT_USAGE)
     except EngineError as exc:
         click.echo("MkDocs 构建失败：", err=True)
         for message in exc.messages:
@@ -214,17 +218,21 @@ def build_command(out: Path | None, as_of: Any, audience: str, body: str | None,
               help="Preview as of this date (default: today).")
 @click.option("--trusted-network", is_flag=True, default=False,
               help="Allow the internal preview on an address other than this machine's.")
+@click.option("--editor", "with_editor", is_flag=True, default=False,
+              help="Also offer the web editor at /editor/, saving into this working copy "
+              "(needs Node.js: runs decap-server with npx).")
 @root_option
 def serve(host: str, port: str, audience: str, body: str | None, as_of: Any,
-          trusted_network: bool, root: Path) -> None:
+          trusted_network: bool, with_editor: bool, root: Path) -> None:
     """Preview the site locally; rebuild when content/, templates/ or site_config/ change.
 
     \b
     Examples:
       sunlight serve                       # http://127.0.0.1:8000/
       sunlight serve --audience internal --port 8001
+      sunlight serve --editor              # and the web editor at /editor/
     """
-    from .commands.serve import Preview, Rebuilt, is_loopback
+    from .commands.serve import EditorUnavailable, Preview, Rebuilt, is_loopback
 
     _require_project(root)
     number = _port_number(port)
@@ -236,6 +244,9 @@ def serve(host: str, port: str, audience: str, body: str | None, as_of: Any,
     if not local and wanted is Audience.INTERNAL and not trusted_network:
         _usage_error(f"拒绝在 {host or '所有网络地址'} 上预览内部网站：同一网络中的任何人都能看到内部内容。"
                      "只在本机预览请去掉 --host；确认网络可信时加 --trusted-network。")
+    if with_editor and not local:
+        # The local editor writes files into the working copy: nobody else may reach it.
+        _usage_error("网页编辑器（--editor）只能在本机使用：它直接改写这个文件夹中的记录。请去掉 --host。")
     if not local:
         click.echo(f"注意：预览在 {host or '所有网络地址'} 上对网络开放，同一网络中的其他人也能看到"
                    f"{'内部内容' if wanted is Audience.INTERNAL else '尚未发布的内容'}。", err=True)
@@ -254,11 +265,21 @@ def serve(host: str, port: str, audience: str, body: str | None, as_of: Any,
     preview = Preview(Deployment(root), wanted, body, as_of.date() if as_of else None)
     saved = _stop_on_termination()
     try:
+        if with_editor:
+            click.echo("正在启动网页编辑器的本地服务（第一次需要从 npm 下载）……")
+            try:
+                preview.start_editor()
+            except (EditorUnavailable, EditorError, ConfigError) as exc:
+                click.echo(f"提示：{exc}", err=True)
+                with_editor = False
         try:
             bound_host, bound_port = preview.start(host, number)
         except OSError as exc:
             _usage_error(_cannot_listen(host, number, exc))
         click.echo(f"预览地址：http://{bound_host}:{bound_port}/ （按 Ctrl+C 停止）", color=False)
+        if with_editor:
+            click.echo(f"网页编辑器：http://{bound_host}:{bound_port}/editor/ "
+                       "（保存的修改直接写入 content/，用 git 提交）", color=False)
         report(preview.rebuild())
         preview.watch(report)
     except KeyboardInterrupt:

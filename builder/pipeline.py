@@ -21,6 +21,8 @@ from .model.model import Model, load_model
 from .model.records import Record
 from .stages.projection import Audience, project
 from .stages.validate import Validation, validate
+from .commands import editor as web_editor
+from .commands.scaffold import next_ids
 
 SUNLIGHT_HOME = Path(__file__).resolve().parents[1]
 
@@ -200,6 +202,12 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
                                      _theme_dir(deployment, audience), work / "site",
                                      _engine_extra(model, audience, body))
         engine.build(config, as_of)
+        if audience is Audience.INTERNAL or web_editor.EditorSettings.of(model).public:
+            # The web editor goes with the internal site (editors are staff); the public site
+            # has it only when the deployment says so (site.yml editor.public).
+            web_editor.write_editor(work / "site" / web_editor.EDITOR_DIR, model,
+                                    next_ids(deployment, model, as_of.year),
+                                    deployment.template_dirs)
         clock.lap("mkdocs")
         secrets = verify.secrets(records + found.revisions_for_leak_guard(shown), model, as_of,
                                  audience, body, verify.chrome(deployment.template_dirs,

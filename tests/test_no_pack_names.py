@@ -42,6 +42,7 @@ ALLOWED = KEYWORDS | MEASURES | ROLE_NAMES | set(SIMPLE_ROLES) | set(SETTINGS)
 FOREIGN = {
     ("builder/stages/engine.py", "material"),      # the mkdocs theme's name
     ("builder/stages/feeds.py", "summary"),        # the Atom element
+    ("builder/commands/editor.py", "summary"),     # a Decap CMS collection key
     ("builder/stages/timeline.py", "reopened"),    # a history event kind (published in feeds and data)
     ("builder/model/strict_yaml.py", "key"),      # a __slots__ attribute of the YAML reader
     ("builder/pipeline.py", "project"),     # the name of the projection stage in timings

@@ -85,6 +85,23 @@ def next_id(deployment: Deployment, rtype: RecordType, year: int) -> str:
     return record_id
 
 
+def next_ids(deployment: Deployment, model: Model, year: int) -> dict[str, str]:
+    """The next free ID of `year` for every type that numbers itself (the web editor shows
+    them): the same rule as next_id, the files and Git history read once for all types."""
+    sources = list(_id_sources(deployment))
+    out = {}
+    for rtype in model.types.values():
+        try:
+            pattern = _id_regex(rtype, year)
+        except ScaffoldError:
+            continue
+        seen = [0] + [int(m.group("seq")) for text in sources for m in pattern.finditer(text)]
+        record_id = rtype.id_format.format(year=year, seq=max(seen) + 1)
+        if rtype.id_pattern.fullmatch(record_id):
+            out[rtype.name] = record_id
+    return out
+
+
 def _id_regex(rtype: RecordType, year: int) -> re.Pattern[str]:
     """A regex finding this type's IDs of `year` in any text, the sequence number as `seq`."""
     parts: list[str] = []

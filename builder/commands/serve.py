@@ -10,11 +10,15 @@ times: no extra dependency, and a few hundred files are checked in milliseconds.
 from __future__ import annotations
 
 import functools
+import http.client
 import http.server
 import io
 import ipaddress
 import os
+import shutil
+import signal
 import socket
+import subprocess
 import threading
 import time
 from dataclasses import dataclass
@@ -25,6 +29,7 @@ from typing import Callable
 from ..stages import publish
 from ..pipeline import Built, Deployment, build
 from ..stages.projection import Audience
+from . import editor as web_editor
 
 WATCHED = ("content", "templates", "site_config", "mkdocs.yml")
 
@@ -67,12 +72,120 @@ def is_loopback(host: str) -> bool:
     return all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in addresses)
 
 
+# The local backend of the web editor: Decap's proxy server from the npm registry, at an
+# exact version, run with npx (Node.js is on developer machines, not on every editor's).
+DECAP_SERVER = "decap-server@3.11.3"
+API_PATH = "/api/v1"          # where the editor's page finds the local backend (same origin)
+_API_MAX_BYTES = 64 * 1024 * 1024
+
+
+class EditorUnavailable(Exception):
+    """The web editor cannot run locally; the message (Chinese) says why and what to do."""
+
+
+class LocalBackend:
+    """decap-server writing into the working copy (its "fs" mode: files are saved in place,
+    the editor commits nothing; the editor's own Git tools or `git` make the pull request)."""
+
+    def __init__(self, root: Path, workdir: Path):
+        self.root, self.workdir = root, workdir
+        self.process: subprocess.Popen | None = None
+        self.port = 0
+        self.log = workdir / "decap-server.log"
+
+    def start(self, timeout: float = 240) -> int:
+        npx = shutil.which("npx")
+        if npx is None or shutil.which("node") is None:
+            raise EditorUnavailable(
+                "没有找到 Node.js（node 和 npx），无法在本机运行网页编辑器；预览照常进行。"
+                "请安装 Node.js 20 或更新的版本后再加 --editor，或直接编辑 content/ 中的文件。")
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        env = {**os.environ, "PORT": str(self.port), "BIND_HOST": "127.0.0.1", "MODE": "fs",
+               "GIT_REPO_DIRECTORY": str(self.root.resolve()), "LOG_LEVEL": "warn"}
+        with self.log.open("wb") as log:
+            # Its own session, so closing ends npx and the node process it started together.
+            self.process = subprocess.Popen([npx, "--yes", DECAP_SERVER], cwd=self.workdir,
+                                            env=env, stdin=subprocess.DEVNULL, stdout=log,
+                                            stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            if self.answers():
+                return self.port
+            time.sleep(0.3)
+        tail = self.log.read_text(encoding="utf-8", errors="replace")[-800:]
+        self.close()
+        raise EditorUnavailable(f"网页编辑器的本地服务（{DECAP_SERVER}）没有启动：{tail.strip() or '没有输出'}。"
+                                "第一次运行需要从 npm 下载它，请检查网络后重试。")
+
+    def answers(self) -> bool:
+        try:
+            status, _, _ = self.forward(b'{"action":"info"}')
+            return status == 200
+        except OSError:
+            return False
+
+    def forward(self, body: bytes) -> tuple[int, str, bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            conn.request("POST", API_PATH, body, {"Content-Type": "application/json"})
+            answer = conn.getresponse()
+            return answer.status, answer.getheader("Content-Type", "application/json"), answer.read()
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+                self.process.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                self.process.kill()
+        self.process = None
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
+    editor_root: str | None = None          # serves /editor/ when the editor is on
+    backend: LocalBackend | None = None     # takes POST /api/v1 when the editor is on
+
     def log_message(self, format, *args):  # noqa: A002 - the preview is quiet
         pass
 
+    def _in_editor(self) -> bool:
+        path = self.path.split("?", 1)[0]
+        return self.editor_root is not None and (path == "/" + web_editor.EDITOR_DIR or
+                                                 path.startswith(f"/{web_editor.EDITOR_DIR}/"))
+
+    def translate_path(self, path: str) -> str:
+        if not self._in_editor():
+            return super().translate_path(path)
+        site, self.directory = self.directory, self.editor_root
+        try:
+            return super().translate_path(path)
+        finally:
+            self.directory = site
+
+    def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+        length = int(self.headers.get("Content-Length") or 0)
+        if self.backend is None or self.path != API_PATH or not 0 < length <= _API_MAX_BYTES:
+            self.send_error(404)
+            return
+        try:
+            status, kind, data = self.backend.forward(self.rfile.read(length))
+        except OSError:
+            self.send_error(502, "网页编辑器的本地服务没有响应")
+            return
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
     def send_head(self):  # type: ignore[no-untyped-def]
-        if not os.path.isdir(self.directory):  # no successful build yet
+        if not self._in_editor() and not os.path.isdir(self.directory):  # no build yet
             self.send_response(503)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(PLACEHOLDER)))
@@ -89,9 +202,11 @@ class Preview:
     """A preview server for one project and audience."""
 
     def __init__(self, deployment: Deployment, audience: Audience = Audience.PUBLIC,
-                 body: str | None = None, as_of: date | None = None):
+                 body: str | None = None, as_of: date | None = None, editor: bool = False):
         self.deployment, self.audience, self.body = deployment, audience, body
         self.as_of = as_of
+        self.editor = editor
+        self.backend: LocalBackend | None = None
         self.workdir = publish.preview_folder()
         # One level down: builds lock the output's parent, and the preview holds the workdir.
         (self.workdir / "out").mkdir()
@@ -104,16 +219,45 @@ class Preview:
         self.seen = snapshot(self.deployment.root)
         start = time.perf_counter()
         try:
+            if self.backend is not None:
+                self.write_editor()
             built = build(self.deployment, self.out_dir, self.as_of or date.today(), self.audience,
                           self.body)
             return Rebuilt(built, None, time.perf_counter() - start)
         except Exception as exc:  # noqa: BLE001 - reported to the editor, old site kept
             return Rebuilt(None, exc, time.perf_counter() - start)
 
+    @property
+    def editor_root(self) -> Path:
+        return self.workdir / "editor-root"
+
+    def start_editor(self) -> None:
+        """Start the local backend and write the editor (served at /editor/). Raises
+        EditorUnavailable when Node.js is missing or the backend does not start."""
+        self.backend = LocalBackend(self.deployment.root, self.workdir)
+        self.backend.start()
+        self.write_editor()
+
+    def write_editor(self) -> None:
+        """The editor as a deployment's internal site has it, but against the working copy:
+        Decap's proxy backend on this server's /api/v1, saving straight into content/."""
+        from ..model.model import load_model
+        from .scaffold import next_ids
+        model = load_model(self.deployment.config_dir)
+        year = (self.as_of or date.today()).year
+        web_editor.write_editor(self.editor_root / web_editor.EDITOR_DIR, model,
+                                next_ids(self.deployment, model, year),
+                                self.deployment.template_dirs,
+                                backend={"name": "proxy", "proxy_url": API_PATH},
+                                editorial_workflow=False)
+
     def start(self, host: str, port: int) -> tuple[str, int]:
         """Serve the output folder (looked up per request, so swaps are picked up). Raises
         OSError when the address cannot be used (port taken, no permission)."""
-        handler = functools.partial(_Handler, directory=str(self.out_dir))
+        handler = type("Handler", (_Handler,), {
+            "editor_root": str(self.editor_root) if self.backend else None,
+            "backend": self.backend})
+        handler = functools.partial(handler, directory=str(self.out_dir))
         self.server = http.server.ThreadingHTTPServer((host, port), handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self.server.server_address[0], self.server.server_address[1]
@@ -133,4 +277,7 @@ class Preview:
             self.server.shutdown()
             self.server.server_close()
             self.server = None
+        if self.backend is not None:
+            self.backend.close()
+            self.backend = None
         publish.discard(self.workdir)

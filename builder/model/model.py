@@ -151,6 +151,8 @@ class Model:
     pages: dict = field(default_factory=dict)   # computed public pages (pages.yml)
     statistics: Any = None      # figures declared in statistics.yml (statistics.py)
     body_max_bytes: int = DEFAULT_MAX_BYTES     # settings.body_max_bytes
+    common_fields: tuple[str, ...] = ()         # site.yml common_fields, in order
+    editor: dict = field(default_factory=dict)  # site.yml editor: (commands/editor.py)
 
     def type_for_folder(self, folder: str) -> RecordType | None:
         return next((t for t in self.types.values() if t.folder == folder), None)
@@ -224,7 +226,8 @@ def load_model(config_dir: Path) -> Model:
     if errors:
         raise ConfigError(errors)
     model = Model(site=site_doc.get("site", {}) or {}, settings=settings,
-                  types=types, registry=registry, calendar=calendar, body_max_bytes=body_max_bytes)
+                  types=types, registry=registry, calendar=calendar, body_max_bytes=body_max_bytes,
+                  common_fields=tuple(common), editor=site_doc.get("editor") or {})
     from .dashboard_config import read_dashboards, read_pages   # they read the model's types
     boards, board_errors = read_dashboards(config_dir, model)
     pages, page_errors = read_pages(config_dir, model)
@@ -266,8 +269,11 @@ class _Where:
 
 # site.yml: its sections and the keys of `site:`. Settings are a closed set: a key no code
 # reads is refused, so a typo cannot pass unnoticed.
-SITE_SECTIONS = {"site", "settings", "common_fields", "common_roles"}
+SITE_SECTIONS = {"site", "settings", "common_fields", "common_roles", "editor"}
 SITE_KEYS = {"name", "description", "language", "url"}
+# The web editor (commands/editor.py): `backend` goes to Decap CMS as written; `public: true`
+# also puts the editor on the public site.
+EDITOR_KEYS = {"backend", "public"}
 # Setting -> what it does. Time limits are periods in roles and declarations, not settings.
 SETTINGS: dict[str, str] = {"body_max_bytes": "正文的最大字节数（默认 1 MB）"}
 # Settings of earlier versions, and where their meaning lives now.
@@ -336,7 +342,8 @@ class _Reader:
         """site.yml's sections, `site:` keys and settings: closed sets, checked at load."""
         where = _Where(path, self.lines)
         self._unknown_keys(where, doc, SITE_SECTIONS)
-        for section, allowed in (("site", SITE_KEYS), ("settings", set(SETTINGS))):
+        for section, allowed in (("site", SITE_KEYS), ("settings", set(SETTINGS)),
+                                 ("editor", EDITOR_KEYS)):
             value = doc.get(section)
             if value is None:
                 continue
@@ -350,6 +357,17 @@ class _Reader:
                         f"roles.due.default（如“20 日”“15 个工作日”），工作台的期限写在 dashboards.yml")
                 value = {k: v for k, v in value.items() if k not in MOVED_SETTINGS}
             self._unknown_keys(where.key(section), value, allowed)
+            if section == "editor":
+                self._editor(value, where.key(section))
+
+    def _editor(self, value: dict, where: "_Where") -> None:
+        if value.get("public", "false") not in ("true", "false"):
+            self.errors.append(f"{where.key('public')}: public 只能是 true 或 false")
+        backend = value.get("backend")
+        if backend is not None and not (isinstance(backend, dict) and isinstance(
+                backend.get("name"), str) and backend["name"]):
+            self.errors.append(f"{where.key('backend')}: backend 应为映射，至少写 name"
+                               "（github、gitlab 或 gitea），见 README 的网页编辑器一节")
 
     def registry(self, doc: dict, path: Path) -> Registry:
         where = _Where(path, self.lines)

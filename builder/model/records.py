@@ -19,9 +19,10 @@ class Record:
     lines: dict[tuple, int] = field(default_factory=dict)
     visibility: str = "public"      # effective: the record's own, else its type's default
     # Set when the type derives its status from its children (derived_status.py): the status
-    # as typed in the file when the derived one replaced it, and the children it reads.
+    # as typed in the file when the derived one replaced it, and the IDs of the children it
+    # was derived from (None: the status is not derived, so no other file decides it).
     typed_status: str | None = None
-    derived_from: tuple[str, ...] = ()
+    derived_from: tuple[str, ...] | None = None
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.fields.get(name, default)

@@ -407,6 +407,15 @@ def blobs_at(root: Path, commit: str, folders: Iterable[Path]) -> dict[str, str]
     return found
 
 
+def blob_bytes(root: Path, blob: str) -> bytes | None:
+    """The content of one blob (a few, for the continuity check); None if Git lacks it."""
+    with open_repository(root) as repo:
+        try:
+            return repo.git.cat_file("blob", blob, stdout_as_string=False)
+        except _git().GitCommandError:
+            return None
+
+
 def blob_id(data: bytes, like: str) -> str:
     """The id Git gives a blob of `data`, in the hash of `like` (SHA-1 or SHA-256 repository)."""
     import hashlib

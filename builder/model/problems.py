@@ -209,9 +209,9 @@ CATALOGUE: dict[str, ProblemType] = _types(
         "derived-status-mismatch", "状态与下级记录推算的不一致",
         "状态写的是“{typed_label}”（{value}），按{child_label}推算应为“{derived_label}”"
         "（{derived}）：{children}",
-        "把 status 改为 {derived}。网站、统计和开放数据显示的是推算出的“{derived_label}”；"
-        "状态由 site_config/types/{type_name}.yml 的 derive_status 从{child_label}推算，"
-        "整改情况有变化时请先更新{child_label}。",
+        "把 status 改为 {derived}。网站、统计和开放数据显示的是推算出的“{derived_label}”"
+        "（由 site_config/types/{type_name}.yml 的 derive_status 从{child_label}推算）；"
+        "如果推算的状态不对，请改正{child_label}的状态。",
         Severity.WARNING,
     ),
     ProblemType(

@@ -22,8 +22,8 @@ from builder.commands.diffcheck import check_against_base
 from builder.pipeline import Deployment
 from builder.model.problems import CATALOGUE, Severity
 from builder.commands.review import summary_markdown
-from conftest import (BASE_RECORDS, FINDING, RECTIFICATION, RECTIFICATION_PATH, edit, flatten,
-                      make_project, write_all)
+from conftest import (BASE_RECORDS, FINDING, FINDING_PATH, RECTIFICATION, RECTIFICATION_PATH, edit,
+                      flatten, make_project, write_all)
 
 R = RECTIFICATION_PATH
 AS_OF = date(2024, 6, 30)
@@ -46,6 +46,9 @@ OPEN = edit(RECTIFICATION, "status: completed", "status: in_progress").replace(
 WITHDRAWN = edit(RECTIFICATION, "result: 已拨付全部资金。\n",
                  "result: 已拨付全部资金。\nwithdrawn: 2024-03-01\nwithdrawal_reason: 与 ZG-2023-005 重复录入。\n"
                  ).replace("status: completed", "status: withdrawn")
+# The finding as its open rectification derives it (finding.yml's derive_status): with OPEN
+# and a finding still typed "resolved", validation would warn (derived-status-mismatch).
+RECTIFYING = edit(FINDING, "status: resolved", "status: rectifying")
 SECOND_EXTENSION = """\
   - date: 2023-09-20
     deadline: 2023-12-31
@@ -202,7 +205,10 @@ def test_messages_name_what_changed(repo):
 def test_illegal_status_change_lists_the_allowed_statuses(repo):
     committed(repo, {}, {R: edit(RECTIFICATION, "status: completed", "status: assigned").replace(
         "completed: 2023-09-15\n", "")})
-    (found,) = check_against_base(Deployment(repo), "main", AS_OF).problems
+    # The finding's status, derived from its only rectification, is no longer "resolved":
+    # a warning on the finding; the illegal step is the rectification's.
+    derived, found = check_against_base(Deployment(repo), "main", AS_OF).problems
+    assert (derived.code, derived.path) == ("derived-status-mismatch", FINDING_PATH)
     assert found.message == "状态不能从“已完成”（completed）改为“已交办”（assigned）"
     assert found.hint.startswith("“已完成”只能改为：reopened（重新整改）、withdrawn（已撤回）。")
 
@@ -218,7 +224,7 @@ def test_validation_problems_are_reported_too(repo):
 
 PASSING = {
     "a proper withdrawal": ({}, {R: WITHDRAWN}),
-    "a proper extension": ({R: OPEN}, {R: OPEN.replace("    reason: 需调整年度资金计划\n",
+    "a proper extension": ({R: OPEN, FINDING_PATH: RECTIFYING}, {R: OPEN.replace("    reason: 需调整年度资金计划\n",
                                                       "    reason: 需调整年度资金计划\n" + SECOND_EXTENSION)}),
     "deleting a record that was internal at the base":
         ({R: edit(RECTIFICATION, "status: completed", "status: completed\nvisibility: internal")},
@@ -227,7 +233,9 @@ PASSING = {
         ({R: edit(RECTIFICATION, "status: completed", "status: completed\npublish_after: 2025-01-01")},
          {R: None}),
     "reopening with a reason":
-        ({}, {R: edit(RECTIFICATION, "status: completed", "status: reopened\nreopen_reason: 资金被挪用。")}),
+        ({}, {R: edit(RECTIFICATION, "status: completed", "status: reopened\nreopen_reason: 资金被挪用。"),
+              FINDING_PATH: edit(FINDING, "status: resolved",
+                                 "status: rectifying\nreopen_reason: 整改事项重新整改。")}),
     "reopening a closed resolution with a reason":
         ({RES: CLOSED}, {RES: edit(RESOLUTION, "status: issued",
                                    "status: responding\nreopen_reason: 满意度测评不满意，要求重新办理。")}),
@@ -280,7 +288,8 @@ def test_summary_lists_exactly_the_changes(repo):
     other_finding = "content/findings/WT-2023-002.md"
     finding_base = edit(edit(FINDING, "WT-2023-001", "WT-2023-002"), "status: resolved",
                         "status: rectifying")
-    commit = committed(repo, {R: OPEN, internal: internal_base, other_finding: finding_base}, {
+    commit = committed(repo, {R: OPEN, FINDING_PATH: RECTIFYING, internal: internal_base,
+                              other_finding: finding_base}, {
         R: edit(OPEN, "    reason: 需调整年度资金计划\n",
                 "    reason: 需调整年度资金计划\n" + SECOND_EXTENSION
                 + "progress: 已拨付 80% 资金。\ncontact: 张某 0379-0000000\n"),
@@ -366,7 +375,8 @@ def test_cli_text_prints_problems_then_the_summary(repo):
 
 
 def test_cli_github_annotations_and_summary_file(repo):
-    committed(repo, {R: OPEN}, {R: edit(OPEN, "deadline: 2023-06-30", "deadline: 2023-08-31")})
+    committed(repo, {R: OPEN, FINDING_PATH: RECTIFYING},
+              {R: edit(OPEN, "deadline: 2023-06-30", "deadline: 2023-08-31")})
     summary = repo / "summary.md"
     result = run("check", "--base", "main", "--root", str(repo), "--format", "github",
                  "--summary", str(summary))

@@ -307,3 +307,21 @@ def test_undoing_an_uncommitted_edit_is_no_tampering(published) -> None:
     result = run(repo, "--out", str(out))
     assert result.exit_code == 0, result.output
     assert json.loads((out / MANIFEST).read_text(encoding="utf-8"))["clean"] is True
+
+
+def test_a_status_derived_from_a_changed_child_is_no_tampering(published) -> None:
+    """The finding's status is derived from its rectification (finding.yml's derive_status):
+    reopening the rectification changes the finding's published status although the finding's
+    file did not change. Its child's status moved in a commit, so that is no tampering; a
+    change of the child that leaves its status alone explains nothing (the test above)."""
+    repo, out, _ = published
+    before = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["records"]
+    write_all(repo, {RECTIFICATION_PATH: edit(RECTIFICATION, "status: completed",
+                                              "status: reopened\nreopen_reason: 资金被挪用。")})
+    commit(repo, "重新整改")
+    result = run(repo, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    after = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["records"]
+    assert after["WT-2023-001"] != before["WT-2023-001"]
+    page = (out / "finding" / "WT-2023-001" / "index.html").read_text(encoding="utf-8")
+    assert "整改中" in page

@@ -52,6 +52,10 @@ FENCE = re.compile(r"^(`{3,}|~{3,})")
 # fixed example (or, for the size limit, from a generated one).
 SPECIAL = ("unreadable-file", "invalid-utf8", "utf8-bom", "front-matter-too-large",
            "symlink-not-allowed", "body-too-large")
+# Codes whose examples need a record type the default pack does not have: they use the worked
+# example of docs/deploy-guide.md (督办件, answered within 10 个工作日), whose type files are
+# added to a copy of site_config/ (see deploy_types()).
+WITH_DEPLOY_TYPES = ("calendar-gap",)
 # Codes found only against a base revision: validating one version cannot produce them.
 NEEDS_BASE = tuple(code for code, kind in CATALOGUE.items() if kind.needs_base)
 
@@ -163,12 +167,19 @@ def base_files() -> dict[str, str]:
 
 
 def check_files(root: Path, files: dict[str, str | bytes], unreadable: tuple[str, ...] = (),
-                links: dict[str, str] | None = None) -> list[Problem]:
+                links: dict[str, str] | None = None,
+                config: dict[str, str] | None = None) -> list[Problem]:
     """Write files into a fresh project and validate it the way `sunlight validate` does.
     Each path in `unreadable` becomes a folder named like a record file, which cannot be read;
-    each path in `links` a symbolic link to a file outside the project holding that text."""
+    each path in `links` a symbolic link to a file outside the project holding that text;
+    `config` files are written over a copy of site_config/."""
     (root / "content").mkdir(parents=True)
-    (root / "site_config").symlink_to(SITE_CONFIG, target_is_directory=True)
+    if config:
+        import shutil
+        shutil.copytree(SITE_CONFIG, root / "site_config")
+        write_all(root, config)
+    else:
+        (root / "site_config").symlink_to(SITE_CONFIG, target_is_directory=True)
     write_all(root, files)
     for rel in unreadable:
         (root / rel).mkdir(parents=True)
@@ -179,7 +190,12 @@ def check_files(root: Path, files: dict[str, str | bytes], unreadable: tuple[str
         (root / rel).unlink(missing_ok=True)
         (root / rel).symlink_to(target)
     documents, load_problems = load(root, root / "content")
-    return load_problems + validate(documents, model()).problems
+    used = load_model(root / "site_config") if config else model()
+    return load_problems + validate(documents, used).problems
+
+
+def config_for(code: str) -> dict[str, str] | None:
+    return deploy_types() if code in WITH_DEPLOY_TYPES else None
 
 
 def shown(problems: list[Problem]) -> str:
@@ -395,7 +411,8 @@ def test_wrong_example_produces_its_code(tmp_path, code):
         links = _fixed_files(code)   # the same record, reached through a link
     elif code in SPECIAL and not wrong:
         wrong = _special_wrong(code, _fixed_files(code))
-    problems = check_files(tmp_path / "project", {**base_files(), **wrong}, unreadable, links)
+    problems = check_files(tmp_path / "project", {**base_files(), **wrong}, unreadable, links,
+                           config_for(code))
     assert code in {p.code for p in problems}, \
         f"the wrong example of ### `{code}` does not produce {code}; it gives:\n" + shown(problems)
 
@@ -404,7 +421,8 @@ def test_wrong_example_produces_its_code(tmp_path, code):
 def test_fixed_example_is_valid(tmp_path, code):
     fixed = _fixed_files(code)
     assert fixed, f"### `{code}`: no 改正后 example file labelled with its path"
-    problems = check_files(tmp_path, {**base_files(), **base_version_files(code), **fixed})
+    problems = check_files(tmp_path, {**base_files(), **base_version_files(code), **fixed},
+                           config=config_for(code))
     assert not problems, f"the fixed example of ### `{code}` is not valid:\n" + shown(problems)
 
 
@@ -415,7 +433,7 @@ def test_shown_output_is_what_validate_prints(tmp_path, code):
     shown_blocks = OUTPUT.findall(section_of(code).text)
     assert shown_blocks, f"### `{code}`: no 检查时显示 block with the validator's output"
     wrong = {e.path: e.text for e in examples(section_of(code).text) if e.kind == "错误写法"}
-    check_files(tmp_path, {**base_files(), **wrong})
+    check_files(tmp_path, {**base_files(), **wrong}, config=config_for(code))
     result = CliRunner().invoke(cli, ["validate", "--root", str(tmp_path)])
     printed = result.output.splitlines()
     for block in shown_blocks:
@@ -431,6 +449,12 @@ DEPLOY_FILE = re.compile(r"(?:配置文件|示例记录) `((?:site_config|conten
                          re.DOTALL)
 DEPLOY_RUN = re.compile(r"运行 `sunlight stats --as-of (\d{4}-\d{2}-\d{2})`，显示（节选）：[ \t]*\n+```text\n(.*?)\n```",
                         re.DOTALL)
+
+
+def deploy_types() -> dict[str, str]:
+    """The record types the deployment guide's worked example adds to site_config/."""
+    files = dict(DEPLOY_FILE.findall(DEPLOY_GUIDE.read_text(encoding="utf-8")))
+    return {path: body + "\n" for path, body in files.items() if path.startswith("site_config/types/")}
 
 
 def test_deploy_guide_names_every_role_and_measure():

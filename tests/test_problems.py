@@ -16,9 +16,26 @@ from builder.stages.load import parse_bytes
 from builder.model.problems import CATALOGUE, Severity
 from conftest import (EXCHANGE, EXCHANGE_PATH, FINDING, FINDING_PATH, ITEM,
                       ITEM_PATH, LEAD, LEAD_PATH, PLAN, PLAN_PATH, RECTIFICATION,
-                      RECTIFICATION_PATH, edit, flatten, validate_project, write, write_all)
+                      RECTIFICATION_PATH, SITE_CONFIG, edit, flatten, validate_project, write,
+                      write_all)
 
 R = RECTIFICATION_PATH
+SUGGESTION_PATH = "content/suggestions/DB-2027-001.md"
+SUGGESTION = """\
+---
+id: DB-2027-001
+type: suggestion
+title: 关于增设社区老年助餐点的建议
+status: assigned
+body: ly-rd
+term: 第十五届
+session: 第十五届人民代表大会第二次会议
+channel: session_period
+deputy: 冯某
+undertaker: ly-mzj
+assigned: 2027-01-11
+---
+"""
 BOM = b"\xef\xbb\xbf"
 DIRECTORY = object()  # a case file that is a folder named like a record file
 
@@ -163,7 +180,8 @@ CASES = [
          {R: edit(RECTIFICATION, "result: 已拨付全部资金。\n", "")},
          [("status-requires-field", R, 5, "result")], message=("已完成",)),
     Case("status-forbids-field",
-         {R: edit(RECTIFICATION, "status: completed", "status: in_progress")},
+         {R: edit(RECTIFICATION, "status: completed", "status: in_progress"),
+          FINDING_PATH: edit(FINDING, "status: resolved", "status: rectifying")},
          [("status-forbids-field", R, 14, "completed")], message=("整改中",)),
     Case("status-field-mismatch",
          {LEAD_PATH: edit(LEAD, "status: received\n",
@@ -176,6 +194,26 @@ CASES = [
     Case("date-order",
          {R: edit(RECTIFICATION, "completed: 2023-09-15", "completed: 2023-04-15")},
          [("date-order", R, 14, "completed")], message=("2023-04-15", "2023-05-01")),
+    # A second rectification still in progress: the finding, typed "resolved", is derived
+    # "rectifying" from its two rectifications (finding.yml's derive_status).
+    Case("derived-status-mismatch",
+         {"content/rectifications/ZG-2023-002.md": edit(edit(RECTIFICATION, "ZG-2023-001", "ZG-2023-002"),
+                                                       "status: completed", "status: in_progress")
+          .replace("completed: 2023-09-15\nresult: 已拨付全部资金。\n", "")},
+         [("derived-status-mismatch", FINDING_PATH, 5, "status")],
+         message=("“已整改”（resolved）", "“整改中”（rectifying）", "ZG-2023-001（已完成）",
+                  "ZG-2023-002（整改中）"),
+         hint=("改为 rectifying", "derive_status"), valid=True),
+    # A reply period in working days from a date in a year no calendar covers (the package
+    # knows up to 2026, site_config/calendar.yml adds none).
+    Case("calendar-gap",
+         {"site_config/types/suggestion.yml": edit(
+             (SITE_CONFIG / "types" / "suggestion.yml").read_text(encoding="utf-8"),
+             'default: {period: "3 个月"}', 'default: {period: "60 个工作日"}'),
+          SUGGESTION_PATH: SUGGESTION},
+         [("calendar-gap", SUGGESTION_PATH, 12, "assigned")],
+         message=("2027-01-11", "60 个工作日", "2027 年"),
+         hint=("site_config/calendar.yml 中补充 2027 年", "reply_due")),
     Case("extension-not-later",
          {R: edit(RECTIFICATION, "    deadline: 2023-09-30", "    deadline: 2023-06-15")},
          [("extension-not-later", R, 12, "deadline_extensions[0].deadline")],

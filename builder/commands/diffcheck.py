@@ -247,7 +247,9 @@ class _Comparison:
 
     def _status(self, old: Record, new: Record, rtype: RecordType) -> None:
         lifecycle = rtype.lifecycle
-        before, after = old.status, new.status
+        # What the editor typed moves along the lifecycle; a status derived from children
+        # (derive_status) changes with them and is no editor's step.
+        before, after = old.written_status, new.written_status
         if before == after or before not in lifecycle.statuses \
                 or after not in lifecycle.statuses:
             return

@@ -16,6 +16,7 @@ from . import strict_yaml
 from ..text.body_limits import DEFAULT_MAX_BYTES
 from .periods import Calendar, read_calendar
 from .problems import problem
+from .derived_status import order as derivation_order, read_derive_status
 from .roles import Roles, check_cross_type, finish, read_roles
 
 SCALAR_TYPES = {"string", "text", "integer", "boolean", "date", "enum", "ref", "status", "id",
@@ -116,6 +117,7 @@ class RecordType:
     rules: tuple[Rule, ...]
     listing: tuple[str, ...] = ()   # fields shown as columns in listings, after ID/title/status
     roles: Roles = field(default_factory=Roles)   # which field plays which part (roles.py)
+    derive_status: Any = None       # status computed from children (derived_status.py)
 
     def id_example(self, year: int = 2023) -> str:
         return self.id_format.format(year=year, seq=1)
@@ -153,6 +155,7 @@ class Model:
     body_max_bytes: int = DEFAULT_MAX_BYTES     # settings.body_max_bytes
     common_fields: tuple[str, ...] = ()         # site.yml common_fields, in order
     editor: dict = field(default_factory=dict)  # site.yml editor: (commands/editor.py)
+    derived: tuple[str, ...] = ()   # types whose status is derived, children's types first
 
     def type_for_folder(self, folder: str) -> RecordType | None:
         return next((t for t in self.types.values() if t.folder == folder), None)
@@ -215,6 +218,7 @@ def load_model(config_dir: Path) -> Model:
     if errors:
         raise ConfigError(errors)
     _attach_roles(types, type_docs, site_doc, config_dir, lines, errors)
+    derived = _attach_derived_status(types, type_docs, lines, errors) if not errors else ()
     calendar = read_calendar(calendar_doc, _at(calendar_path, lines), errors)
     if errors:
         raise ConfigError(errors)
@@ -227,7 +231,8 @@ def load_model(config_dir: Path) -> Model:
         raise ConfigError(errors)
     model = Model(site=site_doc.get("site", {}) or {}, settings=settings,
                   types=types, registry=registry, calendar=calendar, body_max_bytes=body_max_bytes,
-                  common_fields=tuple(common), editor=site_doc.get("editor") or {})
+                  common_fields=tuple(common), editor=site_doc.get("editor") or {},
+                  derived=derived)
     from .dashboard_config import read_dashboards, read_pages   # they read the model's types
     boards, board_errors = read_dashboards(config_dir, model)
     pages, page_errors = read_pages(config_dir, model)
@@ -302,6 +307,25 @@ def _attach_roles(types: dict[str, RecordType], type_docs: list, site_doc: Any,
         finish(rtype, roles, at, errors)
         types[rtype.name] = replace(rtype, roles=roles)
     check_cross_type(types, lambda name: _at(paths[name], lines), errors)
+
+
+def _attach_derived_status(types: dict[str, RecordType], type_docs: list,
+                           lines: dict[Path, dict], errors: list[str]) -> tuple[str, ...]:
+    """Read `derive_status:` once every type's roles are known (it needs the child's parents)."""
+    paths = {}
+    specs = {}
+    for path, doc in type_docs:
+        rtype = types.get(doc.get("name")) if isinstance(doc, dict) else None
+        if rtype is None or rtype.name in paths:
+            continue
+        paths[rtype.name] = path
+        if doc.get("derive_status") is None:
+            continue
+        spec = read_derive_status(doc["derive_status"], rtype, types, _at(path, lines), errors)
+        if spec is not None:
+            specs[rtype.name] = spec
+            types[rtype.name] = replace(rtype, derive_status=spec)
+    return derivation_order(specs, lambda name: _at(paths[name], lines), errors)
 
 
 def _read(path: Path, errors: list[str], lines: dict[Path, dict] | None = None) -> Any:
@@ -404,7 +428,8 @@ class _Reader:
         where = _Where(path, self.lines)
         self._unknown_keys(where, doc, {"name", "label", "description", "folder", "id_pattern",
                                         "id_format", "visibility", "allowed_visibility", "fields",
-                                        "lifecycle", "rules", "listing", "roles"})
+                                        "lifecycle", "rules", "listing", "roles",
+                                        "derive_status"})
         missing = [k for k in ("name", "label", "folder", "id_pattern", "id_format", "fields",
                                "lifecycle") if not doc.get(k)]
         if missing:

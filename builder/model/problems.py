@@ -206,6 +206,15 @@ CATALOGUE: dict[str, ProblemType] = _types(
         "把该字段改为 {expected}，或把状态改回实际情况。",
     ),
     ProblemType(
+        "derived-status-mismatch", "状态与下级记录推算的不一致",
+        "状态写的是“{typed_label}”（{value}），按{child_label}推算应为“{derived_label}”"
+        "（{derived}）：{children}",
+        "把 status 改为 {derived}。网站、统计和开放数据显示的是推算出的“{derived_label}”"
+        "（由 site_config/types/{type_name}.yml 的 derive_status 从{child_label}推算）；"
+        "如果推算的状态不对，请改正{child_label}的状态。",
+        Severity.WARNING,
+    ),
+    ProblemType(
         "filename-mismatch", "文件名与编号不一致",
         "文件名“{actual}”与编号“{value}”不一致",
         "把文件改名为 {value}.md：网站网址由编号生成，文件名一致才便于查找和审阅。",
@@ -220,6 +229,13 @@ CATALOGUE: dict[str, ProblemType] = _types(
         "extension-not-later", "延期后的期限没有推后",
         "第 {number} 次延期的新期限 {value} 不晚于之前的期限 {previous}",
         "延期的新期限必须晚于原期限或上一次延期后的期限；按时间顺序逐条填写。",
+    ),
+    ProblemType(
+        "calendar-gap", "节假日安排尚未收录，无法计算期限",
+        "“{field}”（{label}）为 {value}，从这一天起算的“{period}”（{purpose}）要用到 {year} 年的"
+        "工作日，而 {year} 年的节假日安排尚未收录",
+        "在 site_config/calendar.yml 中补充 {year} 年的节假日安排（以国务院办公厅发布的通知为准）"
+        "{record_fix}。Sunlight 不猜测节假日：补上之前，sunlight stats 和网站构建都会停下，以免统计数字漏算这条记录。",
     ),
     ProblemType(
         "unverified-lead-shared", "共享了未经核实的线索",

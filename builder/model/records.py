@@ -18,6 +18,11 @@ class Record:
     body_line: int = 1
     lines: dict[tuple, int] = field(default_factory=dict)
     visibility: str = "public"      # effective: the record's own, else its type's default
+    # Set when the type derives its status from its children (derived_status.py): the status
+    # as typed in the file when the derived one replaced it, and the IDs of the children it
+    # was derived from (None: the status is not derived, so no other file decides it).
+    typed_status: str | None = None
+    derived_from: tuple[str, ...] | None = None
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.fields.get(name, default)
@@ -25,6 +30,11 @@ class Record:
     @property
     def status(self) -> str:
         return self.fields.get("status", "")
+
+    @property
+    def written_status(self) -> str:
+        """The status as typed in the file (what an editor changes and the lifecycle checks)."""
+        return self.typed_status if self.typed_status is not None else self.status
 
     @property
     def title(self) -> str:

@@ -40,7 +40,7 @@ except ImportError:  # Windows: no advisory locks, see _try_claim
 
 from .. import __version__
 from .projection import Projection
-from .repository import blob_id, blobs_at, descends_from
+from .repository import blob_id, blobs_at, descends_from, read_blobs
 from ..model.records import Record, mentioned
 
 MANIFEST = "sunlight-manifest.json"
@@ -291,7 +291,8 @@ def _unexplained(previous: dict[str, Any], records: dict[str, str], sources: lis
     must be the same when the code is the same (the manifest's fingerprint), no file under
     site_config/ differs from the published commit, the record's file is byte for byte the
     one at the published commit, and every record it refers to has an unchanged file and is
-    still exactly as visible (published then ⇔ published now). Only records whose digest
+    still exactly as visible (published then ⇔ published now); a status derived from
+    children (derive_status) also needs every child's file unchanged and none deleted. Only records whose digest
     differs are looked at, so an ordinary build asks Git nothing. Only a manifest of a clean
     build (nothing uncommitted under content/ or site_config/) is compared."""
     old = previous["records"]
@@ -315,6 +316,26 @@ def _unexplained(previous: dict[str, Any], records: dict[str, str], sources: lis
         return same[rel]
 
     prefix = _relative(config_dir, root)
+    prefix_content = _relative(content_dir, root) + "/"
+    gone: dict[str, bool] = {}
+
+    def status_moved(r: Record) -> bool:
+        """Whether a child is new since the published commit or its typed status changed."""
+        if unchanged(r.path):
+            return False
+        if r.path not in at_commit:
+            return True
+        from .load import parse_bytes
+        raw = read_blobs(root, [at_commit[r.path]]).get(at_commit[r.path])
+        doc = parse_bytes(raw, r.path, "")[0] if raw is not None else None
+        return doc is None or doc.meta.get("status") != r.written_status
+
+    def deleted(under: str) -> bool:
+        """Whether a file under `under` at the published commit is gone now (asked once)."""
+        if under not in gone:
+            gone[under] = any(p.startswith(under) and not (root / p).exists() for p in at_commit)
+        return gone[under]
+
     now = {_relative(f, root) for f in config_dir.rglob("*") if f.is_file()}
     then = {p for p in at_commit if p.startswith(prefix + "/")}
     if now != then or not all(unchanged(p) for p in now):
@@ -326,9 +347,30 @@ def _unexplained(previous: dict[str, Any], records: dict[str, str], sources: lis
         if source is None or not unchanged(source.path):
             continue
         refs = [by_id[i] for i in mentioned(source.fields, by_id) if i != rid]
-        if all(unchanged(r.path) and (r.id in old) == (r.id in records) for r in refs):
-            out.append(rid)
+        if not all(unchanged(r.path) and (r.id in old) == (r.id in records) for r in refs):
+            continue
+        # A status derived from children (derive_status) changes with their files, and
+        # with a child deleted since the published commit.
+        children = _derived_sources(source, by_id)
+        if children is not None and (deleted(prefix_content) or
+                                     any(status_moved(r) for r in children)):
+            continue
+        out.append(rid)
     return sorted(out)
+
+
+def _derived_sources(record: Record, by_id: dict[str, Record]) -> list[Record] | None:
+    """The records a derived status was computed from, down the chain; None if not derived."""
+    if record.derived_from is None:
+        return None
+    found: dict[str, Record] = {}
+    todo = list(record.derived_from)
+    while todo:
+        child = by_id.get(todo.pop())
+        if child is not None and child.id not in found:
+            found[child.id] = child
+            todo.extend(child.derived_from or ())
+    return list(found.values())
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -20,6 +20,8 @@ from ..model.model import (DateOrderRule, Entry, ExpectRule, FieldSpec, ForbidRu
                     RequireRule)
 from ..model.problems import Problem, Severity, problem
 from ..model.records import Record
+from ..model.roles import RecordIndex
+from ..model import dated_periods, derived_status
 from ..model.strict_yaml import dotted
 
 _INTEGER = re.compile(r"-?(0|[1-9][0-9]*)")
@@ -84,6 +86,9 @@ def validate(documents: list[Document], model: Model) -> Validation:
     by_id = _check_unique_ids(result)
     for record, doc_refs in checked:
         result.problems.extend(_check_references(record, doc_refs, by_id, model))
+    index = RecordIndex(result.records, model)
+    result.problems.extend(_derive_statuses(index, model))
+    result.problems.extend(_calendar_gaps(result.records, model))
     result.problems.sort(key=lambda p: (p.path, p.line, p.code))
     return result
 
@@ -420,4 +425,38 @@ def _check_references(record: Record, refs: list[_Ref], by_id: dict[str, Record]
             if verified and shared.get(verified) is not True:
                 problems.append(problem("unverified-lead-shared", record.path,
                                         record.line(shares), field=shares, value=shared.id))
+    return problems
+
+
+def _derive_statuses(index: RecordIndex, model: Model) -> list[Problem]:
+    """Statuses derived from children replace typed ones; a disagreement is a warning that
+    names both statuses and the children (an editor reads why the site shows another one)."""
+    problems = []
+    for found in derived_status.apply(index.by_id.values(), index, model.derived):
+        record, rtype = found.record, model.types[found.record.type]
+        child_type = model.types[rtype.derive_status.child_type]
+        shown = [f"{c.id}（{child_type.lifecycle.label(c.status)}）" for c in found.children[:10]]
+        more = len(found.children) - len(shown)
+        problems.append(problem(
+            "derived-status-mismatch", record.path, record.line("status"), field="status",
+            value=found.typed, typed_label=rtype.lifecycle.label(found.typed),
+            derived=found.derived, derived_label=rtype.lifecycle.label(found.derived),
+            child_label=child_type.label, type_name=rtype.name,
+            children="、".join(shown) + (f" 等 {len(found.children)} 项" if more else "")))
+    return problems
+
+
+def _calendar_gaps(records: list[Record], model: Model) -> list[Problem]:
+    """A declared period in working days that reaches a year no calendar covers is an error
+    on the date it starts from: a figure would otherwise leave the record out unnoticed."""
+    problems = []
+    for gap in dated_periods.gaps(records, model):
+        record, use = gap.record, gap.use
+        specs = model.types[record.type].fields
+        fix = (f"；或者，交办时已规定了期限的，把它写在“{use.due_field}”"
+               f"（{specs[use.due_field].label}）中") if use.due_field else ""
+        problems.append(problem(
+            "calendar-gap", record.path, record.line(use.field), field=use.field,
+            value=gap.start.isoformat(), label=specs[use.field].label, period=str(use.period),
+            purpose=use.purpose, year=gap.year, record_fix=fix))
     return problems

@@ -194,7 +194,8 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
         _write_files(work / "docs", feeds.feeds(found, projection, model, feeds.site_url(model)))
         if audience is Audience.PUBLIC:
             write_open_data(projection.records, model, work / "docs" / "data",
-                            statistics=statistics.as_json(figures_))
+                            statistics=statistics.as_json(figures_), as_of=as_of,
+                            url=feeds.site_url(model))
         publish.write_manifest(work / "docs", projection, as_of, commit, digests,
                                clean=commit is not None and is_clean(
                                    deployment.root, [deployment.content_dir, deployment.config_dir]))

@@ -150,3 +150,57 @@ def test_every_page_kind_has_no_serious_accessibility_violation(sites, browser) 
             requests.clear()
     assert visited >= 40, visited
     assert not failures, "\n".join(failures)
+
+
+def test_care_mode_enlarges_text_and_is_remembered(sites, browser) -> None:
+    with chromium.serve(sites["public"]) as base:
+        chromium.set_viewport(browser, 390)
+        browser.get(base + "ledger/")
+        browser.execute_script("localStorage.clear()")
+        browser.get(base + "ledger/")
+        size = lambda: browser.execute_script(  # noqa: E731
+            "return parseFloat(getComputedStyle(document.querySelector('article p')).fontSize)")
+        before = size()
+        button = browser.find_element(By.CSS_SELECTOR, "[data-sl-care]")
+        assert button.get_attribute("aria-pressed") == "false"
+        button.click()
+        assert button.get_attribute("aria-pressed") == "true"
+        assert size() >= before * 1.3
+        browser.get(base + "stats/")                    # another page: still on, no network
+        assert browser.find_element(By.CSS_SELECTOR, "[data-sl-care]") \
+            .get_attribute("aria-pressed") == "true"
+        browser.find_element(By.CSS_SELECTOR, "[data-sl-care]").click()
+        browser.get(base)
+        assert "sl-care" not in browser.find_element(By.TAG_NAME, "html").get_attribute("class")
+
+
+def test_ledger_rows_are_cards_on_a_phone_and_a_table_on_a_desktop(sites, browser) -> None:
+    with chromium.serve(sites["public"]) as base:
+        for width, display in ((390, "block"), (1366, "table-row")):
+            chromium.set_viewport(browser, width)
+            browser.get(base + "ledger/")
+            row = browser.find_element(By.CSS_SELECTOR, "table[data-ledger] tbody tr")
+            assert row.value_of_css_property("display") == display
+            assert browser.execute_script("return document.documentElement.scrollWidth") <= width
+            labels = [td.get_attribute("data-label") for td in row.find_elements(By.TAG_NAME, "td")]
+            assert "现行期限" in labels and "状态" in labels
+
+
+def test_internal_marking_stays_on_screen_and_on_paper(sites, browser) -> None:
+    with chromium.serve(sites["internal"]) as base:
+        chromium.set_viewport(browser, 390)
+        browser.get(base + "dashboards/")
+        browser.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+        marking = browser.find_element(By.CSS_SELECTOR, ".sl-marking")
+        assert marking.text == "内部资料 不得公开"
+        assert marking.value_of_css_property("position") == "fixed"
+        top = browser.execute_script("return arguments[0].getBoundingClientRect().top", marking)
+        assert 0 <= top < browser.execute_script("return window.innerHeight")
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        try:
+            assert marking.value_of_css_property("position") == "fixed"   # repeated per page
+            assert marking.is_displayed()
+            assert not browser.find_element(By.CSS_SELECTOR, ".md-header").is_displayed()
+            assert browser.find_element(By.CSS_SELECTOR, ".sl-print-source").is_displayed()
+        finally:
+            browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})

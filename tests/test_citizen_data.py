@@ -315,6 +315,16 @@ def test_home_latest_lists_records_by_their_last_announced_change(news_site: Pat
     assert text(second).startswith("2026-10-25 ZG-2023-002 完善林业项目资金监管制度：公开")
 
 
+def test_internal_change_log_announces_new_records(news_repo: GitProject, tmp_path: Path) -> None:
+    """The internal site's first revision of a record is "created", not "published": the
+    news rules announce it there too, and the migration stays quiet on both sites."""
+    site = build(Deployment(news_repo.root), tmp_path / "internal", AS_OF,
+                 Audience.INTERNAL).out_dir
+    lines = [text(li) for li in article(site, "changes").select("ul li")]
+    assert "ZG-2023-002 完善林业项目资金监管制度：新建" in " ".join(lines)
+    assert not any("资料来源" in line or "已交办" in line for line in lines)
+
+
 def _shallow(root: Path) -> bool:
     done = subprocess.run(["git", "rev-parse", "--is-shallow-repository"], cwd=root,
                           capture_output=True, text=True)

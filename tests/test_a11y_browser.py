@@ -41,6 +41,7 @@ if AXE is None:
              "could not install it")
 
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 
 GROUPS = {"body", "unit", "year", "status"}   # listing pages of one group, one folder each
@@ -140,6 +141,10 @@ def test_every_page_kind_has_no_serious_accessibility_violation(sites, browser) 
                 browser.get(base)
                 browser.execute_script("document.getElementById('__search').click()")
                 browser.find_element(By.CSS_SELECTOR, "input.md-search__input").send_keys("整改")
+                # Results in place and the theme's fade-in done: axe reads colours mid-transition.
+                WebDriverWait(browser, 20).until(lambda d: d.execute_script(
+                    "return document.querySelector('li.md-search-result__item') !== null &&"
+                    " document.getAnimations().every(a => a.playState !== 'running')"))
                 for v in run_axe(browser):
                     failures.append(f"{audience} {width}px search open: {v['id']} {v['help']}")
             requests += chromium.requested_urls(browser)

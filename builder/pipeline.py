@@ -192,7 +192,7 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
         docs = rendered.files | feeds.feeds(found, projection, model, feeds.site_url(model))
         if audience is Audience.PUBLIC:
             docs |= opendata.open_data(projection.records, model, statistics.as_json(figures_),
-                                       folder="data")
+                                       folder="data", as_of=as_of, url=feeds.site_url(model))
         clean = commit is not None and is_clean(deployment.root, [deployment.content_dir,
                                                                   deployment.config_dir])
         docs |= publish.manifest(projection, as_of, commit, digests, clean=clean)

@@ -73,10 +73,11 @@ def test_feeds_parse_without_errors_and_link_to_record_pages(repo: GitProject) -
     assert parsed.feed.title == "阳光监督公开平台（示例）：最新变化"
     assert parsed.feed.updated == "2023-12-28T16:30:00+08:00"
     titles = [e.title for e in parsed.entries]
-    assert titles[:3] == ["ZG-2023-001 状态：整改中 → 已完成",
-                          "ZG-2023-001 完成日期：（无） → 2023-12-28",
-                          "ZG-2023-001 整改结果：已拨付全部资金。"]
-    assert "ZG-2023-001 整改期限延长：2023-06-30 → 2023-09-30；理由：需调整年度资金计划" in titles
+    head = 'ZG-2023-001 整改事项 ZG-2023-001 <&> "引号"：'
+    # Each entry names the record's ID and title; a plain field edit (完成日期) is no news.
+    assert titles[:2] == [head + "状态：整改中 → 已完成", head + "整改结果：已拨付全部资金。"]
+    assert head + "整改期限延长：2023-06-30 → 2023-09-30；理由：需调整年度资金计划" in titles
+    assert not any("完成日期" in t for t in titles)
     first = parsed.entries[0]
     assert first.link == f"{URL}/rectification/ZG-2023-001/"
     assert first.updated == "2023-12-28T16:30:00+08:00"
@@ -84,6 +85,8 @@ def test_feeds_parse_without_errors_and_link_to_record_pages(repo: GitProject) -
     assert first.id == f"tag:sunlight.example.org,2023-12-28:ZG-2023-001/{sha}/status-changed/status"
     assert "整改事项 ZG-2023-001 <&> \"引号\"" in first.summary
     assert f"提交 {sha[:7]}" in first.summary
+    # The honest deadline: the one in force, with the original shown as superseded.
+    assert "现行期限 2023-09-30（已延期 1 次；原期限 2023-06-30）" in first.summary
     body = feedparser.parse(built["feeds/body/ly-rd.xml"])
     assert not body.bozo
     assert body.feed.title == "阳光监督公开平台（示例）：洛阳市人大常委会的最新变化"
@@ -142,7 +145,7 @@ def test_control_characters_never_break_the_xml() -> None:
     data = feeds(found, projection, MODEL, URL)["feeds/all.xml"]
     parsed = feedparser.parse(data)
     assert not parsed.bozo
-    assert parsed.entries[0].title == "ZG-2023-009 整改进展：进展 说明"
+    assert parsed.entries[0].title == "ZG-2023-009 标题：整改进展：进展 说明"
 
 
 def test_leak_guard_covers_history(repo: GitProject, tmp_path: Path) -> None:

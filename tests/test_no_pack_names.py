@@ -44,6 +44,7 @@ FOREIGN = {
     ("builder/stages/feeds.py", "summary"),        # the Atom element
     ("builder/commands/editor.py", "summary"),     # a Decap CMS collection key
     ("builder/stages/timeline.py", "reopened"),    # a history event kind (published in feeds and data)
+    ("builder/model/news.py", "reopened"),         # the same event kind, named by site.yml's news rules
     ("builder/model/strict_yaml.py", "key"),      # a __slots__ attribute of the YAML reader
     ("builder/pipeline.py", "project"),     # the name of the projection stage in timings
 }

@@ -244,7 +244,7 @@ def read_json(path: Path):
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -301,7 +301,7 @@ def test_records_json_is_written_as_documented(data_dir: Path):
 
 def test_records_csv(data_dir: Path, public):
     raw = (data_dir / "records.csv").read_bytes()
-    assert not raw.startswith(b"\xef\xbb\xbf")     # plain UTF-8, no BOM
+    assert raw.startswith(b"\xef\xbb\xbfid,")     # UTF-8 with a BOM, for Excel
     rows = read_csv(data_dir / "records.csv")
     assert len(rows) == len(public)
     header = list(rows[0])
@@ -366,7 +366,7 @@ def test_datapackage_describes_the_files(data_dir: Path, model):
     assert paths["records.json"]["mediatype"] == "application/json"
     assert paths["schemas/rectification.schema.json"]["format"] == "json"
     table = paths["records.csv"]["schema"]
-    header = next(csv.reader(io.StringIO((data_dir / "records.csv").read_text(encoding="utf-8"))))
+    header = next(csv.reader(io.StringIO((data_dir / "records.csv").read_text(encoding="utf-8-sig"))))
     assert [f["name"] for f in table["fields"]] == header
     deadline = next(f for f in table["fields"] if f["name"] == "deadline")
     assert (deadline["type"], deadline["title"]) == ("date", "整改期限")

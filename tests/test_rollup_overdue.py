@@ -67,13 +67,16 @@ def site(tmp_path_factory) -> Path:
 
 def test_any_type_with_a_due_role_is_flagged_overdue(site: Path) -> None:
     opinion = page(site, "resolution/YJ-2023-001")
-    assert [b.get_text() for b in opinion.select(".sl-meta .sl-badge")] == ["已交办", "逾期"]
+    days = (AS_OF - date(2023, 9, 1)).days
+    # Public pages say how many days, not only that it is overdue.
+    assert [b.get_text() for b in opinion.select(".sl-meta .sl-badge")] == ["已交办",
+                                                                           f"逾期 {days} 日"]
     facts = {tr.th.get_text(): tr.td.get_text()
              for tr in opinion.select("table[data-facts] > tbody > tr")}
-    assert "已逾期" in facts["逾期"]
+    assert facts["逾期"] == f"截至 {AS_OF.isoformat()} 已逾期 {days} 日"
     listing = page(site, "resolution")
     row = listing.select_one("a[href$='YJ-2023-001/']").find_parent("tr")
-    assert "逾期" in row.get_text()
+    assert f"逾期 {days} 日" in row.get_text()
 
 
 def test_overdue_page_has_one_section_per_type_with_due_role(site: Path) -> None:
@@ -84,7 +87,8 @@ def test_overdue_page_has_one_section_per_type_with_due_role(site: Path) -> None
     heads = [th.get_text() for th in tables[0].select("thead th")]
     cells = dict(zip(heads, (td.get_text() for td in tables[0].select("tbody td"))))
     assert cells == {"编号": "ZG-2023-002", "整改事项": "完善林业项目资金监管制度",
-                     "责任单位": "洛阳市林业局", "现行期限": "2023-12-31", "状态": "整改中 逾期"}
+                     "责任单位": "洛阳市林业局", "现行期限": "2023-12-31",
+                     "状态": f"整改中 逾期 {(AS_OF - date(2023, 12, 31)).days} 日"}
     opinion = dict(zip([th.get_text() for th in tables[1].select("thead th")],
                        (td.get_text() for td in tables[1].select("tbody td"))))
     assert opinion["作出机关"] == "洛阳市人大常委会" and opinion["现行期限"] == "2023-09-01"
@@ -124,7 +128,10 @@ def test_parent_pages_roll_up_their_descendants(site: Path) -> None:
 def test_demo_plan_rolls_up_the_luoyang_figures(tmp_path: Path) -> None:
     site = _build(REPO, tmp_path / "site")
     plan = page(site, "plan/JH-2023-01")
-    rows = {tr.td.get_text(): [td.get_text(strip=True) for td in tr.select("td")[1:4]]
+    rows = {tr.td.get_text(): [td.get_text(strip=True) for td in tr.select("td")[1:]]
             for tr in plan.select("table[data-rollup] tbody tr")}
     assert rows["监督事项"][:2] == ["28", "8"]
-    assert rows["整改事项"] == ["129", "113", "87.6%87.6%"]
+    # 共计, 已完成, 进行中, 未开始, 逾期, 完成进度 (bar and figure)
+    assert rows["整改事项"][:2] + rows["整改事项"][-1:] == ["129", "113", "87.6%87.6%"]
+    total, done, going, waiting = (int(n) for n in rows["整改事项"][:4])
+    assert done + going + waiting == total

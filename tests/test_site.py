@@ -181,14 +181,18 @@ def test_record_page_shows_status_facts_extensions_and_chain(built: Path) -> Non
     soup = article(page(built, "rectification/ZG-2023-002"))
     assert soup.h1.get_text() == "完善林业项目资金监管制度"
     badges = [b.get_text() for b in soup.select(".sl-meta .sl-badge")]
-    assert badges == ["整改中", "逾期"]
+    days = (AS_OF - date(2024, 6, 30)).days      # past the deadline in force, not the original
+    assert badges == ["整改中", f"逾期 {days} 日"]
     facts = {tr.th.get_text(): tr.td for tr in soup.select("table[data-facts] > tbody > tr")}
     assert facts["责任单位"].get_text() == "洛阳市林业局"
-    assert facts["整改期限"].get_text() == "2023-12-31"
+    # The due field's row shows the deadline in force, the original struck through and labelled.
+    assert facts["整改期限"].get_text() == "2024-06-30（已延期 1 次；原期限 2023-12-31）"
+    assert facts["整改期限"].select_one("del").get_text() == "2023-12-31"
+    header = soup.select_one(".sl-meta").get_text()
+    assert "整改期限：2024-06-30（已延期 1 次；原期限 2023-12-31）" in header
     extension = [td.get_text() for td in facts["延期记录"].select("tbody td")]
     assert extension == ["2023-12-20", "2024-06-30", "制度需经市政府常务会议审议"]
-    assert facts["现行整改期限"].get_text() == "2024-06-30（已延期 1 次）"
-    assert "已逾期" in facts["逾期"].get_text()
+    assert facts["逾期"].get_text() == f"截至 2026-11-21 已逾期 {days} 日"
     assert "联系人" not in facts and "内部备注" not in facts
     up = [a["href"] for a in soup.select("#chain ~ div a")]
     assert "../../finding/WT-2023-001/" in up
@@ -240,7 +244,8 @@ def test_ledger_lists_live_rectifications_with_overdue_flags(built: Path) -> Non
     flags = {r.td.get_text(): r["data-overdue"] for r in rows}
     assert flags == {"ZG-2023-001": "no", "ZG-2023-002": "yes", "ZG-2023-004": "no"}
     cells = [c.get_text() for c in rows[1].select("td")]
-    assert cells[2:6] == ["洛阳市林业局", "洛阳市人大常委会", "2024-06-30", "1"]
+    assert cells[2:6] == ["洛阳市林业局", "洛阳市人大常委会",
+                          "2024-06-30（已延期 1 次；原期限 2023-12-31）", "1"]
     assert page(built, "ledger").select_one('script[src$="assets/ledger.js"]') is not None
 
 

@@ -17,6 +17,7 @@ from ..text.body_limits import DEFAULT_MAX_BYTES
 from .periods import Calendar, read_calendar
 from .problems import problem
 from .derived_status import order as derivation_order, read_derive_status
+from .news import NewsRules, read_news
 from .roles import Roles, check_cross_type, finish, read_roles
 
 SCALAR_TYPES = {"string", "text", "integer", "boolean", "date", "enum", "ref", "status", "id",
@@ -41,12 +42,19 @@ class FieldSpec:
     label: str
     description: str = ""
     required: bool = False
+    # For readers of the site and open data, where `description` instructs editors.
+    public_description: str = ""
     internal: bool = False
     hint: str = ""
     values: dict[str, str] = field(default_factory=dict)      # enum: value -> Chinese label
     to: tuple[str, ...] = ()                                   # ref: record types, or body/unit
     items: "FieldSpec | None" = None                           # list: the spec of each item
     fields: dict[str, "FieldSpec"] = field(default_factory=dict)  # object: its fields
+
+    @property
+    def reader_description(self) -> str:
+        """What the field means to a reader: the public description, else the description."""
+        return self.public_description or self.description
 
 
 @dataclass(frozen=True)
@@ -130,6 +138,7 @@ class Entry:
     name: str
     short: str
     kind: str = ""
+    index_pattern: str = ""     # a body's 索引号, e.g. "LYRD-{year}-{id}" (disclosure block)
 
 
 @dataclass(frozen=True)
@@ -156,6 +165,8 @@ class Model:
     common_fields: tuple[str, ...] = ()         # site.yml common_fields, in order
     editor: dict = field(default_factory=dict)  # site.yml editor: (commands/editor.py)
     derived: tuple[str, ...] = ()   # types whose status is derived, children's types first
+    news: NewsRules = field(default_factory=NewsRules)   # what is announced (news.py)
+    license: dict[str, str] = field(default_factory=dict)  # site.license: name, title, path
 
     def type_for_folder(self, folder: str) -> RecordType | None:
         return next((t for t in self.types.values() if t.folder == folder), None)
@@ -227,12 +238,15 @@ def load_model(config_dir: Path) -> Model:
     body_max_bytes = _positive_int(settings, "body_max_bytes", DEFAULT_MAX_BYTES,
                                    _Where(config_dir / "site.yml", lines, ("settings", "body_max_bytes")),
                                    errors)
+    news = read_news(site_doc.get("news"), types, _at(config_dir / "site.yml", lines), errors)
+    license_ = _license((site_doc.get("site") or {}).get("license"),
+                        _Where(config_dir / "site.yml", lines, ("site", "license")), errors)
     if errors:
         raise ConfigError(errors)
     model = Model(site=site_doc.get("site", {}) or {}, settings=settings,
                   types=types, registry=registry, calendar=calendar, body_max_bytes=body_max_bytes,
                   common_fields=tuple(common), editor=site_doc.get("editor") or {},
-                  derived=derived)
+                  derived=derived, news=news, license=license_)
     from .dashboard_config import read_dashboards, read_pages   # they read the model's types
     boards, board_errors = read_dashboards(config_dir, model)
     pages, page_errors = read_pages(config_dir, model)
@@ -274,15 +288,37 @@ class _Where:
 
 # site.yml: its sections and the keys of `site:`. Settings are a closed set: a key no code
 # reads is refused, so a typo cannot pass unnoticed.
-SITE_SECTIONS = {"site", "settings", "common_fields", "common_roles", "editor"}
-SITE_KEYS = {"name", "description", "language", "url"}
+SITE_SECTIONS = {"site", "settings", "common_fields", "common_roles", "editor", "news"}
+SITE_KEYS = {"name", "description", "language", "url", "license"}
 # The web editor (commands/editor.py): `backend` goes to Decap CMS as written; `public: true`
 # also puts the editor on the public site.
 EDITOR_KEYS = {"backend", "public"}
+LICENSE_KEYS = {"name", "title", "path"}
+# Placeholders of a body's index_pattern (索引号): the record's ID, its year and its type.
+INDEX_PLACEHOLDERS = {"id": "ZG-2023-001", "year": 2023, "type": "type"}
 # Setting -> what it does. Time limits are periods in roles and declarations, not settings.
 SETTINGS: dict[str, str] = {"body_max_bytes": "正文的最大字节数（默认 1 MB）"}
 # Settings of earlier versions, and where their meaning lives now.
 MOVED_SETTINGS = ("feedback_days", "due_soon_days", "usage_feedback_days", "expected_fields")
+
+
+def _license(doc: Any, where: "_Where", errors: list[str]) -> dict[str, str]:
+    """site.license: the licence of the open data, a mapping of name (an SPDX identifier such
+    as CC-BY-4.0), title and path (its text); a bare name is accepted too."""
+    if doc is None:
+        return {}
+    if isinstance(doc, str):
+        doc = {"name": doc}
+    if not isinstance(doc, dict) or not isinstance(doc.get("name"), str) or not doc["name"]:
+        errors.append(f"{where}: license 应写成 {{name: CC-BY-4.0, title: …, path: …}}")
+        return {}
+    for key, value in doc.items():
+        if key not in LICENSE_KEYS:
+            errors.append(f"{where.key(key)}: license 中未知的配置项“{key}”"
+                          f"（可用：{'、'.join(sorted(LICENSE_KEYS))}）")
+        elif not isinstance(value, str):
+            errors.append(f"{where.key(key)}: license.{key} 应为一行文字")
+    return {k: v for k, v in doc.items() if k in LICENSE_KEYS and isinstance(v, str)}
 
 
 def _at(path: Path, lines: dict[Path, dict]):
@@ -415,13 +451,26 @@ class _Reader:
             if not isinstance(value, dict) or not value.get("name"):
                 self.errors.append(f"{where.key(key)}: 需要 name")
                 continue
-            self._unknown_keys(where.key(key), value, {"name", "short", "kind"})
+            self._unknown_keys(where.key(key), value, {"name", "short", "kind"} |
+                               ({"index_pattern"} if kinds is not None else set()))
             kind = value.get("kind") or ""
             if kinds is not None and kind not in kinds:
                 self.errors.append(f"{where.key(key, 'kind')}: kind “{kind}”不在 body_kinds 中")
+            pattern = value.get("index_pattern") or ""
+            if pattern:
+                self._index_pattern(pattern, where.key(key, "index_pattern"))
             out[key] = Entry(id=key, name=value["name"], short=value.get("short") or value["name"],
-                             kind=kind)
+                             kind=kind, index_pattern=pattern if isinstance(pattern, str) else "")
         return out
+
+    def _index_pattern(self, pattern: Any, where: "_Where") -> None:
+        try:
+            if not isinstance(pattern, str):
+                raise ValueError
+            pattern.format(**INDEX_PLACEHOLDERS)
+        except (KeyError, IndexError, ValueError):
+            self.errors.append(f"{where}: index_pattern “{pattern}”无效：可用的占位符是 "
+                               f"{'、'.join('{' + k + '}' for k in INDEX_PLACEHOLDERS)}")
 
     def record_type(self, doc: dict, common: dict, type_names: set, path: Path,
                     site_path: Path) -> RecordType | None:
@@ -504,7 +553,8 @@ class _Reader:
             self.errors.append(f"{where}: 需要 type")
             return None
         self._unknown_keys(where, spec, {"type", "label", "description", "required", "internal",
-                                         "hint", "values", "to", "items", "fields"})
+                                         "hint", "values", "to", "items", "fields",
+                                         "public_description"})
         ftype = spec["type"]
         if not isinstance(ftype, str) or ftype not in FIELD_TYPES:
             self.errors.append(f"{where}: 字段类型“{ftype}”无效（可用：{', '.join(sorted(FIELD_TYPES))}）")
@@ -543,6 +593,7 @@ class _Reader:
         return FieldSpec(
             name=name, type=ftype, label=spec.get("label") or name,
             description=spec.get("description") or "", required=spec.get("required") == "true",
+            public_description=spec.get("public_description") or "",
             internal=spec.get("internal") == "true", hint=spec.get("hint") or "",
             values=dict(values), to=to, items=items, fields=sub,
         )

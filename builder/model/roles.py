@@ -64,6 +64,22 @@ class Extension:
 
 
 @dataclass(frozen=True)
+class DueFacts:
+    """A record's deadline as a citizen should read it: the due date in force first, the
+    original one shown as superseded when extensions moved it, and the days overdue."""
+
+    in_force: date | None
+    original: date | None
+    extensions: int                 # how many times the due date was extended
+    days_overdue: int | None        # None when not overdue on the as-of date
+
+    @property
+    def superseded(self) -> date | None:
+        """The original due date when the one in force differs from it."""
+        return self.original if self.extensions and self.original != self.in_force else None
+
+
+@dataclass(frozen=True)
 class DueDefault:
     """When the due field is empty: start + period, for records matching `when`."""
 
@@ -438,6 +454,17 @@ class RecordIndex:
         start = self.start(r)
         return start.year if start else None
 
+    def index_number(self, r: "Record") -> str | None:
+        """The 索引号 of `r`: its owning body's `index_pattern` (registry.yml) filled with the
+        record's ID, year (start role) and type; None when the body has no pattern or the
+        record no year."""
+        body = self.body_of(r)
+        entry = self.model.registry.bodies.get(body) if body else None
+        year = self.year_of(r)
+        if entry is None or not entry.index_pattern or year is None:
+            return None
+        return entry.index_pattern.format(id=r.id, year=year, type=r.type)
+
     def is_verified(self, r: "Record") -> bool:
         """True unless the type has a `verified` role and the record is not verified."""
         name = self.roles(r).fields.get("verified")
@@ -473,6 +500,18 @@ class RecordIndex:
         if not self.is_overdue(r, as_of):
             return None
         return (as_of - self.due_in_force(r)).days
+
+    def due_facts(self, r: "Record", as_of: date) -> DueFacts | None:
+        """The honest deadline of `r` (None when its type has no due role or no due date):
+        the one home of what every page, feed and data file says about a deadline."""
+        if self.roles(r).due is None:
+            return None
+        in_force = self.due_in_force(r)
+        if in_force is None:
+            return None
+        return DueFacts(in_force=in_force, original=self.original_due(r),
+                        extensions=sum(1 for e in self.extensions(r) if e.due is not None),
+                        days_overdue=self.days_overdue(r, as_of))
 
     def is_due_soon(self, r: "Record", as_of: date, within: Period) -> bool:
         """Open, not yet overdue, and due on or before `as_of` + `within`."""

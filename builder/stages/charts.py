@@ -12,11 +12,17 @@ from typing import Any
 
 from markupsafe import Markup
 
-ROW_HEIGHT = 26
-LABEL_WIDTH = 220
-BAR_WIDTH = 300
-VALUE_WIDTH = 150
-PALETTE = ("#c62828", "#ef6c00", "#9e9e9e")
+# Drawn for a phone first: the viewBox is about as wide as a 390 px screen's content, so
+# the text is drawn near its CSS size there (12-13 px, WCAG-legible) and scales up on a desktop
+# (the stylesheet caps the width). Each label gets its own line above its bar, whole, wrapped
+# rather than cut.
+WIDTH = 340
+LABEL_CHARS = 24           # CJK characters of 13 px on one line of WIDTH
+NOTE_CHARS = 27           # of 12 px
+LINE = 17
+BAR = 16
+PALETTE = ("#b71c1c", "#e65100", "#9e9e9e")
+LEGEND_STEP = 110
 
 
 @dataclass(frozen=True)
@@ -30,42 +36,45 @@ class Bar:
 
 
 def bar_chart(title: str, bars: list[Bar]) -> Markup:
-    """Horizontal bars, each scaled to the largest total; the note is printed in text."""
+    """Horizontal bars, each scaled to the largest total, with its label above and its
+    numbers below in text; the numbers are also in the SVG's description for screen readers."""
     if not bars:
         return Markup("")
     scale = max((b.total for b in bars), default=0) or 1
-    height = ROW_HEIGHT * len(bars) + 34
-    width = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH
-    parts = [f'<svg class="sl-chart" role="img" viewBox="0 0 {width} {height}" '
-             f'width="100%" xmlns="http://www.w3.org/2000/svg">',
-             f"<title>{escape(title)}</title>"]
-    legend = []
+    parts, y = [], 0
     for i, (_, name) in enumerate(bars[0].segments):
-        x = LABEL_WIDTH + i * 110
-        legend.append(f'<rect x="{x}" y="4" width="12" height="12" fill="{PALETTE[i % 3]}"/>'
-                      f'<text x="{x + 16}" y="15" font-size="12">{escape(name)}</text>')
-    parts.extend(legend)
-    for row, bar in enumerate(bars):
-        y = 30 + row * ROW_HEIGHT
-        parts.append(f'<text x="{LABEL_WIDTH - 8}" y="{y + 15}" font-size="13" '
-                     f'text-anchor="end">{escape(_short(bar.label))}</text>')
-        parts.append(f'<rect x="{LABEL_WIDTH}" y="{y + 2}" width="{BAR_WIDTH}" height="18" '
-                     'fill="#f0f0f0"/>')
-        x = float(LABEL_WIDTH)
+        x = i * LEGEND_STEP
+        parts.append(f'<rect x="{x}" y="{y + 2}" width="12" height="12" fill="{PALETTE[i % 3]}"/>'
+                     f'<text x="{x + 16}" y="{y + 13}" font-size="12">{escape(name)}</text>')
+    y += 26
+    for bar in bars:
+        for line in _lines(bar.label):
+            parts.append(f'<text x="0" y="{y + 13}" font-size="13">{escape(line)}</text>')
+            y += LINE
+        parts.append(f'<rect x="0" y="{y}" width="{WIDTH}" height="{BAR}" fill="#eeeeee"/>')
+        x = 0.0
         for i, (value, _) in enumerate(bar.segments):
-            w = BAR_WIDTH * value / scale
+            w = WIDTH * value / scale
             if w > 0:
-                parts.append(f'<rect x="{x:.1f}" y="{y + 2}" width="{w:.1f}" height="18" '
+                parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{BAR}" '
                              f'fill="{PALETTE[i % 3]}"/>')
             x += w
-        parts.append(f'<text x="{LABEL_WIDTH + BAR_WIDTH + 8}" y="{y + 15}" font-size="12">'
-                     f"{escape(bar.note)}</text>")
-    parts.append("</svg>")
-    return Markup("".join(parts))
+        y += BAR
+        for line in _lines(bar.note, NOTE_CHARS) if bar.note else ():
+            parts.append(f'<text x="0" y="{y + 14}" font-size="12" fill="#212121">'
+                         f"{escape(line)}</text>")
+            y += LINE
+        y += 10
+    description = "；".join(f"{b.label}：{b.note}" for b in bars if b.note)
+    head = (f'<svg class="sl-chart" role="img" aria-label="{escape(title)}" '
+            f'viewBox="0 0 {WIDTH} {y}" width="100%" xmlns="http://www.w3.org/2000/svg">'
+            f"<title>{escape(title)}</title><desc>{escape(description)}</desc>")
+    return Markup(head + "".join(parts) + "</svg>")
 
 
-def _short(label: str, limit: int = 16) -> str:
-    return label if len(label) <= limit else label[: limit - 1] + "…"
+def _lines(label: str, limit: int = LABEL_CHARS) -> list[str]:
+    """A label whole, in lines of at most `limit` characters (never cut with an ellipsis)."""
+    return [label[i:i + limit] for i in range(0, len(label), limit)] or [""]
 
 
 def stacked_bars(chart: Any, rows: list[tuple[str, dict[str, Any]]],

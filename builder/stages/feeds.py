@@ -1,9 +1,11 @@
 """Atom feeds of the public timeline: all changes, and one feed per supervising body.
 
-Every entry is one event of a record in the projection: a Chinese title ("ZG-2023-017 状态：
-整改中 → 已完成"), a link to the record page, the date of the commit, and a tag: URI built from
-record ID, commit and change, so a reader never shows an entry twice. No build clock and a
-fixed order: building the same commit twice gives the same bytes.
+Every entry is one announced change (Timelines.news: the news rules of site.yml; corrections
+and migrations are never announced) of a record in the projection: a Chinese title with the
+record's ID and title ("ZG-2023-017 加快林业项目资金拨付：状态：整改中 → 已完成"), a link to the
+record page, the date of the commit, the deadline in force for a record with a due role, and a
+tag: URI built from record ID, commit and change, so a reader never shows an entry twice. No
+build clock and a fixed order: building the same commit twice gives the same bytes.
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from ..model.model import Model
 from .projection import Projection
 from ..model.roles import RecordIndex
-from .timeline import Event, Timelines, describe, require_same_audience
+from .timeline import Event, Timelines, describe, due_words, require_same_audience
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEEDS_DIR = "feeds"
@@ -42,25 +45,37 @@ def feeds(found: Timelines, projection: Projection, model: Model, url: str | Non
     that body has today. Without `url` links are relative to the feed."""
     require_same_audience(found, projection)
     index = RecordIndex(projection.records, model)
-    events = [e for e in found.events() if e.record_id in index.by_id]
+    events = [e for e in found.news() if e.record_id in index.by_id]
     by_body: dict[str, list[Event]] = defaultdict(list)
     for event in events:
         body = index.body_of(index.by_id[event.record_id])
         if body:
             by_body[body].append(event)
     name = model.site.get("name") or "阳光监督"
+    deadlines = {rid: _deadline(index, index.by_id[rid], projection)
+                 for rid in {e.record_id for e in events}}
     out = {f"{FEEDS_DIR}/all.xml": _feed(f"{FEEDS_DIR}/all.xml", f"{name}：最新变化", events,
-                                         model, url, entries)}
+                                         model, url, entries, deadlines)}
     for body in sorted(by_body):
         entry = model.registry.bodies.get(body)
         title = f"{name}：{entry.name if entry else body}的最新变化"
         path = f"{FEEDS_DIR}/body/{body}.xml"
-        out[path] = _feed(path, title, by_body[body], model, url, entries)
+        out[path] = _feed(path, title, by_body[body], model, url, entries, deadlines)
     return out
 
 
+def _deadline(index: RecordIndex, record, projection: Projection) -> str:
+    """The deadline in force, in words, of a record whose type has a due role ('' otherwise).
+    Days overdue are left out: they change every day, and a feed stays the same bytes for
+    the same commit."""
+    facts = index.due_facts(record, projection.as_of)
+    if facts is None or index.is_withdrawn(record):
+        return ""
+    return due_words(replace(facts, days_overdue=None), "现行期限")
+
+
 def _feed(path: str, title: str, events: list[Event], model: Model, url: str | None,
-          entries: int) -> bytes:
+          entries: int, deadlines: dict[str, str] | None = None) -> bytes:
     """One Atom document. `events` are newest first."""
     events = events[:entries]
     up = "../" * path.count("/")
@@ -80,16 +95,23 @@ def _feed(path: str, title: str, events: list[Event], model: Model, url: str | N
     for event in events:
         entry = ET.SubElement(feed, "entry")
         _text(entry, "id", f"tag:{authority},{event.date.isoformat()}:{event.key}")
-        _text(entry, "title", describe(event, model, limit=TITLE_LIMIT))
+        _text(entry, "title", f"{event.record_id} {_short(event.title)}："
+                              f"{describe(event, model, limit=TITLE_LIMIT, head=False)}")
         page = f"{event.record_type}/{event.record_id}/"
         ET.SubElement(entry, "link", {"rel": "alternate", "type": "text/html",
                                       "href": f"{url}/{page}" if url else up + page})
         _text(entry, "published", _date(event.when))
         _text(entry, "updated", _date(event.when))
+        deadline = (deadlines or {}).get(event.record_id)
         _text(entry, "summary", f"{event.title}\n{describe(event, model)}\n"
-                                f"{event.date.isoformat()}，提交 {event.short_sha}", type="text")
+                                + (f"{deadline}\n" if deadline else "")
+                                + f"{event.date.isoformat()}，提交 {event.short_sha}", type="text")
     ET.indent(feed)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _short(title: str) -> str:
+    return title if len(title) <= TITLE_LIMIT else title[:TITLE_LIMIT - 1] + "…"
 
 
 def _text(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:

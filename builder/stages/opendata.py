@@ -3,13 +3,18 @@
 Input is the public projection only (builder.project); this stage adds nothing to it. It
 writes, into the site's `data/` folder:
 
-- `records.json` — `{"generated_from": "public projection", "count": N, "records": [...]}`;
+- `records.json` — `{"generated_from": "public projection", "count": N, "withdrawn": W,
+  "as_of": date, "license": {...}, "records": [...]}`;
   each record is an object with `id`, `type`, `type_label`, `title`, `status`,
-  `status_label`, `url` (relative to `data/`: `../<type>/<ID>/`), then its public fields as
+  `status_label`, `url` (the page's full address when `site.url` is set, else relative to
+  `data/`: `../<type>/<ID>/`), then its public fields as
   JSON values (dates as ISO strings), and for every reference to a supervising body or a
   supervised unit also `<field>_name`, the name from the registry (a list of names for a
-  list of references; inside objects likewise). Sorted by type, then ID.
-- `records.csv` — plain UTF-8 (no byte-order mark), comma-separated, CRLF line ends
+  list of references; inside objects likewise); a record of a type with a due role also
+  carries its honest deadline: `due_in_force`, `due_extensions` and `days_overdue` (as of the
+  build date; absent when not overdue). Sorted by type, then ID.
+- `records.csv` — UTF-8 with a byte-order mark (so Excel on Chinese Windows reads it as
+  UTF-8), comma-separated, CRLF line ends
   (RFC 4180), one header row and one row per record, in the same order. Columns: id, type,
   type_label, title, status, status_label, then the fields every publishable type has, then
   each type's own fields in model order, each registry reference followed by its `_name`
@@ -22,7 +27,11 @@ writes, into the site's `data/` folder:
   from the same public projection: each figure with its label, its definition in plain
   Chinese and its value, and the statistics page's tables row by row (builder.statistics).
 - `datapackage.json` — a Frictionless Data Package describing all of the above; records.csv
-  is a tabular resource whose Table Schema is generated from the same model.
+  is a tabular resource whose Table Schema is generated from the same model. The licence is
+  `site.license` of site_config/site.yml, on the package and on every resource.
+
+Field descriptions are written for readers: a field's `public_description`, else its
+`description` (FieldSpec.reader_description).
 
 Types that can never be public (their `allowed_visibility` lacks "public": leads, meetings,
 exchanges) get no schema and no columns. Fields marked internal, and the publication-control
@@ -42,14 +51,10 @@ from typing import Any, Iterable
 
 from ..model.model import FieldSpec, Model, RecordType, Registry
 from ..model.records import Record
+from ..model.roles import DueFacts, RecordIndex
 
 PACKAGE_NAME = "sunlight-open-data"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-LICENSE = {
-    "name": "CC-BY-4.0",
-    "title": "Creative Commons Attribution 4.0 International",
-    "path": "https://creativecommons.org/licenses/by/4.0/",
-}
 SAMPLE_DATA_NOTE = "注意：本数据包中的记录是据公开报道整理的示例数据（sample data），不是官方发布。"
 
 # The field that decides who may see a record; in open data it says nothing (nor does the
@@ -58,6 +63,9 @@ VISIBILITY_FIELDS = frozenset({"visibility"})
 LIST_SEPARATOR = "; "
 STATISTICS_FILE = "statistics.json"
 REGISTRY_LABELS = {"body": "监督机关", "unit": "单位"}
+BOM = "\ufeff"
+# Computed columns of a type with a due role: the deadline as a citizen should read it.
+DUE_IN_FORCE, DUE_EXTENSIONS, DAYS_OVERDUE = "due_in_force", "due_extensions", "days_overdue"
 _TABLE_TYPES = {"integer": "integer", "boolean": "boolean", "date": "date", "object": "object"}
 
 
@@ -80,21 +88,29 @@ class Column:
 
 
 def open_data(records: list[Record], model: Model, statistics: dict[str, Any] | None = None,
-              folder: str = "") -> dict[str, bytes]:
+              folder: str = "", as_of: date | None = None,
+              url: str | None = None) -> dict[str, bytes]:
     """records.json, records.csv, one JSON Schema per type, statistics.json (the figures
     computed from the same projection, when given) and datapackage.json, by their path
-    under `folder`, in that order. `records` must be the public projection."""
+    under `folder`, in that order. `records` must be the public projection, `as_of` its date
+    (days overdue are counted to it), `url` the site's address (absolute page URLs)."""
     types = publishable_types(model)
     _check_public(records, types)
     ordered = sorted(records, key=lambda r: (r.type, r.id))
-    objects = [record_object(r, types[r.type], model.registry) for r in ordered]
+    index = RecordIndex(records, model)
+    objects = [record_object(r, types[r.type], model.registry, url,
+                             _due(index, r, as_of, types[r.type])) for r in ordered]
     columns = table_columns(model)
-    files = {"records.json": _json_bytes(records_document(objects)),
+    withdrawn = sum(1 for r in records if index.is_withdrawn(r))
+    files = {"records.json": _json_bytes(records_document(objects, withdrawn, as_of,
+                                                          model.license)),
              "records.csv": records_csv(objects, columns)}
     for name, rtype in types.items():
         files[schema_path(name)] = _json_bytes(record_schema(rtype, model))
     if statistics is not None:
-        files[STATISTICS_FILE] = _json_bytes({"generated_from": "public projection", **statistics})
+        files[STATISTICS_FILE] = _json_bytes({"generated_from": "public projection", **statistics,
+                                              **({"license": model.license} if model.license
+                                                 else {})})
     files["datapackage.json"] = _json_bytes(data_package(model, columns, statistics is not None))
     prefix = folder.rstrip("/") + "/" if folder else ""
     return {prefix + name: data for name, data in files.items()}
@@ -151,8 +167,11 @@ def name_field(field_name: str) -> str:
 # --- records.json -----------------------------------------------------------------------------
 
 
-def record_object(record: Record, rtype: RecordType, registry: Registry) -> dict[str, Any]:
-    """One record as a JSON object: identity, labels, page URL, public fields, registry names."""
+def record_object(record: Record, rtype: RecordType, registry: Registry,
+                  url: str | None = None, due: DueFacts | None = None) -> dict[str, Any]:
+    """One record as a JSON object: identity, labels, page URL (absolute under `url`),
+    public fields, registry names, and the honest deadline `due` when it has one."""
+    page = f"{record.type}/{record.id}/"
     obj: dict[str, Any] = {
         "id": record.id,
         "type": record.type,
@@ -160,15 +179,42 @@ def record_object(record: Record, rtype: RecordType, registry: Registry) -> dict
         "title": record.title,
         "status": record.status,
         "status_label": rtype.lifecycle.label(record.status),
-        "url": f"../{record.type}/{record.id}/",
+        "url": f"{url.rstrip('/')}/{page}" if url else f"../{page}",
     }
     obj.update(_public_values(record.fields, rtype.fields, registry, publication_control(rtype)))
+    if due is not None:
+        obj[DUE_IN_FORCE] = due.in_force.isoformat()
+        obj[DUE_EXTENSIONS] = due.extensions
+        if due.days_overdue is not None:
+            obj[DAYS_OVERDUE] = due.days_overdue
     return obj
 
 
-def records_document(objects: list[dict[str, Any]]) -> dict[str, Any]:
-    """The whole of records.json."""
-    return {"generated_from": "public projection", "count": len(objects), "records": objects}
+def _due(index: RecordIndex, record: Record, as_of: date | None,
+         rtype: RecordType) -> DueFacts | None:
+    """The honest deadline of a record in open data (none for a withdrawn record, and none
+    where the type already has a field of a computed column's name)."""
+    if index.is_withdrawn(record) or set(rtype.fields) & {DUE_IN_FORCE, DUE_EXTENSIONS,
+                                                          DAYS_OVERDUE}:
+        return None
+    facts = index.due_facts(record, as_of or date.min)
+    if facts is not None and as_of is None:
+        facts = DueFacts(facts.in_force, facts.original, facts.extensions, None)
+    return facts
+
+
+def records_document(objects: list[dict[str, Any]], withdrawn: int = 0,
+                     as_of: date | None = None, license_: dict[str, str] | None = None
+                     ) -> dict[str, Any]:
+    """The whole of records.json: `count` is every published record, `withdrawn` of them
+    withdrawn (the same count every page shows)."""
+    document: dict[str, Any] = {"generated_from": "public projection", "count": len(objects),
+                                "withdrawn": withdrawn, "records": objects}
+    if as_of is not None:
+        document["as_of"] = as_of.isoformat()
+    if license_:
+        document["license"] = license_
+    return document
 
 
 def _public_values(values: dict[str, Any], specs: dict[str, FieldSpec],
@@ -214,7 +260,9 @@ def records_csv(objects: list[dict[str, Any]], columns: list[Column]) -> bytes:
     writer.writerow([c.name for c in columns])
     for obj in objects:
         writer.writerow([csv_cell(obj.get(c.name)) for c in columns])
-    return buffer.getvalue().encode("utf-8")
+    # The byte-order mark tells Excel on Chinese Windows the file is UTF-8 (without it Excel
+    # reads GBK and shows garbage); csv readers and Frictionless skip it.
+    return (BOM + buffer.getvalue()).encode("utf-8")
 
 
 def csv_cell(value: Any) -> str:
@@ -263,7 +311,22 @@ def _type_columns(rtype: RecordType, model: Model) -> list[Column]:
         if kind is not None and name_field(name) not in rtype.fields:
             columns.append(Column(name_field(name), "string", f"{spec.label}（名称）",
                                   _name_description(spec, kind)))
-    return columns
+    return columns + due_columns(rtype)
+
+
+def due_columns(rtype: RecordType) -> list[Column]:
+    """The computed deadline columns of a type with a due role (none without one, and none
+    when a field already has such a name)."""
+    if rtype.roles.due is None or set(rtype.fields) & {DUE_IN_FORCE, DUE_EXTENSIONS,
+                                                       DAYS_OVERDUE}:
+        return []
+    return [Column(DUE_IN_FORCE, "date", "现行期限",
+                   "现在有效的期限：最后一次批准延期后的新期限；没有延期时就是原定期限。"
+                   "由记录计算得出，已撤回的记录没有。"),
+            Column(DUE_EXTENSIONS, "integer", "延期次数", "期限被批准延长的次数。"),
+            Column(DAYS_OVERDUE, "integer", "逾期天数",
+                   "截至数据生成日（records.json 的 as_of）超过现行期限仍未完成的天数；"
+                   "没有逾期时为空。")]
 
 
 def _table_type(spec: FieldSpec) -> str:
@@ -298,7 +361,7 @@ def _unique(items: Iterable[str]) -> list[str]:
 
 def describe(spec: FieldSpec, rtype: RecordType, model: Model) -> str:
     """The Chinese description of a field, with its allowed values or reference target."""
-    parts = [spec.description] if spec.description else []
+    parts = [spec.reader_description] if spec.reader_description else []
     target = _item_or_self(spec)
     values = _value_labels(target, rtype)
     if values:
@@ -358,8 +421,12 @@ def record_schema(rtype: RecordType, model: Model) -> dict[str, Any]:
             "status_label": {"title": "状态名称", "type": "string",
                              "enum": [s.label for s in rtype.lifecycle.statuses.values()]},
             "url": {"title": "页面地址", "type": "string",
-                    "description": "记录页面相对于 data/ 的地址。"},
+                    "description": "记录页面的地址：网站设置了网址时是完整网址，"
+                                   "否则是相对于 data/ 的地址。"},
             **_properties(rtype.fields, rtype, model, publication_control(rtype)),
+            **{c.name: {"title": c.title, "description": c.description,
+                        **({"type": "string", "format": "date"} if c.type == "date"
+                           else {"type": c.type})} for c in due_columns(rtype)},
         },
         "required": ["id", "type", "type_label", "title", "status", "status_label", "url"],
         "additionalProperties": False,
@@ -457,26 +524,29 @@ def data_package(model: Model, columns: list[Column], with_statistics: bool = Fa
     """The Frictionless Data Package descriptor of the data folder."""
     site = model.site
     description = "".join(p for p in (str(site.get("description") or ""), SAMPLE_DATA_NOTE) if p)
+    licenses = {"licenses": [model.license]} if model.license else {}
+    resources = [
+        _csv_resource(columns),
+        _json_resource("records-json", "records.json", "全部公开记录（JSON）",
+                       "与 records.csv 的记录相同，另有记录页面地址 url；每条记录的结构见 schemas/ 下对应类型的 JSON Schema。",
+                       "application/json"),
+        *[_json_resource(f"schema-{name}", schema_path(name), f"{t.label} JSON Schema",
+                         f"records.json 中一条{t.label}记录的 JSON Schema（draft 2020-12）。",
+                         "application/schema+json")
+          for name, t in publishable_types(model).items()],
+        *([_json_resource("statistics", STATISTICS_FILE, "统计数字（JSON）",
+                          "网站统计页和首页上的每个数字：名称、口径（definition）和数值，以及统计页各表逐行的数字；"
+                          "由本数据包中的公开记录按 site_config/statistics.yml 的声明计算。",
+                          "application/json")] if with_statistics else []),
+    ]
+    # Each file carries the licence in its own metadata too, for whoever takes one file.
     return {
         "profile": "data-package",
         "name": PACKAGE_NAME,
         "title": str(site.get("name") or PACKAGE_NAME),
         "description": description,
-        "licenses": [LICENSE],
-        "resources": [
-            _csv_resource(columns),
-            _json_resource("records-json", "records.json", "全部公开记录（JSON）",
-                           "与 records.csv 的记录相同，另有记录页面地址 url；每条记录的结构见 schemas/ 下对应类型的 JSON Schema。",
-                           "application/json"),
-            *[_json_resource(f"schema-{name}", schema_path(name), f"{t.label} JSON Schema",
-                             f"records.json 中一条{t.label}记录的 JSON Schema（draft 2020-12）。",
-                             "application/schema+json")
-              for name, t in publishable_types(model).items()],
-            *([_json_resource("statistics", STATISTICS_FILE, "统计数字（JSON）",
-                              "网站统计页和首页上的每个数字：名称、口径（definition）和数值，以及统计页各表逐行的数字；"
-                              "由本数据包中的公开记录按 site_config/statistics.yml 的声明计算。",
-                              "application/json")] if with_statistics else []),
-        ],
+        **licenses,
+        "resources": [{**resource, **licenses} for resource in resources],
     }
 
 
@@ -484,7 +554,8 @@ def _csv_resource(columns: list[Column]) -> dict[str, Any]:
     return {
         "name": "records",
         "title": "全部公开记录（CSV）",
-        "description": "每条公开记录一行；某类型没有的字段留空。UTF-8 编码，无 BOM。",
+        "description": "每条公开记录一行；某类型没有的字段留空。UTF-8 编码，带字节顺序标记（BOM），"
+                       "Excel 可以直接打开。",
         "path": "records.csv",
         "profile": "tabular-data-resource",
         "format": "csv",

@@ -32,7 +32,7 @@ from ..model.format import REGISTRY_KINDS, registry_name, scalar_text
 from ..model.model import FieldSpec, Model, RecordType
 from .projection import Audience, Projection
 from ..model.records import Record
-from ..model.roles import RecordIndex
+from ..model.roles import DueFacts, RecordIndex
 from .statistics import Figures, KeyPart, Ratio, Row, show
 
 ASSETS = ("sunlight.css", "ledger.js")
@@ -40,6 +40,18 @@ LATEST = 12
 
 _UNSAFE_TITLE = str.maketrans({"<": "＜", ">": "＞", "&": "＆", '"': "＂", "'": "＇",
                                "\n": " ", "\r": " "})
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A count of published records with the withdrawn ones among them, said in words
+    wherever it is shown, so the home page, listings and open data count alike."""
+
+    total: int
+    withdrawn: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.total} 条" + (f"（含已撤回 {self.withdrawn} 条）" if self.withdrawn else "")
 
 
 @dataclass(frozen=True)
@@ -125,6 +137,61 @@ class Site:
         """Any type with a due role: open and past its due date in force."""
         return self.index.is_overdue(record, self.as_of)
 
+    def days_overdue(self, record: Record) -> int | bool:
+        """Days past the due date in force (≥ 1) for the overdue badge, False when not overdue."""
+        return self.index.days_overdue(record, self.as_of) or False
+
+    def due_facts(self, record: Record) -> DueFacts | None:
+        """The honest deadline (roles.DueFacts); a withdrawn record has none."""
+        return None if self.is_withdrawn(record) else self.index.due_facts(record, self.as_of)
+
+    def deadline(self, record: Record) -> Markup:
+        """The deadline in force, with "已延期 N 次" and the original date shown as superseded
+        (struck through and labelled 原期限, so it is not told by colour alone)."""
+        facts = self.due_facts(record)
+        if facts is None:
+            return Markup("")
+        out = Markup('<span class="sl-due" data-due="{0}"><span class="sl-date">{0}</span>'
+                     ).format(facts.in_force.isoformat())
+        if facts.extensions:
+            note = Markup("已延期 {} 次").format(facts.extensions)
+            if facts.superseded:
+                note += Markup('；原期限 <del class="sl-date">{}</del>').format(
+                    facts.superseded.isoformat())
+            out += Markup('<span class="sl-due-note">（{}）</span>').format(note)
+        return out + Markup("</span>")
+
+    def field_cell(self, record: Record, name: str, root: str) -> Markup:
+        """A field as a listing cell or header fact: the due field shows the deadline in force."""
+        due = self.rtype(record).roles.due
+        if due is not None and name == due.field and self.due_facts(record) is not None:
+            return self.deadline(record)
+        return self.fmt(record.get(name), self.rtype(record).fields[name], root)
+
+    def tally(self, records: Iterable[Record]) -> "Tally":
+        """THE count of records shown anywhere: every published record, withdrawn ones
+        (their tombstones stay public) included and said so."""
+        records = list(records)
+        return Tally(len(records), sum(1 for r in records if self.is_withdrawn(r)))
+
+    def disclosure(self, record: Record) -> list[tuple[str, str]]:
+        """The block Chinese disclosure sites show: 发布机构 (the owning body), 发布日期 (first
+        published, from history), 更新日期 (last change) and 索引号 (the body's pattern)."""
+        rows = []
+        body = self.body_of(record)
+        if body:
+            rows.append(("发布机构", self.registry_name("body", body)))
+        timeline = self.timelines.get(record.id) if self.timelines else None
+        first = timeline.first_published if timeline else None
+        if first is not None:
+            rows.append(("发布日期" if not self.internal else "首次记录", first.date().isoformat()))
+        if timeline is not None and timeline.last_updated is not None:
+            rows.append(("更新日期", timeline.last_updated.date().isoformat()))
+        number = self.index.index_number(record)
+        if number:
+            rows.append(("索引号", number))
+        return rows
+
     def body_of(self, record: Record) -> str | None:
         return self.index.body_of(record)
 
@@ -138,10 +205,6 @@ class Site:
         dates = [v for v in record.fields.values() if isinstance(v, date)]
         year = record.get("year")
         return ({year} if isinstance(year, int) else set()) | ({min(dates).year} if dates else set())
-
-    def latest_date(self, record: Record) -> date | None:
-        dates = [v for v in record.fields.values() if isinstance(v, date) and v <= self.as_of]
-        return max(dates) if dates else None
 
     def registry_name(self, kind: str, key: str) -> str:
         return registry_name(self.model.registry, kind, key)
@@ -199,15 +262,19 @@ class Site:
                 continue
             label = f"{spec.label}（内部）" if spec.internal else spec.label
             rows.append((label, self.fmt(record.fields[name], spec, root)))
-        if self.rtype(record).roles.due is not None and not self.is_withdrawn(record):
-            due = self.index.due_in_force(record)
-            extensions = len(self.index.extensions(record))
-            if extensions:
-                rows.append((f"现行{self.due_label(self.rtype(record))}", Markup(
-                    "{}（已延期 {} 次）").format(due.isoformat() if due else "", extensions)))
-            if self.overdue(record):
-                rows.append(("逾期", Markup('<strong class="sl-overdue">截至 {} 已逾期</strong>'
-                                            ).format(self.as_of.isoformat())))
+        due = self.rtype(record).roles.due
+        facts = self.due_facts(record)
+        if facts is not None:
+            if due.field in record.fields:
+                # The due field's row says the deadline in force, the original as superseded.
+                label = self.rtype(record).fields[due.field].label
+                rows = [(lab, self.deadline(record) if lab == label else value)
+                        for lab, value in rows]
+            else:
+                rows.append(("现行期限", self.deadline(record)))
+            if facts.days_overdue is not None:
+                rows.append(("逾期", Markup('<strong class="sl-overdue">截至 {} 已逾期 {} 日</strong>'
+                                            ).format(self.as_of.isoformat(), facts.days_overdue)))
         return rows
 
     def history_rows(self, record: Record) -> list[dict[str, Any]]:
@@ -226,23 +293,10 @@ class Site:
             rows.append(row)
         return rows
 
-    def history_facts(self, record: Record) -> list[tuple[str, Markup]]:
-        timeline = self.timelines.get(record.id) if self.timelines else None
-        if timeline is None or not timeline.events:
-            return []
-        rows = []
-        if timeline.first_published:
-            rows.append(("首次公开" if not self.internal else "首次记录",
-                         escape(timeline.first_published.date().isoformat())))
-        rows.append(("最近更新", escape(timeline.last_updated.date().isoformat())))
-        if timeline.deadline_extensions:
-            rows.append(("延期次数", escape(str(timeline.deadline_extensions))))
-        return rows
-
     def summary(self, record: Record, root: str) -> list[tuple[str, Markup]]:
         """The listing fields, shown (and indexed for search) under the title."""
         rtype = self.rtype(record)
-        return [(rtype.fields[n].label, self.fmt(record.get(n), rtype.fields[n], root))
+        return [(rtype.fields[n].label, self.field_cell(record, n, root))
                 for n in rtype.listing if record.get(n) not in (None, "", [])]
 
     def listing_row(self, record: Record, root: str) -> dict[str, Any]:
@@ -250,8 +304,8 @@ class Site:
         return {
             "id": record.id, "url": self.url(record, root), "title": record.title,
             "type_label": rtype.label, "status": record.status,
-            "status_label": self.status_label(record), "overdue": self.overdue(record),
-            "cells": [self.fmt(record.get(n), rtype.fields[n], root) for n in rtype.listing],
+            "status_label": self.status_label(record), "overdue": self.days_overdue(record),
+            "cells": [self.field_cell(record, n, root) for n in rtype.listing],
         }
 
     def role_label(self, rtype: RecordType, role: str) -> str:
@@ -282,9 +336,17 @@ class Site:
             kids = below.get(rtype.name)
             if kids:
                 done = sum(1 for c in kids if self.index.is_done(c))
+                going = sum(1 for c in kids if self.index.is_started(c)
+                            and not self.index.is_done(c))
                 out.append({"label": rtype.label, "total": len(kids), "done": done,
+                            "going": going, "waiting": len(kids) - done - going,
+                            "overdue": sum(1 for c in kids if self.overdue(c)),
                             "rate": Ratio(done, len(kids))})
         return out
+
+    def withdrawn_below(self, record: Record) -> int:
+        """Withdrawn records directly below `record`, which the roll-up leaves out."""
+        return sum(1 for c in self.index.children(record) if self.is_withdrawn(c))
 
     def listing_columns(self, type_name: str) -> list[str]:
         rtype = self.model.types[type_name]
@@ -356,11 +418,10 @@ class _Writer:
 
     def home(self) -> None:
         site = self.site
-        live = [r for r in site.records if not site.is_withdrawn(r)]
-        dated = sorted(((site.latest_date(r), r) for r in live if site.latest_date(r)),
-                       key=lambda pair: (pair[0], pair[1].id), reverse=True)[:LATEST]
-        counts = [(t.label, t.name, len(site.index.live(t.name))) for t in site.model.types.values()
-                  if site.index.live(t.name)]
+        latest = [(e, site.by_id[e.record_id], describe(e, site.model, head=False))
+                  for e in site.timelines.latest_news() if e.record_id in site.by_id][:LATEST]
+        counts = [(t.label, t.name, site.tally(site.index.by_type[t.name]))
+                  for t in site.model.types.values() if site.index.by_type.get(t.name)]
         figures, decl = site.figures, site.figures.declarations
         shown = decl.home + (decl.internal if site.internal else ())
         tables = []
@@ -376,7 +437,8 @@ class _Writer:
                 for row in found.rows]})
         self.page("index.md", site.model.site.get("name", "首页"), "home.html", nav="首页",
                   figures=self._figures(shown), tables=tables,
-                  counts=counts, latest=[(d, r) for d, r in dated], total=len(live))
+                  counts=counts, latest=latest, total=site.tally(site.records),
+                  history=bool(site.timelines.records))
 
     def ledger(self) -> None:
         """The ledger page of the type site_config/pages.yml names (none when it names none)."""
@@ -386,7 +448,7 @@ class _Writer:
             return
         rtype = site.model.types[spec.type]
         items = sorted(site.index.live(spec.type), key=lambda r: r.id)
-        rows = [{**site.listing_row(r, "../"),
+        rows = [{**site.listing_row(r, "../"), "record": r,
                  "unit": site.registry_name("unit", site.index.unit_of(r) or ""),
                  "body": site.registry_name("body", site.body_of(r) or ""),
                  "due": site.index.due_in_force(r),
@@ -402,8 +464,9 @@ class _Writer:
     def changes(self, days: list[ChangeDay]) -> None:
         site = self.site
         bodies = sorted({site.body_of(r) for r in site.records if site.body_of(r)})
-        groups = [(day.day, [(e, site.by_id.get(e.record_id), describe(e, site.model))
-                             for e in day.events]) for day in days]
+        groups = [(day.day, [(e, site.by_id.get(e.record_id),
+                              describe(e, site.model, head=False)) for e in day.events])
+                  for day in days]
         self.page("changes.md", "更新动态", "changes.html", nav="更新动态", search=False,
                   groups=groups, feeds_dir=FEEDS_DIR, days=CHANGE_LOG_DAYS,
                   body_feeds=[(b, site.registry_name("body", b)) for b in bodies])
@@ -426,6 +489,7 @@ class _Writer:
             columns = [("id", "编号"), ("title", rtype.label), (who, site.role_label(rtype, who)),
                        ("due", "现行期限"), ("status", "状态")]
             rows = [{"id": r.id, "url": site.url(r, "../"), "status": r.status,
+                     "days": site.days_overdue(r),
                      "status_label": site.status_label(r), "due": site.index.due_in_force(r),
                      "cells": {"id": r.id, "title": r.title,
                                "responsible_unit": site.registry_name(
@@ -500,12 +564,14 @@ class _Writer:
         site = self.site
         groups = self.groups
         self.page("browse.md", "分类浏览", "browse.html", nav="分类浏览", search=False,
-                  types=[(t, len(site.index.by_type.get(t.name, []))) for t in
+                  types=[(t, site.tally(site.index.by_type.get(t.name, []))) for t in
                          site.model.types.values() if site.index.by_type.get(t.name)],
-                  bodies=[(k, site.registry_name("body", k), len(v)) for k, v in groups["body"]],
-                  units=[(k, site.registry_name("unit", k), len(v)) for k, v in groups["unit"]],
-                  years=[(k, len(v)) for k, v in groups["year"]],
-                  statuses=[(k, label, len(v)) for (k, label), v in groups["status"]])
+                  bodies=[(k, site.registry_name("body", k), site.tally(v))
+                          for k, v in groups["body"]],
+                  units=[(k, site.registry_name("unit", k), site.tally(v))
+                         for k, v in groups["unit"]],
+                  years=[(k, site.tally(v)) for k, v in groups["year"]],
+                  statuses=[(k, label, site.tally(v)) for (k, label), v in groups["status"]])
 
     def _groups(self) -> dict[str, list]:
         """Records by body, unit, year and type·status, for the hub and the listings."""
@@ -540,7 +606,8 @@ class _Writer:
             self.page(f"{rtype.name}/index.md", rtype.label, "listing.html", search=False,
                       intro=rtype.description,
                       sections=[(rtype.label, site.listing_columns(rtype.name),
-                                 [site.listing_row(r, "../") for r in records])])
+                                 [site.listing_row(r, "../") for r in records],
+                                 site.tally(records))])
 
     def group_listings(self) -> None:
         site = self.site
@@ -557,13 +624,14 @@ class _Writer:
             self.page(f"status/{key}.md", label, "listing.html", search=False,
                       intro=f"状态为“{label}”的记录", sections=self._sections(records))
 
-    def _sections(self, records: list[Record]) -> list[tuple[str, list[str], list[dict]]]:
+    def _sections(self, records: list[Record]) -> list[tuple[str, list[str], list[dict], Tally]]:
         by_type: dict[str, list[Record]] = defaultdict(list)
         for r in records:
             by_type[r.type].append(r)
         return [(rtype.label, self.site.listing_columns(rtype.name),
                  [self.site.listing_row(r, "../../") for r in sorted(by_type[rtype.name],
-                                                                     key=lambda r: r.id)])
+                                                                     key=lambda r: r.id)],
+                 self.site.tally(by_type[rtype.name]))
                 for rtype in self.site.model.types.values() if rtype.name in by_type]
 
     def records(self) -> None:
@@ -581,7 +649,8 @@ class _Writer:
             self.page(
                 f"{r.type}/{r.id}.md", r.title, "record.html", record=r,
                 type_label=site.rtype(r).label, status_label=site.status_label(r),
-                overdue=site.overdue(r), facts=site.facts(r, root) + site.history_facts(r),
+                overdue=site.days_overdue(r), facts=site.facts(r, root),
+                disclosure=site.disclosure(r), withdrawn_below=site.withdrawn_below(r),
                 summary=site.summary(r, root), history=site.history_rows(r),
                 parents=[(spec.label, target) for spec, target in site.parents(r)],
                 children=sorted(children.items()), rollup=site.rollup(r),
@@ -600,4 +669,5 @@ class _Writer:
         types = [(t, [(name, spec) for name, spec in t.fields.items() if not spec.internal])
                  for t in site.model.types.values() if site.index.by_type.get(t.name)]
         self.page("data.md", "开放数据", "data.html", nav="开放数据", search=False, types=types,
-                  count=len(site.records))
+                  count=site.tally(site.records), license=site.model.license,
+                  csv_bom=True)

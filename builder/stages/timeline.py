@@ -22,9 +22,10 @@ from typing import Any, Iterable
 from .history import Commit, FileChange, History, HistoryNotice
 from ..model.format import scalar_text
 from ..model.model import FieldSpec, Model
+from ..model.news import QUIET_VALUES, quiet_kind
 from .projection import Audience, Projection, project, visible
 from ..model.records import Record, mentioned
-from ..model.roles import due_in_force
+from ..model.roles import DueFacts, due_in_force
 from .validate import validate
 
 # Fields with an event of their own are found by role: progress, result, reopen_reason and
@@ -85,6 +86,9 @@ class Event:
     author_name: str | None = None     # internal audience only
     author_email: str | None = None    # internal audience only
     message: str | None = None         # internal audience only
+    # "migration" or "correction" when the commit says so (news.quiet_kind): kept in the
+    # record's history, never announced. Only the word is kept, never the message.
+    quiet: str | None = None
 
     @property
     def date(self) -> date:
@@ -141,6 +145,22 @@ class Timelines:
         ordered.sort(key=lambda e: e.when, reverse=True)
         return ordered
 
+    def news(self) -> list[Event]:
+        """The events the public is told about (change log, 最新动态, feeds), newest first:
+        those the model's news rules announce, from commits not marked quiet."""
+        return [e for e in self.events() if is_news(e, self.model)]
+
+    def latest_news(self) -> list[Event]:
+        """Each record's newest announced change, newest first: records by when they last
+        changed in a way that is news."""
+        seen: set[str] = set()
+        out = []
+        for event in self.news():
+            if event.record_id not in seen:
+                seen.add(event.record_id)
+                out.append(event)
+        return out
+
     def only(self, record_ids: Iterable[str]) -> Timelines:
         """The timelines of these records only (e.g. those of the current projection)."""
         wanted = set(record_ids)
@@ -156,6 +176,13 @@ class Timelines:
         every revision as hidden: what it once showed must not appear now either."""
         shown = set(visible_now)
         return [r if r.id in shown else _hidden(r, self.model) for r in self.revisions]
+
+
+def is_news(event: Event, model: Model | None) -> bool:
+    """Whether the public is told about `event` (news rules of site.yml, quiet commits)."""
+    if model is None:
+        return event.quiet is None
+    return model.news.announces(event.kind.value, event.record_type, event.field, event.quiet)
 
 
 def _hidden(record: Record, model: Model | None) -> Record:
@@ -320,7 +347,7 @@ class _Walk:
         self.events[view.id].append(Event(
             record_id=view.id, record_type=view.type, title=view.title, when=when,
             sha=commit.sha, short_sha=commit.short_sha, kind=kind, field=name, old=old,
-            new=new, reason=reason, **private))
+            new=new, reason=reason, quiet=quiet_kind(commit.message), **private))
 
     def result(self) -> Timelines:
         out = Timelines(self.audience, self.body, notices=self.notices, revisions=self.revisions,
@@ -407,13 +434,13 @@ CHANGE_LOG_DAYS = 30
 
 def change_log(found: Timelines, projection: Projection, days: int = CHANGE_LOG_DAYS
                ) -> list[ChangeDay]:
-    """The site's change log: events of the records in `projection` during the `days` days
-    up to its as-of date, grouped by day, newest first."""
+    """The site's change log: the announced events (Timelines.news) of the records in
+    `projection` during the `days` days up to its as-of date, grouped by day, newest first."""
     require_same_audience(found, projection)
     shown = {r.id for r in projection.records}
     first = projection.as_of - timedelta(days=days - 1)
     groups: dict[date, list[Event]] = defaultdict(list)
-    for event in found.events():
+    for event in found.news():
         if event.record_id in shown and first <= event.date <= projection.as_of:
             groups[event.date].append(event)
     return [ChangeDay(day, tuple(groups[day])) for day in sorted(groups, reverse=True)]
@@ -424,10 +451,21 @@ def require_same_audience(found: Timelines, projection: Projection) -> None:
         raise ValueError("timelines and projection are for different audiences")
 
 
-def describe(event: Event, model: Model, limit: int | None = None) -> str:
+def describe(event: Event, model: Model, limit: int | None = None, head: bool = True) -> str:
     """The change in one Chinese line, e.g. "ZG-2023-017 状态：整改中 → 已完成".
 
-    `limit` shortens each quoted value to that many characters (feed titles)."""
+    `limit` shortens each quoted value to that many characters (feed titles); without
+    `head` the line leaves out the record's ID (where its ID and title stand beside it)."""
+    text = _describe(event, model, limit)
+    if not head and event.kind in (EventKind.PUBLISHED, EventKind.CREATED,
+                                   EventKind.REPUBLISHED):
+        text = event.kind.label      # the title stands beside it
+    if event.quiet is not None:
+        text += f"（{QUIET_VALUES[event.quiet]}）"
+    return f"{event.record_id} {text}" if head else text
+
+
+def _describe(event: Event, model: Model, limit: int | None) -> str:
     rtype = model.types.get(event.record_type)
     spec = rtype.fields.get(event.field) if rtype and event.field else None
 
@@ -441,28 +479,41 @@ def describe(event: Event, model: Model, limit: int | None = None) -> str:
         return rtype.lifecycle.label(name) if rtype and isinstance(name, str) else shown(name)
 
     label = spec.label if spec else (event.field or "")
-    head, kind = event.record_id, event.kind
+    kind = event.kind
     reason = f"；理由：{shown(event.reason, None)}" if event.reason else ""
     if kind in (EventKind.PUBLISHED, EventKind.CREATED, EventKind.REPUBLISHED):
-        return f"{head} {kind.label}：{shown(event.title, None)}"
+        return f"{kind.label}：{shown(event.title, None)}"
     if kind is EventKind.UNPUBLISHED:
-        return f"{head} 不再公开"
+        return "不再公开"
     if kind is EventKind.STATUS:
-        return f"{head} 状态：{status(event.old)} → {status(event.new)}"
+        return f"状态：{status(event.old)} → {status(event.new)}"
     if kind is EventKind.REOPENED:
-        return f"{head} 重新打开：{status(event.old)} → {status(event.new)}{reason}"
+        return f"重新打开：{status(event.old)} → {status(event.new)}{reason}"
     if kind is EventKind.WITHDRAWN:
-        return f"{head} 已撤回{reason}"
+        return f"已撤回{reason}"
     if kind is EventKind.DEADLINE_EXTENDED:
         due = rtype.roles.due if rtype else None
         deadline = rtype.fields[due.field].label if due and due.field else "期限"
-        return (f"{head} {deadline}延长：{shown(event.old, None)} → {shown(event.new, None)}"
+        return (f"{deadline}延长：{shown(event.old, None)} → {shown(event.new, None)}"
                 f"{reason}")
     if kind in (EventKind.PROGRESS, EventKind.RESULT_ADDED):
-        return f"{head} {label}：{shown(event.new)}"
+        return f"{label}：{shown(event.new)}"
     if kind is EventKind.BODY:
-        return f"{head} 正文已修改"
-    return f"{head} {label}：{shown(event.old)} → {shown(event.new)}"
+        return "正文已修改"
+    return f"{label}：{shown(event.old)} → {shown(event.new)}"
+
+
+def due_words(facts: DueFacts, label: str = "期限") -> str:
+    """The honest deadline in one line: the one in force, the extensions with the original
+    date shown as superseded, and the days overdue, e.g.
+    "整改期限 2027-04-30（已延期 1 次；原期限 2025-10-31）；逾期 12 日"."""
+    text = f"{label} {facts.in_force.isoformat()}" if facts.in_force else label
+    if facts.extensions:
+        original = f"；原期限 {facts.superseded.isoformat()}" if facts.superseded else ""
+        text += f"（已延期 {facts.extensions} 次{original}）"
+    if facts.days_overdue is not None:
+        text += f"；逾期 {facts.days_overdue} 日"
+    return text
 
 
 def format_value(value: Any, spec: FieldSpec | None, model: Model) -> str:

@@ -63,6 +63,7 @@ from . import opendata
 from ..model.model import FieldSpec, Model
 from .projection import Audience, visible
 from ..model.records import Record
+from ..model.roles import RecordIndex
 
 MIN_LENGTH = 6   # shorter runs are too likely to occur by chance inside public text
 TEXT, VALUE, FIELD = "text", "value", "field"   # how a secret is looked for (see above)
@@ -133,6 +134,7 @@ def secrets(records: list[Record], model: Model, as_of: date,
     public_texts: list[str] = []
     public_values: set[str] = set()
     public = audience is Audience.PUBLIC
+    index = RecordIndex(records, model)   # 索引号 a record page shows (its body's pattern)
 
     def add(text: str, secret: Secret) -> None:
         for run in _RUN.findall(text):
@@ -171,6 +173,10 @@ def secrets(records: list[Record], model: Model, as_of: date,
                     fields.setdefault((record.id, leaf.path), replace(
                         secret, match=FIELD, path=leaf.path,
                         page=f"{record.type}/{record.id}/index.html"))
+        number = None if hidden else index.index_number(record)
+        if number:
+            public_texts.append(number)
+            public_values.add(number)
         if hidden:
             for line in record.body.split("\n"):
                 if not (INTERNAL_OPEN.fullmatch(line) or INTERNAL_CLOSE.fullmatch(line)):
@@ -461,7 +467,8 @@ def shown_text(file: Path) -> tuple[str, set[str]]:
         except (OSError, EOFError):
             pass
         file = file.with_suffix("")
-    text = raw.decode("utf-8", errors="replace")
+    # utf-8-sig: records.csv starts with a byte-order mark (for Excel), which is no text.
+    text = raw.decode("utf-8-sig", errors="replace")
     if file.suffix not in _TEXT_SUFFIXES:
         return text, set()  # binary files: raw bytes decoded leniently are enough
     if file.suffix in (".html", ".htm"):
@@ -554,7 +561,7 @@ def _open_data_leaks(out_dir: Path, by_record: dict[str, list[Secret]]) -> list[
                                       f"{secret.record} 的 {secret.field}：{found}", "开放数据"))
     table = out_dir / f"{_OPEN_DATA}.csv"
     if table.is_file():
-        rows = list(csv.DictReader(io.StringIO(table.read_text(encoding="utf-8"))))
+        rows = list(csv.DictReader(io.StringIO(table.read_text(encoding="utf-8-sig"))))
         for row in rows:
             for secret in by_record.get(row.get("id"), []):
                 cell = row.get(secret.path[0]) or ""

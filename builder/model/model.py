@@ -150,6 +150,7 @@ class Model:
     dashboards: tuple = ()      # 内部工作台 declarations (dashboard_config.py)
     pages: dict = field(default_factory=dict)   # computed public pages (pages.yml)
     statistics: Any = None      # figures declared in statistics.yml (statistics.py)
+    freeze: Any = None          # frozen period reports declared in freeze.yml (freeze_config.py)
     body_max_bytes: int = DEFAULT_MAX_BYTES     # settings.body_max_bytes
 
     def type_for_folder(self, folder: str) -> RecordType | None:
@@ -235,7 +236,12 @@ def load_model(config_dir: Path) -> Model:
     declared, stat_errors = read_statistics(config_dir, model)
     if stat_errors:
         raise ConfigError(stat_errors)
-    return replace(model, dashboards=boards, pages=pages, statistics=declared)
+    model = replace(model, dashboards=boards, pages=pages, statistics=declared)
+    from .freeze_config import read_freeze   # it reads the statistics declared above
+    frozen, freeze_errors = read_freeze(config_dir, model)
+    if freeze_errors:
+        raise ConfigError(freeze_errors)
+    return replace(model, freeze=frozen)
 
 
 def _positive_int(settings: Any, name: str, default: int, where: "_Where",

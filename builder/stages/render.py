@@ -299,8 +299,8 @@ class Site:
 def render(projection: Projection, figures: Figures, model: Model,
            template_dirs: list[Path], docs_dir: Path, assets_dir: Path,
            commit: str | None = None, dashboards: Dashboards | None = None,
-           timelines: Timelines | None = None, changes: list[ChangeDay] | None = None
-           ) -> Rendered:
+           timelines: Timelines | None = None, changes: list[ChangeDay] | None = None,
+           frozen: list[Any] | None = None) -> Rendered:
     """Write the whole docs tree for one audience into an empty `docs_dir`."""
     if docs_dir.exists() and any(docs_dir.iterdir()):
         raise ValueError(f"{docs_dir} is not empty: the docs tree is always generated fresh")
@@ -319,6 +319,10 @@ def render(projection: Projection, figures: Figures, model: Model,
     if dashboards is not None:
         writer.page("dashboards.md", "内部工作台", "internal/dashboards.html", nav="内部工作台",
                     search=False, dashboards=dashboards)
+    if frozen is not None:
+        # Internal only: frozen figures today's records compute differently (stages/freeze.py).
+        writer.page("frozen-check.md", "定格数字复核", "internal/frozen.html", nav="定格数字复核",
+                    search=False, differences=frozen)
     writer.ledger()
     writer.changes(changes or [])
     writer.overdue()

@@ -139,6 +139,36 @@ RECORDS = {
         reply: {H}
         reopen_reason: {H}
         """),
+    "content/suggestion-batches/JB-2023-01.md": record(f"""
+        id: JB-2023-01
+        type: suggestion_batch
+        title: {H}
+        status: evaluated
+        body: djk-rd
+        term: term_09
+        channel: recess_period
+        occasion: {H}
+        assigned: 2023-03-01
+        handled: 10
+        reply_classes: {{class_a: 4, class_b: 3, class_c: 2, class_d: 1}}
+        resolved: 4
+        evaluated_on: 2024-01-10
+        reopen_reason: {H}
+        """),
+    "content/appraisals/PY-2023-001.md": record(f"""
+        id: PY-2023-001
+        type: appraisal
+        title: {H}
+        status: completed
+        body: djk-rd
+        unit: djk-mzj
+        started: 2023-03-01
+        appraised_on: 2023-06-01
+        appraisal_result: satisfied
+        report_result: satisfied
+        completed: 2023-11-01
+        reopen_reason: {H}
+        """),
 }
 
 COVERED = {
@@ -154,10 +184,12 @@ COVERED = {
     ("finding", "reopen_reason"), ("report", "reopen_reason"),
     ("suggestion", "title"), ("suggestion", "term"), ("suggestion", "session"),
     ("suggestion", "deputy"), ("suggestion", "reply"), ("suggestion", "reopen_reason"),
+    ("suggestion_batch", "title"), ("suggestion_batch", "occasion"),
+    ("suggestion_batch", "reopen_reason"), ("appraisal", "title"), ("appraisal", "reopen_reason"),
 }
 PAGES = ["plan/JH-2023-02", "item/SX-2023-002", "resolution/YJ-2023-001", "finding/WT-2023-002",
          "rectification/ZG-2023-002", "rectification/ZG-2023-003", "report/BG-2023-001",
-         "suggestion/DB-2023-001"]
+         "suggestion/DB-2023-001", "suggestion_batch/JB-2023-01", "appraisal/PY-2023-001"]
 
 
 def public_text_fields() -> set[tuple[str, str]]:

@@ -167,6 +167,7 @@ title: 三方联席会议
 status: held
 kind: joint_meeting
 date: 2023-01-10
+held_on: 2023-01-10
 convener: lz-rd
 bodies: [lz-rd, lz-xc, lz-sj]
 """,

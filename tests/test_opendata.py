@@ -260,8 +260,8 @@ def test_writes_the_documented_files(tmp_path: Path, public, model):
     written = write_open_data(public, model, tmp_path)
     names = [p.relative_to(tmp_path).as_posix() for p in written]
     schemas = [f"schemas/{t}.schema.json" for t in
-               ("finding", "item", "plan", "rectification", "report", "resolution",
-                "suggestion")]
+               ("appraisal", "finding", "item", "period_report", "plan", "rectification",
+                "report", "resolution", "suggestion", "suggestion_batch")]
     assert names == ["records.json", "records.csv", *schemas, "datapackage.json"]
     assert sorted(all_files(tmp_path)) == sorted(names)
 

@@ -114,9 +114,18 @@ def test_grouping_by_a_role_the_type_lacks_is_refused(project):
 
 def test_no_statistics_file_means_no_figures(valid_project):
     (valid_project / STATS).unlink()
+    # freeze.yml names figures of statistics.yml: without them it is a configuration error.
+    (valid_project / "site_config" / "freeze.yml").unlink()
     result = run(valid_project, "stats", "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["statistics"] == {}
+
+
+def test_freeze_declaration_without_its_statistics_is_a_config_error(valid_project):
+    (valid_project / STATS).unlink()
+    result = run(valid_project, "stats")
+    assert result.exit_code == 2 and "freeze.yml" in result.output and "未在 statistics.yml 中定义" \
+        in result.output
 
 
 # --- a date made optional by a deployment ------------------------------------------------------

@@ -200,6 +200,8 @@ def build_command(out: Path | None, as_of: Any, audience: str, body: str | None,
         click.echo(_text_line(p))
     for notice in built.notices:
         click.echo(f"提示：{notice}")
+    for difference in built.frozen:
+        click.echo(f"[警告] 定格数字与重算不一致：{difference.message()}")
     kind = "公开网站" if wanted is Audience.PUBLIC else "内部网站（不得公开）"
     click.echo(f"已生成{kind}：{built.out_dir}（{built.pages} 个页面，{built.public_records} 条记录；"
                f"泄露检查 {built.secrets_checked} 项不应出现的内容，未发现泄露）。")
@@ -353,6 +355,46 @@ def new_command(type_name: str, year: int | None, title: str | None, root: Path)
         sys.exit(EXIT_USAGE)
     click.echo(str(path))
     click.echo("请填写冒号后面空着的字段，然后运行 sunlight validate 检查。", err=True)
+
+
+@cli.command("freeze")
+@click.option("--period", "period_id", required=True, metavar="PERIOD",
+              help="2024-Q3 (a quarter), 2024 (a year) or a session declared in "
+              "site_config/freeze.yml.")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Today, for the check that the period has ended (default: today).")
+@click.option("--backfill", is_flag=True, default=False,
+              help="Count the records of the latest commit (the period's records were "
+              "entered after it closed); the report says so.")
+@root_option
+def freeze_command(period_id: str, as_of: Any, backfill: bool, root: Path) -> None:
+    """Freeze a period's figures, as they were on its closing date, into a new record.
+
+    \b
+    Examples:
+      sunlight freeze --period 2024-Q3
+      sunlight freeze --period 2024
+      sunlight freeze --period DJK-9 --backfill
+    """
+    from .commands.freeze import FreezeError, freeze
+
+    _require_project(root)
+    try:
+        done = freeze(Deployment(root), period_id, as_of.date() if as_of else date.today(),
+                      backfill)
+    except FreezeError as exc:
+        _usage_error(f"没有定格：{exc}")
+    for notice in done.notices:
+        click.echo(f"提示：{notice}", err=True)
+    click.echo(str(done.path))
+    how = "补录，按最新提交" if done.backfilled else "按期末那天有效的提交"
+    click.echo(f"已定格{done.period.label}（{how} {done.basis[:10]} 中的记录计算，"
+               f"{len(done.figures)} 个数字"
+               + (f"，与上一期 {done.previous} 相比" if done.previous else "，没有上一期定格报告")
+               + "）。请检查后提交这个文件。", err=True)
+    for f in done.figures:
+        click.echo(f"  {f.label}（{f.figure}）：{f.text}" + (f"（{f.change}）" if f.change else "")
+                   + ("  [内部]" if f.internal else ""), err=True)
 
 
 @cli.command("check")

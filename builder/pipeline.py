@@ -7,13 +7,13 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .stages import dashboards, engine, feeds, opendata, publish, render, statistics, verify
-from .stages.history import read_history
+from .stages import dashboards, engine, feeds, freeze, opendata, publish, render, statistics, verify
+from .stages.history import History, read_history
 from .stages.repository import NotARepository, head_commit, is_clean
 from .stages.timeline import Timelines, change_log, timelines
 from .stages.load import load, project_path
@@ -133,6 +133,8 @@ class Built:
     secrets_checked: int
     timings: dict[str, float]
     notices: list[str]
+    # Frozen figures that today's records compute differently (warnings, never a failure).
+    frozen: list[freeze.Difference] = field(default_factory=list)
 
 
 class _Stopwatch:
@@ -167,8 +169,12 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
     _check_target(deployment, model, out_dir, audience, body)
     previous = publish.previous_publication(out_dir, previous_manifest, audience.value,
                                             first_publication)
-    found, notices = _timelines(deployment, model, as_of, audience, body, history)
+    found, notices, history_ = _timelines(deployment, model, as_of, audience, body, history)
     clock.lap("history")
+    # Frozen reports are shown as frozen; a figure today's records compute differently is
+    # a warning naming the records changed since the report's basis commit.
+    differences = freeze.recheck(records, model, history_)
+    clock.lap("freeze")
     projection = project(records, model, audience, as_of, body)
     shown = [r.id for r in projection.records]
     found = found.only(shown)
@@ -188,7 +194,9 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
         rendered = render.render(projection, figures_, model, deployment.template_dirs,
                                  deployment.assets_dir, commit=commit,
                                  dashboards=boards, timelines=found,
-                                 changes=change_log(found, projection))
+                                 changes=change_log(found, projection),
+                                 frozen=_visible(differences, projection)
+                                 if audience is Audience.INTERNAL else None)
         docs = rendered.files | feeds.feeds(found, projection, model, feeds.site_url(model))
         if audience is Audience.PUBLIC:
             docs |= opendata.open_data(projection.records, model, statistics.as_json(figures_),
@@ -222,7 +230,13 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
         publish.discard(work)
     return Built(checked=checked, out_dir=out_dir, pages=len(rendered.pages),
                  public_records=len(projection.records), secrets_checked=len(secrets),
-                 timings=clock.timings, notices=repaired + notices)
+                 timings=clock.timings, notices=repaired + notices, frozen=differences)
+
+
+def _visible(differences: list[freeze.Difference], projection: Any) -> list[freeze.Difference]:
+    """The differences of reports this audience sees (their internal figures included)."""
+    shown = {r.id for r in projection.records}
+    return [d for d in differences if d.report.id in shown]
 
 
 def _continues(deployment: Deployment, previous: dict[str, Any] | None, commit: str | None,
@@ -240,19 +254,19 @@ def _continues(deployment: Deployment, previous: dict[str, Any] | None, commit: 
 
 
 def _timelines(deployment: Deployment, model: Model, as_of: date, audience: Audience,
-               body: str | None, wanted: bool) -> tuple[Timelines, list[str]]:
+               body: str | None, wanted: bool) -> tuple[Timelines, list[str], History | None]:
     """Every record's timeline from one pass over Git. A shallow clone raises ShallowClone
     and a repository that cannot be read a HistoryError (its history would be wrong);
     outside a repository the site simply has no timelines."""
     empty = Timelines(audience=audience, body=body)
     if not wanted:
-        return empty, ["未读取 Git 历史（--no-history）：页面不显示变化记录。"]
+        return empty, ["未读取 Git 历史（--no-history）：页面不显示变化记录。"], None
     try:
         history_ = read_history(deployment.root, deployment.content_dir)
     except NotARepository:
-        return empty, ["项目不在 Git 仓库中：页面不显示变化记录。"]
+        return empty, ["项目不在 Git 仓库中：页面不显示变化记录。"], None
     found = timelines(history_, model, as_of, audience, body)
-    return found, [f"{n.path}（提交 {n.short_sha}）：{n.message}" for n in found.notices]
+    return found, [f"{n.path}（提交 {n.short_sha}）：{n.message}" for n in found.notices], history_
 
 
 _AUDIENCE_WORDS = {Audience.PUBLIC: "公开", Audience.INTERNAL: "内部"}

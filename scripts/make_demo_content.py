@@ -554,6 +554,10 @@ NEXT_STEPS = {
     "reopened": "下一步：建立滩区巡查长效机制，巩固整改成效后报请核查销号。",
 }
 
+# Problems found by the congresses of city, county and township in each of the 12 linked
+# projects, in the order of LY_ITEMS (seed: 372 problems, all handed over).
+LY_LINKED_PROBLEMS = [41, 36, 28, 33, 25, 30, 38, 27, 29, 31, 26, 28]
+
 CONTACTS = ["王某某", "李某", "张某某", "刘某", "陈某某", "赵某"]
 
 # --- 丹江口: 26 department heads' 2019 annual performance reports --------------------------------
@@ -620,6 +624,7 @@ def ly_records(rng: random.Random) -> dict[str, str]:
     }, plan_body)
 
     # the items
+    linked_seen = 0
     for n, (iid, it) in enumerate(zip(item_ids, LY_ITEMS), start=1):
         fields: dict[str, object] = {
             "id": iid, "type": "item", "title": it["title"], "status": it["status"],
@@ -628,6 +633,11 @@ def ly_records(rng: random.Random) -> dict[str, str]:
             "subjects": it["subjects"], "methods": it["methods"], "key": it["key"],
             "started": it.get("started"), "completed": it.get("completed"),
         }
+        if it["linked"]:
+            found_here = LY_LINKED_PROBLEMS[linked_seen]
+            linked_seen += 1
+            fields["linked_problems"] = found_here
+            fields["linked_problems_assigned"] = found_here
         if n == 8:
             fields["internal_note"] = ("暗访时间、路线不提前通知被监督单位，按“四不两直”方式安排；"
                                        "暗访视频资料由监督统筹协调办公室统一保管。")
@@ -636,7 +646,8 @@ def ly_records(rng: random.Random) -> dict[str, str]:
         fields["source"] = SOURCE_LY
         body = it["text"]
         if it["linked"]:
-            body += "\n\n本项目为市县乡三级人大联动监督项目，按照“五个统一”要求同步开展。"
+            body += ("\n\n本项目为市县乡三级人大联动监督项目，按照“五个统一”要求同步开展。"
+                     f"市县乡三级人大共发现问题{fields['linked_problems']}个，已全部按程序交办。")
         found = findings_by_item.get(n)
         if found:
             body += "\n\n**监督中发现的问题**\n\n" + "\n".join(f"- {line}" for line in found)
@@ -799,7 +810,10 @@ def djk_records(rng: random.Random) -> dict[str, str]:
             "id": rid, "type": "report", "title": f"丹江口{name}{position}2019年度履职报告",
             "status": "reviewed", "kind": "performance_report", "body": "djk-rd", "unit": unit,
             "subject": "SX-2020-001", "period": "2019年度", "due": date(2020, 4, 30),
-            "submitted": submitted, "rating": rating, "source": SOURCE_DJK,
+            "submitted": submitted, "rating": rating, "problems_raised": points,
+            "problems_rectified": points,
+            "satisfaction_votes": {"satisfied": 27, "basically_satisfied": 0, "unsatisfied": 0},
+            "source": SOURCE_DJK,
         }, body)
     return files
 
@@ -834,6 +848,9 @@ def build() -> dict[str, str]:
     rng = random.Random(SEED)
     files = ly_records(rng)
     files.update(djk_records(rng))
+    # Added later with their own random stream, so the records above stay as they were.
+    from demo_seeds import seed_records
+    files.update(seed_records(random.Random(SEED + 1)))
     return files
 
 

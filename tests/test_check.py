@@ -37,6 +37,40 @@ GIT_ENV = {
 NEEDS_BASE = {code for code, kind in CATALOGUE.items() if kind.needs_base}
 
 # --- fixtures over the base records ----------------------------------------------------------
+
+FR = "content/period-reports/DG-2023-Q1.md"
+# A frozen period report (written by `sunlight freeze`): 7 closes, 10 figures, 15 the first
+# value, 20 the ratio's numerator, 22 the third figure.
+FROZEN = """\
+---
+id: DG-2023-Q1
+type: period_report
+title: 2023年第一季度统计数字（定格）
+status: frozen
+period: 2023-Q1
+closes: 2023-03-31
+frozen_on: 2023-04-03
+basis: 4f0c2a9e81d35b7c6a1e0d9f2b8c7a6e5d4c3b2a
+figures:
+  - figure: ledger_total
+    label: 整改事项
+    text: 12 项
+    definition: 列入整改台账、未撤回的整改事项数。
+    value: 12
+  - figure: ledger_completion_rate
+    label: 完成率
+    text: 75.0%
+    definition: 已完成 ÷ 整改事项。
+    numerator: 9
+    denominator: 12
+  - figure: opinions_zero_balance
+    label: 零余额
+    text: 是
+    definition: 有审议意见、且全部已经办结时为“是”。
+    value: 1
+---
+2023年第一季度的统计数字。
+"""
 # Line numbers matter. RECTIFICATION (conftest): 5 status, 9 deadline, 10 deadline_extensions,
 # 11-13 the first extension (date, deadline, reason), 14 completed, 15 result.
 
@@ -179,6 +213,17 @@ CASES = [
          {R: edit(OPEN, "deadline_extensions:\n  - date: 2023-06-20\n    deadline: 2023-09-30\n"
                         "    reason: 需调整年度资金计划\n", "")},
          [("deadline-changed-silently", R, 9, "deadline_extensions")]),
+    Case("editing a frozen count", {FR: FROZEN},
+         {FR: edit(FROZEN, "    value: 12", "    value: 13")},
+         [("frozen-figure-changed", FR, 15, "figures[0].value")]),
+    Case("editing a frozen ratio and dropping a figure", {FR: FROZEN},
+         {FR: edit(FROZEN, "    numerator: 9", "    numerator: 10").replace(
+             FROZEN[FROZEN.index("  - figure: opinions_zero_balance"):FROZEN.index("---\n2023")], "")},
+         [("frozen-figure-changed", FR, 10, "figures[2]"),
+          ("frozen-figure-changed", FR, 20, "figures[1].numerator")]),
+    Case("moving a frozen period's closing date", {FR: FROZEN},
+         {FR: edit(FROZEN, "closes: 2023-03-31", "closes: 2023-04-30")},
+         [("frozen-figure-changed", FR, 7, "closes")]),
 ]
 
 

@@ -560,7 +560,8 @@ def test_empty_dashboards_say_so(project):
     empty = [p.get_text() for p in soup.select("p.sl-empty")]
     assert empty == ["目前没有逾期或即将到期的整改事项。", "目前没有缺少征询意见的联动事项。",
                      "目前没有欠反馈的资料。", "目前没有超期的反馈单。",
-                     "目前没有需要其他机关跟踪的问题。",
+                     "目前没有需要其他机关跟踪的问题。", "目前没有欠开的会议。",
+                     "目前没有尚未反馈结果的线索。", "目前没有逾期的工作单。",
                      "没有警告，仍在办理的记录都填写了应填字段。"]
     assert not soup.select("table")
     assert all(p.get_text() for p in soup.select("p.sl-rule"))

@@ -139,6 +139,54 @@ RECORDS = {
         reply: {H}
         reopen_reason: {H}
         """),
+    "content/suggestion-batches/JB-2023-01.md": record(f"""
+        id: JB-2023-01
+        type: suggestion_batch
+        title: {H}
+        status: evaluated
+        body: djk-rd
+        term: term_09
+        channel: recess_period
+        occasion: {H}
+        assigned: 2023-03-01
+        handled: 10
+        reply_classes: {{class_a: 4, class_b: 3, class_c: 2, class_d: 1}}
+        resolved: 4
+        evaluated_on: 2024-01-10
+        reopen_reason: {H}
+        """),
+    "content/appraisals/PY-2023-001.md": record(f"""
+        id: PY-2023-001
+        type: appraisal
+        title: {H}
+        status: completed
+        body: djk-rd
+        unit: djk-mzj
+        started: 2023-03-01
+        appraised_on: 2023-06-01
+        appraisal_result: satisfied
+        report_result: satisfied
+        completed: 2023-11-01
+        reopen_reason: {H}
+        """),
+    # Written by `sunlight freeze`, but a file like any other: an editor could type into it.
+    "content/period-reports/DG-2023-Q4.md": record(f"""
+        id: DG-2023-Q4
+        type: period_report
+        title: {H}
+        status: frozen
+        period: {H}
+        closes: 2023-12-31
+        frozen_on: 2024-01-05
+        basis: {H}
+        figures:
+          - figure: {H}
+            label: {H}
+            text: {H}
+            change: {H}
+            definition: {H}
+            value: 3
+        """),
 }
 
 COVERED = {
@@ -154,10 +202,17 @@ COVERED = {
     ("finding", "reopen_reason"), ("report", "reopen_reason"),
     ("suggestion", "title"), ("suggestion", "term"), ("suggestion", "session"),
     ("suggestion", "deputy"), ("suggestion", "reply"), ("suggestion", "reopen_reason"),
+    ("suggestion_batch", "title"), ("suggestion_batch", "occasion"),
+    ("suggestion_batch", "reopen_reason"), ("appraisal", "title"), ("appraisal", "reopen_reason"),
+    ("period_report", "title"), ("period_report", "period"), ("period_report", "basis"),
+    ("period_report", "figures.figure"), ("period_report", "figures.label"),
+    ("period_report", "figures.text"), ("period_report", "figures.change"),
+    ("period_report", "figures.definition"),
 }
 PAGES = ["plan/JH-2023-02", "item/SX-2023-002", "resolution/YJ-2023-001", "finding/WT-2023-002",
          "rectification/ZG-2023-002", "rectification/ZG-2023-003", "report/BG-2023-001",
-         "suggestion/DB-2023-001"]
+         "suggestion/DB-2023-001", "suggestion_batch/JB-2023-01", "appraisal/PY-2023-001",
+         "period_report/DG-2023-Q4"]
 
 
 def public_text_fields() -> set[tuple[str, str]]:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from builder.model.model import SETTINGS, FieldSpec, load_model
 from builder.model.roles import ROLE_NAMES, SIMPLE_ROLES
+from builder.model.freeze_config import WORDS as FREEZE_WORDS
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILDER = ROOT / "builder"
@@ -37,7 +38,8 @@ KEYWORDS = {
 MEASURES = {"count", "share", "sum", "on_time", "answered_within", "overdue", "zero_balance",
             "ratio", "change"}
 # Settings are a closed set the code defines (model.SETTINGS): part of the language too.
-ALLOWED = KEYWORDS | MEASURES | ROLE_NAMES | set(SIMPLE_ROLES) | set(SETTINGS)
+# The frozen period report's fields are written by `sunlight freeze`: words of freeze.yml's language.
+ALLOWED = KEYWORDS | MEASURES | ROLE_NAMES | set(SIMPLE_ROLES) | set(SETTINGS) | FREEZE_WORDS
 # Words of another vocabulary that a pack happens to reuse, allowed in one file only.
 FOREIGN = {
     ("builder/stages/engine.py", "material"),      # the mkdocs theme's name

@@ -168,6 +168,7 @@ title: 三方联席会议
 status: held
 kind: joint_meeting
 date: 2023-01-10
+held_on: 2023-01-10
 convener: lz-rd
 bodies: [lz-rd, lz-xc, lz-sj]
 """,
@@ -260,8 +261,8 @@ def test_writes_the_documented_files(tmp_path: Path, public, model):
     written = write_tree(tmp_path, open_data(public, model))
     names = [p.relative_to(tmp_path).as_posix() for p in written]
     schemas = [f"schemas/{t}.schema.json" for t in
-               ("finding", "item", "plan", "rectification", "report", "resolution",
-                "suggestion")]
+               ("appraisal", "finding", "item", "period_report", "plan", "rectification",
+                "report", "resolution", "suggestion", "suggestion_batch")]
     assert names == ["records.json", "records.csv", *schemas, "datapackage.json"]
     assert sorted(all_files(tmp_path)) == sorted(names)
 

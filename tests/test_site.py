@@ -75,6 +75,7 @@ MEETING = record(f"""
     status: held
     kind: joint_meeting
     date: 2023-03-01
+    held_on: 2023-03-01
     convener: lz-rd
     bodies: [lz-rd, lz-xc, lz-sj]
     decisions:

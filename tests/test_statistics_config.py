@@ -114,9 +114,18 @@ def test_grouping_by_a_role_the_type_lacks_is_refused(project):
 
 def test_no_statistics_file_means_no_figures(valid_project):
     (valid_project / STATS).unlink()
+    # freeze.yml names figures of statistics.yml: without them it is a configuration error.
+    (valid_project / "site_config" / "freeze.yml").unlink()
     result = run(valid_project, "stats", "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["statistics"] == {}
+
+
+def test_freeze_declaration_without_its_statistics_is_a_config_error(valid_project):
+    (valid_project / STATS).unlink()
+    result = run(valid_project, "stats")
+    assert result.exit_code == 2 and "freeze.yml" in result.output and "未在 statistics.yml 中定义" \
+        in result.output
 
 
 # --- a date made optional by a deployment ------------------------------------------------------
@@ -309,3 +318,50 @@ def test_changing_a_declaration_changes_the_site_without_code(tmp_path):
     home = BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert [f.get_text(" ", strip=True) for f in home.select(".sl-figure")] == ["7 整改事项",
                                                                                  "1 不满意"]
+
+
+# --- records that carry counts: sum of an object's sub-field, in_time ------------------------------
+
+
+def test_sum_of_an_object_sub_field_and_in_time(project):
+    """A record standing for several counted things (the 表决结果 of a resolution) is summed
+    through a dotted sub-field; `in_time` keeps only records answered by their due date."""
+    def opinion(rid: str, votes: int, responded: str) -> str:
+        return (f"---\nid: {rid}\ntype: resolution\ntitle: 审议意见 {rid}\nstatus: closed\n"
+                f"kind: review_opinion\nbody: ly-rd\nadopted: 2023-06-01\n"
+                f"response_due: 2023-09-01\nresponded: {responded}\n"
+                f"votes:\n  for: {votes}\n  against: 0\n  abstain: 1\n---\n正文。\n")
+    write_all(project, {
+        "content/resolutions/YJ-2023-001.md": opinion("YJ-2023-001", 30, "2023-08-20"),
+        "content/resolutions/YJ-2023-002.md": opinion("YJ-2023-002", 25, "2023-09-15")})
+    add_figures(project, """
+  t_for: {label: 赞成票, definition: 赞成票之和。, population: {type: resolution}, measure: {sum: votes.for}}
+  t_for_in_time: {label: 按期, definition: 按期办结的审议意见的赞成票之和。, population: {type: resolution, where: {in_time: true}}, measure: {sum: votes.for}}
+  t_late: {label: 超期, definition: 超期办结的审议意见数。, population: {type: resolution, where: {in_time: false}}, measure: count}
+  t_for_rate: {label: 按期占比, definition: 按期 ÷ 赞成票。, measure: {ratio: [t_for_in_time, t_for]}}
+""", "")
+    values = figures(Deployment(project), AS_OF)[1].values
+    assert values["t_for"] == 55 and values["t_for_in_time"] == 30 and values["t_late"] == 1
+    assert values["t_for_rate"] == Ratio(30, 55)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("{sum: votes.maybe}", "sum 需要决议决定与审议意见的一个整数字段，“votes.maybe”不是"),
+    ("{sum: title.x}", "“title.x”不是"),
+])
+def test_sum_of_a_sub_field_is_checked_at_load(project, text, message):
+    add_figures(project, f"""
+  t_bad: {{label: 坏, definition: 坏。, population: {{type: resolution}}, measure: {text}}}
+""", "")
+    result = run(project, "validate")
+    assert result.exit_code == 2 and message in result.output, result.output
+
+
+def test_in_time_needs_a_due_and_a_completion_role(project):
+    add_figures(project, """
+  t_bad: {label: 坏, definition: 坏。, population: {type: plan, where: {in_time: true}}, measure: count}
+""", "")
+    result = run(project, "validate")
+    assert result.exit_code == 2
+    assert "没有声明期限角色（roles.due），不能用 in_time 作条件" in result.output
+    assert "没有声明完成日期角色（roles.completion）" in result.output

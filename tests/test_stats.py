@@ -302,7 +302,7 @@ def test_review_opinions_zero_balance(stats_project):
     names = {"opinions_total": "total", "opinions_closed": "closed", "opinions_open": "open",
              "opinions_closed_in_time_rate": "closed_in_time_rate",
              "opinions_zero_balance": "zero_balance"}
-    by_body = [{"body": body, **{names[k]: v for k, v in values.items()}}
+    by_body = [{"body": body, **{names[k]: v for k, v in values.items() if k in names}}
                for body, values in rows(stats_project, "review-opinions")]
     assert by_body == [
         {"body": "ly-rd", "total": 2, "closed": 2, "open": 0,
@@ -370,7 +370,7 @@ def test_stats_text_cli(stats_project):
     assert "统计截至 2026-11-21" in result.output
     assert ("合计：整改事项 7 项，已完成 5 项，完成率 71.4%，按期完成率 80.0%，逾期 1 项，延期 3 项，"
             "满意度 66.7%") in result.output
-    assert ("洛阳市人大常委会：审议意见 2 条，已办结 2 条，期限内办结率 1/2（50.0%），待办 0 条，"
+    assert ("洛阳市人大常委会：审议意见 2 份，已办结 2 份，期限内办结率 1/2（50.0%），待办 0 份，"
             "零余额 是") in result.output
     assert "完成率（ledger_completion_rate）：已完成 ÷ 整改事项。" in result.output
 

@@ -20,6 +20,7 @@ from typing import Any
 from ..text.record_body import strip_internal
 from ..stages.load import Document, find_record_files, is_record_path, parse_bytes
 from ..model.format import registry_kind, scalar_text
+from ..model.freeze_config import FIGURE, FIGURE_LISTS, FROZEN_FIELDS, LABEL, PERIOD
 from ..model.model import FieldSpec, Model, RecordType, RequireRule
 from ..pipeline import Checked, Deployment, check
 from ..model.problems import Problem, Severity, problem
@@ -225,6 +226,8 @@ class _Comparison:
         due = rtype.roles.due
         if due is not None and due.extensions:
             self._deadline(old, new, rtype, due)
+        if self.model.freeze is not None and rtype.name == self.model.freeze.type:
+            self._frozen(old, new, rtype)
 
     def _hidden(self, old: Record, new: Record, rtype: RecordType) -> None:
         if not is_public(old, self.as_of, self.model) or is_public(new, self.as_of, self.model):
@@ -351,6 +354,46 @@ class _Comparison:
                     field=f"{due.extensions}[{i}].{key}", value=now,
                     detail=f"第 {i + 1} 次延期记录的“{key}”（{sub.label}）由 {_plain(was)} "
                            f"改成了 {_plain(now)}", **params))
+
+    def _frozen(self, old: Record, new: Record, rtype: RecordType) -> None:
+        """A frozen period report keeps its figures: every change to a frozen field, or to
+        one figure of its lists, is refused at the line that changed."""
+        params = {"record": new.id, "period": _plain(old.get(PERIOD)),
+                  "file": new.path, "withdrawn_status": _withdrawn_status(rtype)}
+        for name in FROZEN_FIELDS:
+            was, now = old.get(name), new.get(name)
+            if was == now or (now is None and (name,) in new.lines):
+                continue      # unchanged, or unreadable now (validation reports it)
+            spec = rtype.fields[name]
+            here = new.line(name) if (name,) in new.lines else new.line("id")
+            if name not in FIGURE_LISTS:
+                self.problems.append(problem(
+                    "frozen-figure-changed", new.path, here, field=name, value=now,
+                    detail=f"的“{spec.label}”（{name}）由 {_plain(was)} 改成了 {_plain(now)}",
+                    **params))
+                continue
+            was, now = was or [], now or []
+            subs = spec.items.fields if spec.items is not None else {}
+            for i in range(max(len(was), len(now))):
+                a = was[i] if i < len(was) and isinstance(was[i], dict) else None
+                b = now[i] if i < len(now) and isinstance(now[i], dict) else None
+                if a == b:
+                    continue
+                shown = a or b or {}
+                what = f"“{shown.get(LABEL) or shown.get(FIGURE)}”（{shown.get(FIGURE)}）"
+                if b is None:
+                    detail, line, where = f"删除了定格数字{what}", here, f"{name}[{i}]"
+                elif a is None:
+                    detail, line, where = f"新增了定格数字{what}", new.line(name, i), f"{name}[{i}]"
+                else:
+                    key = next(k for k in list(subs) + sorted(set(a) | set(b)) if a.get(k) != b.get(k))
+                    label = subs[key].label if key in subs else key
+                    detail = (f"的定格数字{what}的“{label}”由 {_plain(a.get(key))} "
+                              f"改成了 {_plain(b.get(key))}")
+                    line, where = new.line(name, i, key), f"{name}[{i}].{key}"
+                self.problems.append(problem("frozen-figure-changed", new.path, line, field=where,
+                                             value=b.get(key) if a and b else None,
+                                             detail=detail, **params))
 
     # --- the changes ---------------------------------------------------------------------------
 

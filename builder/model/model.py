@@ -161,6 +161,7 @@ class Model:
     dashboards: tuple = ()      # 内部工作台 declarations (dashboard_config.py)
     pages: dict = field(default_factory=dict)   # computed public pages (pages.yml)
     statistics: Any = None      # figures declared in statistics.yml (statistics.py)
+    freeze: Any = None          # frozen period reports declared in freeze.yml (freeze_config.py)
     body_max_bytes: int = DEFAULT_MAX_BYTES     # settings.body_max_bytes
     common_fields: tuple[str, ...] = ()         # site.yml common_fields, in order
     editor: dict = field(default_factory=dict)  # site.yml editor: (commands/editor.py)
@@ -257,7 +258,12 @@ def load_model(config_dir: Path) -> Model:
     declared, stat_errors = read_statistics(config_dir, model)
     if stat_errors:
         raise ConfigError(stat_errors)
-    return replace(model, dashboards=boards, pages=pages, statistics=declared)
+    model = replace(model, dashboards=boards, pages=pages, statistics=declared)
+    from .freeze_config import read_freeze   # it reads the statistics declared above
+    frozen, freeze_errors = read_freeze(config_dir, model)
+    if freeze_errors:
+        raise ConfigError(freeze_errors)
+    return replace(model, freeze=frozen)
 
 
 def _positive_int(settings: Any, name: str, default: int, where: "_Where",

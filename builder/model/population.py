@@ -15,6 +15,8 @@
 - `overdue: true | false` — the due date in force (the type's `due` role) has passed and the
   record is not done;
 - `due_soon: "30 日"` — not done, not overdue, and due within that period of the build date;
+- `in_time: true | false` — the completion date (the `completion` role) is filled and not after
+  the due date in force; a record that carries a count (`sum:`) is then counted "in time";
 - `any: [where, where, …]` — at least one of the mappings holds.
 
 Withdrawn records are left out unless the population says `include_withdrawn: true`.
@@ -34,7 +36,7 @@ from .periods import CalendarGap, Period, PeriodError
 # Lifecycle flags a `status:` condition may name instead of a status.
 STATUS_FLAGS = ("done", "started", "unfinished", "withdrawn")
 # Condition keys that are not field names (a field of the same name cannot be filtered).
-RESERVED = ("status", "overdue", "due_soon", "any")
+RESERVED = ("status", "overdue", "due_soon", "in_time", "any")
 FILLED, EMPTY = "filled", "empty"
 
 At = Callable[[tuple], str]   # key path in the declaration file -> "file:line"
@@ -44,11 +46,11 @@ At = Callable[[tuple], str]   # key path in the declaration file -> "file:line"
 class Condition:
     """One checked condition of a `where` mapping."""
 
-    kind: str                         # field | passed | status | overdue | due_soon | any
+    kind: str                         # field | passed | status | overdue | due_soon | in_time | any
     name: str = ""                    # the field, for field and passed conditions
     values: tuple[Any, ...] = ()      # accepted values; FILLED / EMPTY; status names or flags
     period: Period | None = None      # passed, due_soon
-    flag: bool = True                 # overdue: true / false
+    flag: bool = True                 # overdue, in_time: true / false
     alternatives: tuple[tuple["Condition", ...], ...] = ()   # any
 
 
@@ -112,6 +114,9 @@ def holds(c: Condition, index: Any, record: Any, as_of: date) -> bool:
         return index.is_overdue(record, as_of) is c.flag
     if c.kind == "due_soon":
         return _due_soon(index, record, as_of, c.period)
+    if c.kind == "in_time":
+        due, done_on = index.due_in_force(record), index.completion(record)
+        return (due is not None and done_on is not None and done_on <= due) is c.flag
     if c.kind == "any":
         return any(all(holds(x, index, record, as_of) for x in group)
                    for group in c.alternatives)
@@ -204,6 +209,14 @@ def _condition(key: str, value: Any, rtype: Any, model: Any, at: At, path: tuple
             errors.append(f"{where}: overdue 只能是 true 或 false")
         _need_due(rtype, where, key, errors)
         return Condition("overdue", flag=value == "true")
+    if key == "in_time":
+        if value not in ("true", "false"):
+            errors.append(f"{where}: in_time 只能是 true 或 false")
+        _need_due(rtype, where, key, errors)
+        roles = getattr(rtype, "roles", None)
+        if roles is not None and not roles.fields.get("completion"):
+            errors.append(f"{where}: {rtype.label}没有声明完成日期角色（roles.completion），不能用 in_time 作条件")
+        return Condition("in_time", flag=value == "true")
     if key == "due_soon":
         _need_due(rtype, where, key, errors)
         period = _period(value, where, errors)

@@ -332,6 +332,14 @@ CATALOGUE: dict[str, ProblemType] = _types(
         "末尾新加一条延期记录，写明批准日期、新期限和理由。",
         needs_base=True,
     ),
+    ProblemType(
+        "frozen-figure-changed", "定格的数字被修改",
+        "定格报告“{record}”（期间 {period}）{detail}",
+        "定格的数字不能修改，请改回基准版本的样子（例如 git checkout origin/main -- {file}）。"
+        "定格有误时，撤回这份报告（状态改为“{withdrawn_status}”，填写 withdrawn 和 withdrawal_reason），"
+        "并在下一期报告中说明；生成网站时，与现在的记录不一致的定格数字会列在内部网站的“定格数字复核”页。",
+        needs_base=True,
+    ),
 )
 
 

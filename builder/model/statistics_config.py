@@ -6,7 +6,8 @@ and a measure from a closed set:
 
 - `count` — records of the population;
 - `share: {where}` — the part of the population meeting `where`, as a ratio;
-- `sum: <integer field>` — the sum of a field;
+- `sum: <integer field>` — the sum of a field, or of an integer sub-field of an object field
+  (`sum: votes.for`): records that carry a count where a report gives only totals;
 - `on_time` — done, with a completion date on or before the due date in force;
 - `answered_within` — a completion date on or before the due date in force (done or not);
 - `overdue` — not done, and the due date in force is before the build date;
@@ -274,8 +275,8 @@ def _measure(kind: str, doc: Any, population: Population | None, model: Any, at:
         return Measure(kind, where=where)
     if kind == "sum":
         name = arg.get("field") if isinstance(arg, dict) else arg
-        spec = rtype.fields.get(name) if isinstance(name, str) else None
-        if spec is None or spec.type != "integer":
+        spec = _integer_field(rtype, name)
+        if spec is None:
             errors.append(f"{at(path + (kind,))}: sum 需要{rtype.label}的一个整数字段，“{_text(name)}”不是")
             return None
         return Measure(kind, field=name)
@@ -293,6 +294,17 @@ def _measure(kind: str, doc: Any, population: Population | None, model: Any, at:
         errors.append(f"{at(path + (kind,))}: change 需要一个统计编号")
         return None
     return Measure(kind, of=(name,))
+
+
+def _integer_field(rtype: Any, name: Any) -> Any:
+    """The spec of an integer field, or of an object field's integer sub-field (`a.b`)."""
+    if not isinstance(name, str):
+        return None
+    head, _, sub = name.partition(".")
+    spec = rtype.fields.get(head)
+    if spec is not None and sub:
+        spec = spec.fields.get(sub) if spec.type == "object" else None
+    return spec if spec is not None and spec.type == "integer" else None
 
 
 def _check_operands(stats: dict[str, Statistic], raw: dict, at: At, errors: list[str]) -> None:

@@ -359,8 +359,8 @@ class Site:
 def render(projection: Projection, figures: Figures, model: Model,
            template_dirs: list[Path], assets_dir: Path,
            commit: str | None = None, dashboards: Dashboards | None = None,
-           timelines: Timelines | None = None, changes: list[ChangeDay] | None = None
-           ) -> Rendered:
+           timelines: Timelines | None = None, changes: list[ChangeDay] | None = None,
+           frozen: list[Any] | None = None) -> Rendered:
     """The whole docs tree for one audience: every page, the assets and, for the internal
     site, robots.txt."""
     env = jinja2.Environment(
@@ -377,6 +377,10 @@ def render(projection: Projection, figures: Figures, model: Model,
     if dashboards is not None:
         writer.page("dashboards.md", "内部工作台", "internal/dashboards.html", nav="内部工作台",
                     search=False, dashboards=dashboards)
+    if frozen is not None:
+        # Internal only: frozen figures today's records compute differently (stages/freeze.py).
+        writer.page("frozen-check.md", "定格数字复核", "internal/frozen.html", nav="定格数字复核",
+                    search=False, differences=frozen)
     writer.ledger()
     writer.changes(changes or [])
     writer.overdue()

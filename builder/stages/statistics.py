@@ -148,7 +148,7 @@ class _Evaluator:
                       if all(holds(c, index, r, self.as_of) for c in stat.measure.where))
             return Ratio(hit, len(records))
         if kind == "sum":
-            return sum(v for v in (r.get(stat.measure.field) for r in records)
+            return sum(v for v in (_summand(r, stat.measure.field) for r in records)
                        if isinstance(v, int) and not isinstance(v, bool))
         if kind == "on_time":
             return sum(1 for r in records if index.completed_on_time(r))
@@ -313,6 +313,14 @@ def select_rows(index: Any, population: Population, as_of: date) -> list[Any]:
 def _registry_part(registry: Any, kind: str, value: Any) -> KeyPart:
     known = value in registry.entries(kind)
     return KeyPart(value, registry_name(registry, kind, value), (kind, value) if known else None)
+
+
+def _summand(record: Any, name: str) -> Any:
+    head, _, sub = name.partition(".")
+    value = record.get(head)
+    if sub:
+        return value.get(sub) if isinstance(value, dict) else None
+    return value
 
 
 def _within(index: Any, record: Any) -> bool:

@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup site test fuzz bench clean
+.PHONY: setup site test fuzz mutations bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -27,6 +27,10 @@ test: setup
 # Heavier runs, kept out of the default suite.
 fuzz: setup
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -m slow tests/test_fuzz_loader.py
+
+# Every site_config/ mutation through validate, stats and build (a few minutes more than make test).
+mutations: setup
+	$(BIN)/python -m pytest -q -m slow tests/test_config_mutations.py
 
 bench: setup
 	$(BIN)/python benchmarks/bench_validate.py

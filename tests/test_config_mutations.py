@@ -5,7 +5,9 @@ in a working site or in a Chinese message at file and line. This test mutates a 
 real site_config/ in many ways — drop, rename, make optional and retype each field; drop and
 retarget each role; drop, rename and break each statistic, table and dashboard; drop and spoil
 each setting (and add unknown ones); reorder and shorten each listing — and runs `sunlight validate` and
-`sunlight stats` through the CLI for each (a subset also `sunlight build --no-history`):
+`sunlight stats` through the CLI for each, and `sunlight build --no-history` (the default run
+builds after the listing changes that could mislabel a column; `make mutations` builds after
+every mutation of the default spread and more):
 
 - the exit code is 0, 1 (content no longer fits the model) or 2 (configuration refused);
 - nothing prints a traceback, "内部错误" or a Python type name;
@@ -335,4 +337,12 @@ def test_build_after_listing_change_labels_overdue_columns_right(workspace, tmp_
                          spread([m for m in ALL if m not in BUILDS], 40),
                          ids=lambda m: m.id)
 def test_build_after_mutation_slow(workspace, tmp_path, mutation):
+    build_and_check(workspace, mutation, tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mutation", [m for m in DEFAULT if m not in QUICK_BUILDS],
+                         ids=lambda m: m.id)
+def test_every_default_mutation_builds(workspace, tmp_path, mutation):
+    """validate and stats run for these in the default suite; here each one builds as well."""
     build_and_check(workspace, mutation, tmp_path)

@@ -37,6 +37,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_history.py
 	$(BIN)/python benchmarks/bench_body.py
+	$(BIN)/python benchmarks/bench_targets.py
 
 clean:
 	rm -rf $(VENV) site site-internal .pytest_cache .hypothesis

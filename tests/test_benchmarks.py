@@ -40,3 +40,19 @@ def test_statistics_benchmark_runs(capsys, monkeypatch) -> None:
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split()[:3] == ["records", "figures", "rows"]
     assert lines[1].split()[0] == "60"
+
+
+def test_targets_benchmark_prints_every_target(capsys, monkeypatch) -> None:
+    """Both builds really run as processes; the table has a row for each target of issue 14."""
+    from bench_targets import main
+    monkeypatch.setattr(sys, "argv", ["bench_targets.py", "--records", "30", "--repeat", "1"])
+    main()
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("30 records")
+    header = next(i for i, line in enumerate(lines) if line.startswith("target (issue 14)"))
+    rows = {line.split(" | ")[0].strip(): line.split(" | ")[1:] for line in lines[header + 1:]}
+    assert len(rows) == 10  # one size: its CPU and second-build rows, and eight others
+    ratio = rows["CPU Sunlight/bare at 30 records (≤ 1.0 at 1 000/5 000)"][0]
+    assert float(ratio.split("×")[0]) > 0
+    assert rows["one-record edit visible in serve ≤ 2 s at 1 000"][0].strip() == "not measured"
+    assert "KB gz at 30" in rows["search bytes before first results ≤ 300 KB gz at 10 000"][0]

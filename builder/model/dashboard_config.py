@@ -16,12 +16,17 @@ Conditions (each one provides the computed columns listed in FACTS):
                         has no entry in the object list `in` whose `match` equals it and whose
                         `answered_on` date is filled;
 - open_with: <child type>  the record is not done, or one of its live children of that type is not;
+- rhythm: {every, date, since, group_by}  a declared rhythm (quarter / half_year / year): one
+                        row per group and complete calendar period since `since` in which no
+                        record of the population has its `date` inside the period — so a
+                        meeting nobody entered is owed too, not only a planned one;
 - data_quality          (its own key) validation warnings and open records missing expected fields.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +45,7 @@ FACTS = {
     "late": ("due", "replied", "state", "days_late"),
     "owed": ("owed",),
     "open_with": ("children",),
+    "rhythm": ("group", "period", "last_held", "days_since"),
     "followers": ("why", "ancestor"),
     "data_quality": ("problem_kind", "file", "line", "record", "code", "message"),
 }
@@ -72,6 +78,20 @@ class Owed:
     answered_on: str
 
 
+# Rhythm lengths in months; the periods are calendar quarters, halves and years.
+RHYTHM_MONTHS = {"quarter": 3, "half_year": 6, "year": 12}
+
+
+@dataclass(frozen=True)
+class Rhythm:
+    """Something the population must do at least once in every calendar period."""
+
+    months: int                 # one of RHYTHM_MONTHS
+    date: str                   # the date field that places a record in a period
+    since: date                 # the first period owed is the one holding this day
+    group_by: str = ""          # a field: each of its values keeps its own rhythm
+
+
 @dataclass(frozen=True)
 class Follower:
     """Bodies that follow a record up: fields of the record or of an ancestor of a type."""
@@ -91,6 +111,7 @@ class Condition:
     owed: Owed | None = None
     child_type: str = ""
     states: tuple[str, str] = ("", "")      # late: (replied late, no reply yet)
+    rhythm: Rhythm | None = None
 
 
 @dataclass(frozen=True)
@@ -231,9 +252,13 @@ def _dashboard(check: _Checker, raw: Any, path: tuple) -> DashboardSpec | None:
         if "followers" in raw and rtype is not None else ()
     facts = set(BASE_FACTS) | set(FACTS.get(condition.kind, ())) | \
         (set(FACTS["followers"]) if followers else set())
-    if condition.kind == "data_quality":
-        facts = set(FACTS["data_quality"])
+    if condition.kind in ("data_quality", "rhythm"):
+        facts = set(FACTS[condition.kind])
     columns = _columns(check, rtype, raw.get("columns"), path + ("columns",), facts, condition)
+    if condition.kind == "rhythm" and any(c.source != "show" for c in columns):
+        # A row is a period nobody met, not a record: there is no field to show.
+        check.error(path + ("columns",), "按节奏（rhythm）列出的清单每行是一个欠开的期间，"
+                                         f"列只能写 show（可用：{'、'.join(FACTS['rhythm'])}）")
     order = _order(check, rtype, raw.get("order"), path + ("order",), facts)
     if not (board_id and title):
         return None
@@ -276,6 +301,8 @@ def _condition(check: _Checker, rtype, raw: Any, path: tuple) -> Condition:
         return Condition(kind=kind, states=states)
     if kind == "owed":
         return Condition(kind=kind, owed=_owed(check, rtype, value, sub))
+    if kind == "rhythm":
+        return Condition(kind=kind, rhythm=_rhythm(check, rtype, value, sub))
     # open_with
     child = check.rtype(value, sub)
     return Condition(kind=kind, child_type=child.name if child else "")
@@ -303,6 +330,33 @@ def _owed(check: _Checker, rtype, value: Any, path: tuple) -> Owed | None:
     if not each:
         return None
     return Owed(each=each, within=within, **names)
+
+
+def _rhythm(check: _Checker, rtype, value: Any, path: tuple) -> Rhythm | None:
+    spec = check.mapping(value, path, {"every", "date", "since", "group_by"}, "rhythm ")
+    if not spec:
+        return None
+    every = spec.get("every")
+    if every not in RHYTHM_MONTHS:
+        check.error(path + ("every",), f"rhythm 的 every 应为 {'、'.join(RHYTHM_MONTHS)} 之一"
+                                       f"（季度、半年、年），这里写的是“{every}”")
+    date_field = check.field_of(rtype, spec.get("date"), path + ("date",), ("date",))
+    since = None
+    raw_since = spec.get("since")
+    try:
+        since = date.fromisoformat(str(raw_since)) if raw_since is not None else None
+    except ValueError:
+        pass
+    if since is None:
+        check.error(path + ("since",), f"rhythm 的 since 应为起算日期，例如 2023-01-01"
+                                       f"（这里写的是“{raw_since}”）")
+    group_by = ""
+    if spec.get("group_by") is not None:
+        group_by = check.field_of(rtype, spec.get("group_by"), path + ("group_by",),
+                                  ("ref", "enum", "string"))
+    if every not in RHYTHM_MONTHS or not date_field or since is None:
+        return None
+    return Rhythm(months=RHYTHM_MONTHS[every], date=date_field, since=since, group_by=group_by)
 
 
 def _followers(check: _Checker, rtype, raw: Any, path: tuple) -> tuple[Follower, ...]:

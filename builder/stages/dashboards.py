@@ -137,6 +137,8 @@ def _board(index: RecordIndex, spec: DashboardSpec, as_of: date,
     kind = spec.condition.kind
     if kind == "data_quality":
         facts = _data_quality(index, spec, warnings)
+    elif kind == "rhythm":
+        facts = _rhythm(index, spec, as_of)
     else:
         facts = []
         for record in select(index, spec.population, as_of):
@@ -279,6 +281,74 @@ def _owed(index: RecordIndex, record: Record, as_of: date, spec) -> tuple[str, .
     return tuple(out)
 
 
+# --- rhythms (periods owed, not records) ------------------------------------------------------
+
+QUARTER_WORDS = "一二三四"
+
+
+def _rhythm(index: RecordIndex, spec: DashboardSpec, as_of: date) -> list[dict[str, Any]]:
+    """One row per group and complete period since the rhythm began with no record dated in it.
+
+    Records are placed in periods once (linear in the records); the periods walked are bounded
+    by the calendar, not by the records. The period holding `as_of` is still running: not owed."""
+    rhythm = spec.condition.rhythm
+    held: dict[Any, dict[int, date]] = {}        # group → period number → last date in it
+    for record in select(index, spec.population, as_of):
+        day = record.get(rhythm.date)
+        if not isinstance(day, date) or day > as_of:
+            continue
+        group = record.get(rhythm.group_by) if rhythm.group_by else ""
+        for key in (group if isinstance(group, list) else [group]):
+            slot = held.setdefault(key, {})
+            n = _period_number(day, rhythm.months)
+            slot[n] = max(slot.get(n, day), day)
+    if not rhythm.group_by:
+        held.setdefault("", {})
+    first, running = _period_number(rhythm.since, rhythm.months), \
+        _period_number(as_of, rhythm.months)
+    group_spec = _item_spec_of(index, spec.population.type, rhythm.group_by)
+    out = []
+    for group, periods in held.items():
+        dates = sorted(periods.values())
+        for n in range(first, running):
+            if n in periods:
+                continue
+            start = _period_start(n, rhythm.months)
+            before = [d for d in dates if d < start]
+            last = before[-1] if before else None
+            out.append({"group": _value_text(index, group, group_spec),
+                        "group_key": group if isinstance(group, str) else "",
+                        "period": _period_label(n, rhythm.months),
+                        "period_start": start, "last_held": last,
+                        "days_since": (as_of - last).days if last else None,
+                        "overdue": True})
+    return sorted(out, key=lambda f: (f["group"], f["period_start"]))
+
+
+def _period_number(day: date, months: int) -> int:
+    """Calendar periods of `months` months numbered without gaps across years."""
+    return (day.year * 12 + day.month - 1) // months
+
+
+def _period_start(n: int, months: int) -> date:
+    first_month = n * months
+    return date(first_month // 12, first_month % 12 + 1, 1)
+
+
+def _period_label(n: int, months: int) -> str:
+    start = _period_start(n, months)
+    if months == 3:
+        return f"{start.year}年第{QUARTER_WORDS[(start.month - 1) // 3]}季度"
+    if months == 6:
+        return f"{start.year}年{'上' if start.month == 1 else '下'}半年"
+    return f"{start.year}年"
+
+
+def _item_spec_of(index: RecordIndex, type_name: str, name: str) -> FieldSpec | None:
+    spec = index.model.types[type_name].fields.get(name) if name else None
+    return spec.items if spec is not None and spec.type == "list" else spec
+
+
 # --- followers (grouped dashboards) ------------------------------------------------------------
 
 
@@ -412,6 +482,10 @@ def _fact_cell(index: RecordIndex, column: Column, facts: dict[str, Any]) -> Cel
         return Cell(text=_due_text(index, column, record, value))
     if name in ("days_past", "days_late"):
         return Cell(text=f"{value} 日")
+    if name == "last_held":
+        return Cell(text=value.isoformat() if value else column.empty)
+    if name == "days_since":
+        return Cell(text=f"{value} 日" if value is not None else column.empty)
     if name == "owed":
         return Cell(items=value)
     if name == "ancestor":

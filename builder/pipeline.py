@@ -65,10 +65,11 @@ class Deployment:
     def assets_dir(self) -> Path:
         return next(d / "assets" for d in self.template_dirs if (d / "assets").is_dir())
 
-    @property
-    def theme_dir(self) -> Path:
-        return next((d / "overrides" for d in self.template_dirs if (d / "overrides").is_dir()),
-                    self.root / "templates" / "overrides")
+    def theme_dirs(self, audience: str) -> list[Path]:
+        """Theme overrides to overlay, in order: Sunlight's own, then the deployment's; in each,
+        what both audiences share, then the audience's own (the internal one adds the banner)."""
+        return [d / "overrides" / part for d in reversed(self.template_dirs)
+                for part in ("common", audience)]
 
 
 @dataclass
@@ -207,7 +208,7 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
         publish.write_tree(work / "docs", docs)
         clock.lap("render")
         config = engine.write_config(rendered, work / "docs", deployment.base_config,
-                                     _theme_dir(deployment, audience), work / "site",
+                                     deployment.theme_dirs(audience.value), work / "site",
                                      _engine_extra(model, audience, body))
         engine.build(config, as_of)
         if audience is Audience.INTERNAL or web_editor.EditorSettings.of(model).public:
@@ -342,11 +343,6 @@ def _check_target(deployment: Deployment, model: Model, out_dir: Path, audience:
     if out_dir.resolve() == other.resolve():
         raise WrongTarget(f"拒绝把{'内部' if audience is Audience.INTERNAL else '公开'}版本写入 "
                           f"{out_dir}：那是{'公开' if audience is Audience.INTERNAL else '内部'}版本的文件夹")
-
-
-def _theme_dir(deployment: Deployment, audience: Audience) -> Path:
-    """Each audience has its own theme overrides (the internal one adds the banner)."""
-    return deployment.theme_dir / audience.value
 
 
 def _engine_extra(model: Model, audience: Audience, body: str | None) -> dict[str, Any]:

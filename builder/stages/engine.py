@@ -11,6 +11,7 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
@@ -26,9 +27,12 @@ class EngineError(Exception):
         self.messages = messages
 
 
-def write_config(rendered: Rendered, docs_dir: Path, base_config: Path, theme_dir: Path | None,
-                 site_dir: Path, extra: dict[str, Any] | None = None) -> Path:
-    """A generated mkdocs.yml that inherits the deployment's base config (JSON is YAML)."""
+def write_config(rendered: Rendered, docs_dir: Path, base_config: Path,
+                 theme_dirs: list[Path] | None, site_dir: Path,
+                 extra: dict[str, Any] | None = None) -> Path:
+    """A generated mkdocs.yml that inherits the deployment's base config (JSON is YAML).
+    `theme_dirs` are overlaid in order (a later file replaces an earlier one of the same
+    path) into one theme folder beside the docs tree: MkDocs takes a single custom_dir."""
     folders = sorted({p.path.split("/")[0] for p in rendered.pages if "/" in p.path})
     config: dict[str, Any] = {
         "INHERIT": str(base_config.resolve()),
@@ -39,8 +43,12 @@ def write_config(rendered: Rendered, docs_dir: Path, base_config: Path, theme_di
         "extra_css": ["assets/sunlight.css"],
         "extra_javascript": ["assets/ledger.js"],
     }
-    if theme_dir is not None and theme_dir.is_dir():
-        config["theme"] = {"name": "material", "custom_dir": str(theme_dir.resolve())}
+    existing = [d for d in theme_dirs or [] if d.is_dir()]
+    if existing:
+        theme = docs_dir.parent / "theme"
+        for folder in existing:
+            shutil.copytree(folder, theme, dirs_exist_ok=True)
+        config["theme"] = {"name": "material", "custom_dir": str(theme.resolve())}
     config.update(extra or {})
     path = docs_dir.parent / "mkdocs.generated.yml"
     path.write_text(json.dumps(config, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -37,6 +37,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_history.py
 	$(BIN)/python benchmarks/bench_body.py
+	$(BIN)/python benchmarks/bench_statistics.py
 	$(BIN)/python benchmarks/bench_targets.py
 
 clean:

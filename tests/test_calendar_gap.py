@@ -16,25 +16,13 @@ from click.testing import CliRunner
 
 from builder.cli import cli
 from conftest import edit, flatten, validate_project, write_all
+from test_problems import SUGGESTION as PROBLEMS_SUGGESTION
 
 SUGGESTION_YML = "site_config/types/suggestion.yml"
 STATISTICS_YML = "site_config/statistics.yml"
 S = "content/suggestions/DB-2027-001.md"
-SUGGESTION = """\
----
-id: DB-2027-001
-type: suggestion
-title: 关于增设社区老年助餐点的建议
-status: assigned
-body: ly-rd
-term: 第十五届
-session: 第十五届人民代表大会第二次会议
-channel: session_period
-deputy: 冯某
-undertaker: ly-mzj
-assigned: {assigned}
----
-"""
+# The suggestion of tests/test_problems.py, with its assignment date to fill in.
+SUGGESTION = PROBLEMS_SUGGESTION.replace("assigned: 2027-01-11", "assigned: {assigned}")
 # 2027 as the State Council would publish it (illustrative days; the test needs a covered year).
 CALENDAR_2027 = """\
 years:

@@ -16,6 +16,7 @@ from pathlib import Path
 from ..model.model import load_model
 from ..model.records import Record
 from ..pipeline import Deployment, check
+from .scaffold import create_file
 from ..stages import freeze as frozen
 from ..stages.history import read_history
 from ..stages.repository import HistoryError, is_clean
@@ -80,10 +81,8 @@ def freeze(deployment: Deployment, period_id: str, as_of: date, backfill: bool =
     previous = _previous(reports, period, model)
     figures = frozen.compute(frozen.records_of(documents, model), model, period, previous)
     text = frozen.report_text(model, period, figures, commit.sha, backfill, as_of, previous)
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with path.open("x", encoding="utf-8", newline="\n") as f:
-            f.write(text)
+        create_file(path, text)
     except FileExistsError:
         raise FreezeError(f"{path} 已经存在，没有覆盖它。") from None
     return Frozen(path, record_id, period, commit.sha, backfill, tuple(figures),

@@ -53,12 +53,17 @@ def scaffold(deployment: Deployment, model: Model, type_name: str, year: int,
     return path, record_text(rtype, model, record_id, year, title)
 
 
+def create_file(path: Path, text: str) -> None:
+    """Write a new record file (UTF-8, LF); raises FileExistsError rather than overwrite one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8", newline="\n") as f:
+        f.write(text)
+
+
 def write_record(path: Path, text: str) -> None:
     """Create the record file; never overwrites one that exists."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with path.open("x", encoding="utf-8", newline="\n") as f:
-            f.write(text)
+        create_file(path, text)
     except FileExistsError:
         raise ScaffoldError(f"{path} 已经存在，没有覆盖它；请再运行一次 sunlight new。") from None
 

@@ -67,7 +67,7 @@ def test_demo_shows_the_deadline_in_force_everywhere(demo: Path) -> None:
     page = article(demo, "rectification/ZG-2023-003")
     assert f"整改期限：{honest}" in text(page.select_one(".sl-meta"))
     assert page.select_one(".sl-meta del").get_text() == "2025-10-31"
-    facts = {tr.th.get_text(): text(tr.td) for tr in page.select("table[data-facts] > tbody > tr")}
+    facts = {div.dt.get_text(): text(div.dd) for div in page.select("dl[data-facts] > div")}
     assert facts["整改期限"] == honest
     for listing in ("rectification", "unit/ly-lyj", "ledger"):
         row = article(demo, listing).select_one("a[href$='ZG-2023-003/']").find_parent("tr")

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup
+
 if TYPE_CHECKING:   # annotations only: statistics reads values without loading the model
     from .model import FieldSpec, Lifecycle, Registry
 
@@ -30,6 +32,12 @@ def registry_name(registry: Registry, kind: str, key: Any) -> str:
     """The registered name of a body or unit; its ID where the registry does not know it."""
     entries = registry.entries(kind)
     return entries[key].name if key in entries else str(key)
+
+
+def date_html(value: date) -> Markup:
+    """A date on a page: a `<time>` element, which the stylesheet keeps on one line
+    ("2023-05-" / "31" on a phone otherwise), with no script needed."""
+    return Markup('<time datetime="{0}">{0}</time>').format(value.isoformat())
 
 
 def scalar_text(value: Any, spec: FieldSpec | None, registry: Registry,

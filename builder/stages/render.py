@@ -28,7 +28,7 @@ from ..text.record_body import mark_internal
 from .dashboards import Dashboards
 from .feeds import FEEDS_DIR
 from .timeline import CHANGE_LOG_DAYS, ChangeDay, Timelines, describe
-from ..model.format import REGISTRY_KINDS, registry_name, scalar_text
+from ..model.format import REGISTRY_KINDS, date_html, registry_name, scalar_text
 from ..model.model import FieldSpec, Model, RecordType
 from .projection import Audience, Projection
 from ..model.records import Record
@@ -151,13 +151,12 @@ class Site:
         facts = self.due_facts(record)
         if facts is None:
             return Markup("")
-        out = Markup('<span class="sl-due" data-due="{0}"><span class="sl-date">{0}</span>'
-                     ).format(facts.in_force.isoformat())
+        out = Markup('<span class="sl-due" data-due="{}">{}').format(
+            facts.in_force.isoformat(), date_html(facts.in_force))
         if facts.extensions:
             note = Markup("已延期 {} 次").format(facts.extensions)
             if facts.superseded:
-                note += Markup('；原期限 <del class="sl-date">{}</del>').format(
-                    facts.superseded.isoformat())
+                note += Markup('；原期限 <del>{}</del>').format(date_html(facts.superseded))
             out += Markup('<span class="sl-due-note">（{}）</span>').format(note)
         return out + Markup("</span>")
 
@@ -174,22 +173,22 @@ class Site:
         records = list(records)
         return Tally(len(records), sum(1 for r in records if self.is_withdrawn(r)))
 
-    def disclosure(self, record: Record) -> list[tuple[str, str]]:
+    def disclosure(self, record: Record) -> list[tuple[str, Markup]]:
         """The block Chinese disclosure sites show: 发布机构 (the owning body), 发布日期 (first
         published, from history), 更新日期 (last change) and 索引号 (the body's pattern)."""
         rows = []
         body = self.body_of(record)
         if body:
-            rows.append(("发布机构", self.registry_name("body", body)))
+            rows.append(("发布机构", escape(self.registry_name("body", body))))
         timeline = self.timelines.get(record.id) if self.timelines else None
         first = timeline.first_published if timeline else None
         if first is not None:
-            rows.append(("发布日期" if not self.internal else "首次记录", first.date().isoformat()))
+            rows.append(("发布日期" if not self.internal else "首次记录", date_html(first.date())))
         if timeline is not None and timeline.last_updated is not None:
-            rows.append(("更新日期", timeline.last_updated.date().isoformat()))
+            rows.append(("更新日期", date_html(timeline.last_updated.date())))
         number = self.index.index_number(record)
         if number:
-            rows.append(("索引号", number))
+            rows.append(("索引号", escape(number)))
         return rows
 
     def body_of(self, record: Record) -> str | None:
@@ -221,6 +220,8 @@ class Site:
             return Markup("、").join(self.fmt(v, spec.items, root) for v in value)
         if kind == "object":
             return self.object_table([value], spec, root)
+        if kind == "date" and isinstance(value, date):
+            return date_html(value)
         if kind in ("date", "boolean", "enum"):
             return escape(scalar_text(value, spec, self.model.registry))
         if kind == "ref":
@@ -239,11 +240,14 @@ class Site:
     def object_table(self, rows: list[dict], spec: FieldSpec, root: str) -> Markup:
         columns = list(spec.fields.values())
         head = Markup("").join(Markup("<th>{}</th>").format(c.label) for c in columns)
+        # A card on a phone (data-cards): each value after the first under its column's label.
         body = Markup("").join(
             Markup("<tr>{}</tr>").format(Markup("").join(
-                Markup("<td>{}</td>").format(self.fmt(row.get(c.name), c, root)) for c in columns))
+                Markup('<td data-label="{}">{}</td>' if i else "<td>{1}</td>").format(
+                    c.label, self.fmt(row.get(c.name), c, root))
+                for i, c in enumerate(columns)))
             for row in rows)
-        return Markup('<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>'
+        return Markup('<table data-cards><thead><tr>{}</tr></thead><tbody>{}</tbody></table>'
                       ).format(head, body)
 
     def record_link(self, record: Record, root: str) -> Markup:
@@ -274,7 +278,7 @@ class Site:
                 rows.append(("现行期限", self.deadline(record)))
             if facts.days_overdue is not None:
                 rows.append(("逾期", Markup('<strong class="sl-overdue">截至 {} 已逾期 {} 日</strong>'
-                                            ).format(self.as_of.isoformat(), facts.days_overdue)))
+                                            ).format(date_html(self.as_of), facts.days_overdue)))
         return rows
 
     def history_rows(self, record: Record) -> list[dict[str, Any]]:
@@ -353,6 +357,18 @@ class Site:
         return [rtype.fields[n].label for n in rtype.listing]
 
 
+def environment(template_dirs: list[Path]) -> jinja2.Environment:
+    """The jinja2 environment of Sunlight's page templates: autoescaped, strict, and with
+    the `time` filter every date a page shows goes through (a <time> kept whole by CSS)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters["time"] = date_html
+    return env
+
+
 # --- the stage -------------------------------------------------------------------------------
 
 
@@ -363,11 +379,7 @@ def render(projection: Projection, figures: Figures, model: Model,
            frozen: list[Any] | None = None) -> Rendered:
     """The whole docs tree for one audience: every page, the assets and, for the internal
     site, robots.txt."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
-        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=False,
-    )
+    env = environment(template_dirs)
     site = Site(projection, model, figures)
     site.commit = commit
     site.timelines = timelines or Timelines(audience=projection.audience, body=projection.body)
@@ -499,7 +511,7 @@ class _Writer:
                                "responsible_unit": site.registry_name(
                                    "unit", site.index.unit_of(r) or ""),
                                "owner_body": site.registry_name("body", site.body_of(r) or ""),
-                               "due": site.index.due_in_force(r).isoformat()}}
+                               "due": date_html(site.index.due_in_force(r))}}
                     for r in late]
             rows.sort(key=lambda row: (row["due"], row["id"]))
             sections.append({"label": rtype.label, "columns": columns, "rows": rows})

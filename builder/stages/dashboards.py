@@ -57,7 +57,6 @@ class Cell:
 
     text: str = ""
     link: RecordRef | None = None
-    when: date | None = None            # a date, printed before the text as a <time>
     items: tuple[str, ...] = ()
     links: tuple[RecordRef, ...] = ()
     code: bool = False
@@ -65,8 +64,7 @@ class Cell:
 
     def __str__(self) -> str:
         """The cell as plain text (tests and the text report read it)."""
-        parts = [f"{self.link.id} {self.link.title}" if self.link else "",
-                 (self.when.isoformat() if self.when else "") + self.text,
+        parts = [f"{self.link.id} {self.link.title}" if self.link else "", self.text,
                  *self.items, *(f"{r.id} {r.title}" for r in self.links),
                  self.badge.label if self.badge else ""]
         return " ".join(p for p in parts if p)
@@ -481,11 +479,11 @@ def _fact_cell(index: RecordIndex, column: Column, facts: dict[str, Any]) -> Cel
         return Cell(badge=Badge(record.status, rtype.lifecycle.label(record.status),
                                 bool(facts.get("overdue"))))
     if name == "due":
-        return Cell(when=value, text=_due_text(index, column, record, value))
+        return Cell(text=_due_text(index, column, record, value))
     if name in ("days_past", "days_late"):
         return Cell(text=f"{value} 日")
     if name == "last_held":
-        return Cell(when=value) if value else Cell(text=column.empty)
+        return Cell(text=value.isoformat() if value else column.empty)
     if name == "days_since":
         return Cell(text=f"{value} 日" if value is not None else column.empty)
     if name == "owed":
@@ -504,10 +502,9 @@ def _fact_cell(index: RecordIndex, column: Column, facts: dict[str, Any]) -> Cel
 
 
 def _due_text(index: RecordIndex, column: Column, record: Record, due: date | None) -> str:
-    """What follows the due date in its cell (the date itself is the cell's `when`)."""
     if due is None:
         return column.empty
-    text = ""
+    text = due.isoformat()
     if not (column.note_stated or column.note_default):
         return text
     roles = index.model.types[record.type].roles

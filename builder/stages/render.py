@@ -27,8 +27,9 @@ from . import charts
 from ..text.record_body import mark_internal
 from .dashboards import Dashboards
 from .feeds import FEEDS_DIR
-from .timeline import CHANGE_LOG_DAYS, ChangeDay, Timelines, describe
-from ..model.format import REGISTRY_KINDS, date_html, registry_name, scalar_text
+from .timeline import (CHANGE_LOG_DAYS, BulkPublication, ChangeDay, Event, Timelines,
+                       bulk_heading, describe)
+from ..model.format import REGISTRY_KINDS, date_html, dated_text, registry_name, scalar_text
 from ..model.model import FieldSpec, Model, RecordType
 from .projection import Audience, Projection
 from ..model.records import Record
@@ -281,6 +282,24 @@ class Site:
                                             ).format(date_html(self.as_of), facts.days_overdue)))
         return rows
 
+    def bulk_line(self, bulk: BulkPublication, root: str) -> Markup:
+        """"首次公开 283 条记录：整改事项 147 条、…", each type linked to its listing, then
+        the page that browses them all."""
+        counts = bulk.type_counts()
+        parts = Markup("、").join(
+            Markup('<a href="{}{}/">{}</a> {} 条').format(root, name, rtype.label, counts[name])
+            for name, rtype in self.model.types.items()
+            if name in counts and self.index.by_type.get(name))
+        return Markup('{}：{}（<a href="{}browse/">分类浏览</a>）').format(
+            bulk_heading(bulk), parts, root)
+
+    def announced(self, entry: Event | BulkPublication, root: str
+                  ) -> tuple[Event | BulkPublication, Record | None, str | Markup]:
+        """An entry of the change log or 最新动态: (entry, its record, what changed)."""
+        if entry.bulk:
+            return entry, None, self.bulk_line(entry, root)
+        return entry, self.by_id.get(entry.record_id), describe(entry, self.model, head=False)
+
     def history_rows(self, record: Record) -> list[dict[str, Any]]:
         """The record's timeline, newest first, in words. Commit messages and authors only
         ever reach internal builds: the public timeline never carries them."""
@@ -366,6 +385,7 @@ def environment(template_dirs: list[Path]) -> jinja2.Environment:
         keep_trailing_newline=False,
     )
     env.filters["time"] = date_html
+    env.filters["dated"] = dated_text      # text composed in Python that may hold dates
     return env
 
 
@@ -434,8 +454,7 @@ class _Writer:
 
     def home(self) -> None:
         site = self.site
-        latest = [(e, site.by_id[e.record_id], describe(e, site.model, head=False))
-                  for e in site.timelines.latest_news() if e.record_id in site.by_id][:LATEST]
+        latest = [site.announced(e, "") for e in site.timelines.latest_news(site.by_id)][:LATEST]
         counts = [(t.label, t.name, site.tally(site.index.by_type[t.name]))
                   for t in site.model.types.values() if site.index.by_type.get(t.name)]
         figures, decl = site.figures, site.figures.declarations
@@ -480,9 +499,7 @@ class _Writer:
     def changes(self, days: list[ChangeDay]) -> None:
         site = self.site
         bodies = sorted({site.body_of(r) for r in site.records if site.body_of(r)})
-        groups = [(day.day, [(e, site.by_id.get(e.record_id),
-                              describe(e, site.model, head=False)) for e in day.events])
-                  for day in days]
+        groups = [(day.day, [site.announced(e, "../") for e in day.events]) for day in days]
         self.page("changes.md", "更新动态", "changes.html", nav="更新动态", search=False,
                   groups=groups, feeds_dir=FEEDS_DIR, days=CHANGE_LOG_DAYS,
                   body_feeds=[(b, site.registry_name("body", b)) for b in bodies])
@@ -569,7 +586,7 @@ class _Writer:
 
     def _link(self, part: KeyPart, root: str) -> Markup:
         if part.link is None:
-            return escape(part.text)
+            return date_html(part.value) if isinstance(part.value, date) else escape(part.text)
         kind, key = part.link
         return Markup('<a href="{}">{}</a>').format(f"{root}{kind}/{key}/", part.text)
 

@@ -25,7 +25,7 @@ Three ways to find a secret, each one linear in output size:
 3. Internal fields *as fields*, whatever their type (date, integer, enum, reference, short
    text): a record the audience sees must not carry one as a key of its object in
    `data/records.json`, a filled cell of its column in `data/records.csv`, or a row of the
-   facts table on its page. Typed values (a date, `satisfied`, `ly-lyj`) are far too common
+   facts list on its page. Typed values (a date, `satisfied`, `ly-lyj`) are far too common
    to search for as text; their protection is the projection's allow-list, checked here by
    where they would be shown. Typed fields of a hidden record are protected through the
    record: its ID (a secret, 1 or 2) is on every page, row and object that shows it.
@@ -521,7 +521,7 @@ def _json_strings(value: Any) -> Iterable[str]:
 
 def _field_leaks(out_dir: Path, found: list[Secret]) -> list[Leak]:
     """FIELD secrets: the internal field of a visible record, shown in open data or in the
-    facts table of the record's page."""
+    facts list of the record's page."""
     if not found:
         return []
     by_record: dict[str, list[Secret]] = {}

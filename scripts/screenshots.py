@@ -4,7 +4,8 @@
 
 Builds the demo site (this repository's content, with its Git history) into a temporary
 folder, serves it on 127.0.0.1 and saves the first screen of the home page, a record page,
-the ledger and the statistics page at each width as `<page>-<width>.png`. Needs Debian's
+the ledger and the statistics page at each width as `<page>-<width>.png`, and one screen of the
+statistics page scrolled to its first table (cards on a phone). Needs Debian's
 chromium and chromium-driver and selenium (the test extras).
 """
 
@@ -22,8 +23,10 @@ sys.path[:0] = [str(REPO), str(REPO / "tests")]
 import browser as chromium  # noqa: E402  (tests/browser.py: how Sunlight starts Chromium)
 from builder.pipeline import Deployment, build  # noqa: E402
 
-PAGES = {"home": "", "record": "rectification/ZG-2023-003/", "ledger": "ledger/",
-         "statistics": "stats/"}
+# name: (page, element scrolled to the top of the screen, or None for the first screen)
+PAGES = {"home": ("", None), "record": ("rectification/ZG-2023-003/", None),
+         "ledger": ("ledger/", None), "statistics": ("stats/", None),
+         "statistics-table": ("stats/", "table[data-statistics]")}
 HEIGHTS = {390: 844}          # a phone's screen; other widths get a desktop's 900
 
 
@@ -45,8 +48,11 @@ def main() -> int:
             with chromium.serve(site) as base:
                 for width in (int(w) for w in args.widths.split(",")):
                     chromium.set_viewport(driver, width, HEIGHTS.get(width, 900))
-                    for name, page in PAGES.items():
+                    for name, (page, top) in PAGES.items():
                         driver.get(base + page)
+                        if top:
+                            driver.execute_script(
+                                "document.querySelector(arguments[0]).scrollIntoView()", top)
                         target = args.out / f"{name}-{width}.png"
                         target.write_bytes(driver.get_screenshot_as_png())
                         print(f"{target.relative_to(REPO) if target.is_relative_to(REPO) else target}"

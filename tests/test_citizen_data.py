@@ -67,7 +67,7 @@ def test_demo_shows_the_deadline_in_force_everywhere(demo: Path) -> None:
     page = article(demo, "rectification/ZG-2023-003")
     assert f"整改期限：{honest}" in text(page.select_one(".sl-meta"))
     assert page.select_one(".sl-meta del").get_text() == "2025-10-31"
-    facts = {tr.th.get_text(): text(tr.td) for tr in page.select("table[data-facts] > tbody > tr")}
+    facts = {div.dt.get_text(): text(div.dd) for div in page.select("dl[data-facts] > div")}
     assert facts["整改期限"] == honest
     for listing in ("rectification", "unit/ly-lyj", "ledger"):
         row = article(demo, listing).select_one("a[href$='ZG-2023-003/']").find_parent("tr")
@@ -331,13 +331,20 @@ def _shallow(root: Path) -> bool:
     return done.returncode != 0 or done.stdout.strip() != "false"
 
 
-def test_demo_change_log_does_not_broadcast_the_field_rename(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def demo_history(tmp_path_factory) -> Path:
+    """The demo site built with its Git history."""
+    if _shallow(REPO):
+        pytest.skip("a shallow clone has no history to read")
+    return build(Deployment(REPO), tmp_path_factory.mktemp("demo-history") / "site",
+                 AS_OF).out_dir
+
+
+def test_demo_change_log_does_not_broadcast_the_field_rename(demo_history: Path) -> None:
     """Commit a469a87 renamed finding.source to origin and corrected sample sources: 156
     field and body edits on 2026-11-21 that the change log used to list. They stay in the
     findings' own history."""
-    if _shallow(REPO):
-        pytest.skip("a shallow clone has no history to read")
-    site = build(Deployment(REPO), tmp_path / "site", AS_OF).out_dir
+    site = demo_history
     changes = article(site, "changes")
     lines = [text(li) for li in changes.select("ul li")]
     assert lines, "the demo's publications are news"
@@ -345,3 +352,109 @@ def test_demo_change_log_does_not_broadcast_the_field_rename(tmp_path: Path) -> 
     finding = article(site, "finding/WT-2023-001")
     history = text(finding.select_one("table[data-history]"))
     assert "问题来源" in history or "资料来源" in history
+
+
+# --- 5b. one entry for a bulk publication ------------------------------------------------------
+
+
+BULK = re.compile(r"^首次公开 (\d+) 条记录：(.*)（分类浏览）")
+
+
+def test_demo_import_is_one_entry_in_change_log_home_and_feeds(demo_history: Path,
+                                                                projection) -> None:
+    """The demo's records were imported in a few commits, which a build as of 2026-11-21 dates
+    that day (no commit counts after the build date): one entry with the types and counts,
+    not one line per record, on the change log, the home page and in the feeds."""
+    shown, model = projection
+    changes = article(demo_history, "changes")
+    entries = changes.select("ul li")
+    assert len(entries) == 1, [text(li) for li in entries[:5]]
+    entry = entries[0]
+    found = BULK.match(text(entry))
+    assert found and int(found.group(1)) == len(shown.records)
+    counts = {a.get_text(): int(a.next_sibling.split()[0]) for a in entry.select("a")[:-1]}
+    index = RecordIndex(shown.records, model)
+    assert counts == {model.types[t].label: len(rs) for t, rs in index.by_type.items()}
+    links = [a["href"] for a in entry.select("a")]
+    assert links[-1] == "../browse/" and "../rectification/" in links
+    assert all((demo_history / href.removeprefix("../") / "index.html").is_file()
+               for href in links)
+    latest = article(demo_history, "").select("ul.sl-latest li")
+    assert [BULK.match(" ".join(text(li).split()[1:])) is not None for li in latest] == [True]
+    assert latest[0].select_one("time")["datetime"] == AS_OF.isoformat()
+    feed = feedparser.parse((demo_history / "feeds/all.xml").read_bytes())
+    assert not feed.bozo
+    assert [e.title for e in feed.entries] == [f"首次公开 {len(shown.records)} 条记录"]
+    assert feed.entries[0].link == "../browse/"
+    assert "整改事项 145 条" in feed.entries[0].summary
+    body = feedparser.parse((demo_history / "feeds/body/ly-rd.xml").read_bytes())
+    assert len(body.entries) == 1 and body.entries[0].link == "../../body/ly-rd/"
+
+
+RECTIFICATIONS = [(f"ZG-2023-{n:03}", f"整改事项第{n}项") for n in range(2, 8)]
+
+
+@pytest.fixture(scope="module")
+def bulk_repo(tmp_path_factory) -> GitProject:
+    """Threshold 3: day 1 publishes the chain (4 records of 4 types) in one commit; day 2
+    publishes 2 rectifications (below it) and a status change; day 3 publishes 4 more in two
+    commits (one day, at it)."""
+    repo = GitProject(tmp_path_factory.mktemp("bulk") / "project")
+    site_yml = repo.root / "site_config" / "site.yml"
+    site_yml.write_text(site_yml.read_text(encoding="utf-8").replace(
+        "bulk_publication: 10", "bulk_publication: 3"), encoding="utf-8")
+    path = lambda rid: f"content/rectifications/{rid}.md"  # noqa: E731
+    repo.commit("2026-10-25T09:00:00+08:00", "录入", BASE_RECORDS)
+    repo.commit("2026-11-02T09:00:00+08:00", "新增两项",
+                {path(rid): rect(rid, title, "assigned") for rid, title in RECTIFICATIONS[:2]})
+    repo.commit("2026-11-02T15:00:00+08:00", "整改开始",
+                {path("ZG-2023-002"): rect("ZG-2023-002", "整改事项第2项", "in_progress")})
+    for hour, batch in (("09", RECTIFICATIONS[2:4]), ("16", RECTIFICATIONS[4:])):
+        repo.commit(f"2026-11-09T{hour}:00:00+08:00", "批量录入",
+                    {path(rid): rect(rid, title, "assigned") for rid, title in batch})
+    return repo
+
+
+def test_a_bulk_publication_is_one_entry_from_the_threshold_on(bulk_repo: GitProject) -> None:
+    site = build(Deployment(bulk_repo.root), bulk_repo.root / "site", AS_OF).out_dir
+    changes = article(site, "changes")
+    days = {h.get_text(): [text(li) for li in h.find_next_sibling("ul").select("li")]
+            for h in changes.select("h2")}
+    # At the threshold: 4 records on 2026-11-09, from two commits, are one entry.
+    assert days["2026-11-09"] == [
+        f"首次公开 4 条记录：整改事项 4 条（分类浏览） {bulk_repo.sha('HEAD~1')[:7]} "
+        f"{bulk_repo.sha()[:7]}"]
+    # Below it: each new record keeps its own line, and so does every other change.
+    assert sorted(days["2026-11-02"]) == sorted([
+        f"ZG-2023-002 整改事项第2项：状态：已交办 → 整改中 {bulk_repo.sha('HEAD~2')[:7]}",
+        f"ZG-2023-002 整改事项第2项：公开 {bulk_repo.sha('HEAD~3')[:7]}",
+        f"ZG-2023-003 整改事项第3项：公开 {bulk_repo.sha('HEAD~3')[:7]}"])
+    # The first day's four records, of four types, reach the threshold too.
+    assert len(days["2026-10-25"]) == 1 and days["2026-10-25"][0].startswith(
+        "首次公开 4 条记录：发现问题 1 条、监督事项 1 条、监督计划 1 条、整改事项 1 条")
+    entry = changes.select_one("li[data-bulk]")
+    assert [a["href"] for a in entry.select("a")] == ["../rectification/", "../browse/"]
+    latest = [text(li) for li in article(site, "").select("ul.sl-latest li")]
+    assert latest[0] == "2026-11-09 首次公开 4 条记录：整改事项 4 条（分类浏览）"
+    assert sum(line.startswith("2026-11-02 ZG-2023-00") for line in latest) == 2
+    feed = feedparser.parse((site / "feeds/all.xml").read_bytes())
+    titles = [e.title for e in feed.entries]
+    assert titles[0] == "首次公开 4 条记录"
+    assert "ZG-2023-003 整改事项第3项：公开" in titles
+    assert not any(t.startswith("ZG-2023-004") for t in titles)
+    assert feed.entries[0].id.endswith(":bulk/published/2026-11-09")
+    # Every record keeps its own publication in its history.
+    history = text(article(site, "rectification/ZG-2023-005").select_one("table[data-history]"))
+    assert "2026-11-09" in history and "公开" in history
+
+
+def test_the_threshold_is_a_checked_setting(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "project")
+    site_yml = root / "site_config" / "site.yml"
+    assert load_model(root / "site_config").news.bulk_publication == 10
+    for bad in ("1", "很多", "-3"):
+        site_yml.write_text(re.sub(r"bulk_publication: \S+", f"bulk_publication: {bad}",
+                                   site_yml.read_text(encoding="utf-8")), encoding="utf-8")
+        with pytest.raises(ConfigError) as caught:
+            load_model(root / "site_config")
+        assert "news.bulk_publication 应为不小于 2 的整数" in str(caught.value), bad

@@ -14,11 +14,11 @@ import re
 from datetime import date
 from pathlib import Path
 
-import jinja2
 import pytest
 from bs4 import BeautifulSoup
 
 from builder.stages.dashboards import Board, Dashboards, Row, compute
+from builder.stages.render import environment
 from builder.model import ConfigError, load_model
 from builder.pipeline import Deployment, check
 from builder.model.roles import RecordIndex
@@ -479,8 +479,7 @@ def _checked(root: Path):
 
 
 def render(d: Dashboards, root: str = "../") -> BeautifulSoup:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader([str(TEMPLATES)]), autoescape=True,
-                             undefined=jinja2.StrictUndefined)
+    env = environment([TEMPLATES])
     html = env.get_template("internal/dashboards.html").render(
         dashboards=d, root=root, title="内部工作台")
     return BeautifulSoup(html, "html.parser")

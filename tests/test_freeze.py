@@ -98,9 +98,10 @@ def test_build_shows_the_frozen_figures_and_names_the_changed_records(history, t
     completed = next(w for w in warnings if "“已完成”" in w)
     assert "定格为 1 项，按现在的记录重算为 2 项" in completed and "ZG-2024-003" in completed
     page = (out / "period_report" / "DG-2024-Q3" / "index.html").read_text(encoding="utf-8")
-    assert re.search(r"<td>ledger_total</td>\s*<td>整改事项</td>\s*<td>2 项</td>\s*<td>\+1</td>",
-                     page), "the frozen page must show the figure as frozen"
-    assert re.search(r"<td>ledger_completed</td>\s*<td>已完成</td>\s*<td>1 项</td>", page)
+    # Cells after the first carry their column's label (data-label: a card on a phone).
+    assert re.search(r"<td>ledger_total</td>\s*<td[^>]*>整改事项</td>\s*<td[^>]*>2 项</td>"
+                     r"\s*<td[^>]*>\+1</td>", page), "the frozen page must show the figure as frozen"
+    assert re.search(r"<td>ledger_completed</td>\s*<td[^>]*>已完成</td>\s*<td[^>]*>1 项</td>", page)
     listing = (out / "period_report" / "index.html").read_text(encoding="utf-8")
     assert "DG-2024-Q2" in listing and "DG-2024-Q3" in listing
     # The live statistics page counts today's records: the frozen page is the only 2.
@@ -114,7 +115,7 @@ def test_internal_site_lists_the_differences(history, tmp_path):
     assert result.exit_code == 0, result.output
     page = (out / "frozen-check" / "index.html").read_text(encoding="utf-8")
     assert "DG-2024-Q3" in page and "ZG-2024-003" in page and "ZG-2024-004" in page
-    assert re.search(r"<td>整改事项（ledger_total）</td>\s*<td>2 项</td>\s*<td>3 项</td>", page)
+    assert re.search(r"<td[^>]*>整改事项（ledger_total）</td>\s*<td[^>]*>2 项</td>\s*<td[^>]*>3 项</td>", page)
 
 
 def test_check_base_refuses_an_edit_of_the_frozen_figures(history):

@@ -270,7 +270,7 @@ def test_hostile_values_read_as_literal_text(site: Path, url: str) -> None:
     soup = BeautifulSoup((site / url / "index.html").read_text(encoding="utf-8"), "html.parser")
     content = soup.select_one("article")
     assert content.h1.get_text() == HOSTILE
-    cells = [td.get_text("\n") for td in content.select("table[data-facts] td")]
+    cells = [dd.get_text("\n") for dd in content.select("dl[data-facts] dd")]
     if url != "rectification/ZG-2023-003":  # a tombstone shows its reason, not the fields
         assert HOSTILE in cells or any(HOSTILE in c for c in cells), cells
 

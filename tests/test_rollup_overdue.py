@@ -71,8 +71,8 @@ def test_any_type_with_a_due_role_is_flagged_overdue(site: Path) -> None:
     # Public pages say how many days, not only that it is overdue.
     assert [b.get_text() for b in opinion.select(".sl-meta .sl-badge")] == ["已交办",
                                                                            f"逾期 {days} 日"]
-    facts = {tr.th.get_text(): tr.td.get_text()
-             for tr in opinion.select("table[data-facts] > tbody > tr")}
+    facts = {div.dt.get_text(): div.dd.get_text()
+             for div in opinion.select("dl[data-facts] > div")}
     assert facts["逾期"] == f"截至 {AS_OF.isoformat()} 已逾期 {days} 日"
     listing = page(site, "resolution")
     row = listing.select_one("a[href$='YJ-2023-001/']").find_parent("tr")

@@ -184,7 +184,7 @@ def test_record_page_shows_status_facts_extensions_and_chain(built: Path) -> Non
     badges = [b.get_text() for b in soup.select(".sl-meta .sl-badge")]
     days = (AS_OF - date(2024, 6, 30)).days      # past the deadline in force, not the original
     assert badges == ["整改中", f"逾期 {days} 日"]
-    facts = {tr.th.get_text(): tr.td for tr in soup.select("table[data-facts] > tbody > tr")}
+    facts = {div.dt.get_text(): div.dd for div in soup.select("dl[data-facts] > div")}
     assert facts["责任单位"].get_text() == "洛阳市林业局"
     # The due field's row shows the deadline in force, the original struck through and labelled.
     assert facts["整改期限"].get_text() == "2024-06-30（已延期 1 次；原期限 2023-12-31）"
@@ -317,7 +317,7 @@ def test_hostile_text_comes_out_as_literal_text(built: Path) -> None:
         assert not any(attr.startswith("on") for attr in element.attrs), element
         href = element.get("href", "")
         assert not href.lower().startswith("javascript"), element
-    facts = {tr.th.get_text(): tr.td for tr in body.select("table[data-facts] > tbody > tr")}
+    facts = {div.dt.get_text(): div.dd for div in body.select("dl[data-facts] > div")}
     assert facts["整改结果"].get_text("\n") == HOSTILE
     assert "<script>" not in soup.title.get_text()
     # The theme's own head has scripts; none of them came from the record.

@@ -66,8 +66,8 @@ def test_record_page_shows_the_dated_timeline(site: Path, repo: GitProject) -> N
                   for div in page.select("dl[data-disclosure] > div")}
     assert disclosure["发布日期"] == "2026-10-01" and disclosure["更新日期"] == "2026-11-10"
     assert disclosure["发布机构"] == "洛阳市人大常委会"
-    facts = {tr.th.get_text(): tr.td.get_text()
-             for tr in page.select("table[data-facts] > tbody > tr")}
+    facts = {div.dt.get_text(): div.dd.get_text()
+             for div in page.select("dl[data-facts] > div")}
     assert facts["整改期限"] == "2023-09-30（已延期 1 次；原期限 2023-06-30）"
     text = page.get_text()
     assert "局长已同意" not in text and "editor-a@example.org" not in text and "编辑甲" not in text

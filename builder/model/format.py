@@ -8,8 +8,11 @@ everywhere."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup, escape
 
 if TYPE_CHECKING:   # annotations only: statistics reads values without loading the model
     from .model import FieldSpec, Lifecycle, Registry
@@ -30,6 +33,21 @@ def registry_name(registry: Registry, kind: str, key: Any) -> str:
     """The registered name of a body or unit; its ID where the registry does not know it."""
     entries = registry.entries(kind)
     return entries[key].name if key in entries else str(key)
+
+
+def date_html(value: date) -> Markup:
+    """A date on a page: a `<time>` element, which the stylesheet keeps on one line
+    ("2023-05-" / "31" on a phone otherwise), with no script needed."""
+    return Markup('<time datetime="{0}">{0}</time>').format(value.isoformat())
+
+
+_ISO_DATE = re.compile(r"(?<![0-9])([0-9]{4}-[0-9]{2}-[0-9]{2})(?![0-9])")
+
+
+def dated_text(text: str) -> Markup:
+    """Plain text composed in Python ("…：2023-11-06 征询，已 12 日未回复"), escaped, with
+    each ISO date in it a `<time>` as `date_html` writes it."""
+    return Markup(_ISO_DATE.sub(r'<time datetime="\1">\1</time>', str(escape(text))))
 
 
 def scalar_text(value: Any, spec: FieldSpec | None, registry: Registry,

@@ -6,6 +6,10 @@ site.yml's `news:` section: the kinds of change to announce, and per type the fi
 plain edits are news too. Corrections and migrations are announced never: their commit says
 so, with a trailer in the last paragraph of its message (`Sunlight-Change: migration` or
 `Sunlight-Change: correction`) or a subject that starts with `[迁移]` or `[更正]`.
+
+A day that first publishes many records (an import) is announced as one entry, "首次公开 293 条
+记录" with the types and counts, from `bulk_publication` first publications on (default 10);
+below it every new record keeps its own entry.
 """
 
 from __future__ import annotations
@@ -23,7 +27,10 @@ EVENT_KINDS = ("published", "created", "republished", "unpublished", "status-cha
 # most often corrections, so they stay in the record's own history.
 DEFAULT_EVENTS = ("published", "created", "republished", "status-changed", "reopened",
                   "withdrawn", "deadline-extended", "progress-changed", "result-added")
-NEWS_KEYS = {"events", "fields"}
+NEWS_KEYS = {"events", "fields", "bulk_publication"}
+# From this many first publications on one day, the change log, 最新动态 and the feeds show
+# one entry for them: an import of hundreds of records is one piece of news, not hundreds.
+DEFAULT_BULK_PUBLICATION = 10
 
 # How a commit says its changes are not news (the words of the trailer's value, and the
 # subject prefixes); the value names what kind of commit it is.
@@ -40,6 +47,7 @@ class NewsRules:
 
     events: frozenset[str] = frozenset(DEFAULT_EVENTS)
     fields: dict[str, frozenset[str]] = field(default_factory=dict)
+    bulk_publication: int = DEFAULT_BULK_PUBLICATION
 
     def announces(self, kind: str, type_name: str, field_name: str | None,
                   quiet: str | None) -> bool:
@@ -119,4 +127,13 @@ def read_news(doc: Any, types: dict[str, Any], at: Callable[[tuple], str],
                 errors.append(f"{at(('news', 'fields', type_name, i))}: 内部字段“{name}”"
                               "的变化不能公开播报")
         fields[type_name] = frozenset(names)
-    return NewsRules(events=frozenset(events), fields=fields)
+    bulk = DEFAULT_BULK_PUBLICATION
+    if doc.get("bulk_publication") is not None:
+        raw = str(doc["bulk_publication"]).strip()
+        if raw.isascii() and raw.isdigit() and int(raw) >= 2:
+            bulk = int(raw)
+        else:
+            errors.append(f"{at(('news', 'bulk_publication'))}: news.bulk_publication 应为"
+                          "不小于 2 的整数（一天内首次公开多少条记录时合并为一条动态），"
+                          f"现在是“{doc['bulk_publication']}”")
+    return NewsRules(events=frozenset(events), fields=fields, bulk_publication=bulk)

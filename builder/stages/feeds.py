@@ -4,8 +4,11 @@ Every entry is one announced change (Timelines.news: the news rules of site.yml;
 and migrations are never announced) of a record in the projection: a Chinese title with the
 record's ID and title ("ZG-2023-017 加快林业项目资金拨付：状态：整改中 → 已完成"), a link to the
 record page, the date of the commit, the deadline in force for a record with a due role, and a
-tag: URI built from record ID, commit and change, so a reader never shows an entry twice. No
-build clock and a fixed order: building the same commit twice gives the same bytes.
+tag: URI built from record ID, commit and change, so a reader never shows an entry twice. A
+day's many first publications (an import; news.bulk_publication in site.yml) are one entry,
+"首次公开 283 条记录" with the types and counts, linking to the browse page (in a body's feed,
+that body's listing). No build clock and a fixed order: building the same commit twice gives
+the same bytes.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from urllib.parse import urlsplit
 from ..model.model import Model
 from .projection import Projection
 from ..model.roles import RecordIndex
-from .timeline import Event, Timelines, describe, due_words, require_same_audience
+from .timeline import (BulkPublication, Event, Timelines, announcements, bulk_heading, describe,
+                       describe_bulk, due_words, require_same_audience)
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEEDS_DIR = "feeds"
@@ -54,13 +58,17 @@ def feeds(found: Timelines, projection: Projection, model: Model, url: str | Non
     name = model.site.get("name") or "阳光监督"
     deadlines = {rid: _deadline(index, index.by_id[rid], projection)
                  for rid in {e.record_id for e in events}}
-    out = {f"{FEEDS_DIR}/all.xml": _feed(f"{FEEDS_DIR}/all.xml", f"{name}：最新变化", events,
-                                         model, url, entries, deadlines)}
+    bulk = found.bulk_publication
+    out = {f"{FEEDS_DIR}/all.xml": _feed(f"{FEEDS_DIR}/all.xml", f"{name}：最新变化",
+                                         announcements(events, bulk), model, url, entries,
+                                         deadlines, "browse/")}
     for body in sorted(by_body):
         entry = model.registry.bodies.get(body)
         title = f"{name}：{entry.name if entry else body}的最新变化"
         path = f"{FEEDS_DIR}/body/{body}.xml"
-        out[path] = _feed(path, title, by_body[body], model, url, entries, deadlines)
+        # A body's own import is one entry of its feed; the page lists that body's records.
+        out[path] = _feed(path, title, announcements(by_body[body], bulk), model, url, entries,
+                          deadlines, f"body/{body}/")
     return out
 
 
@@ -74,9 +82,10 @@ def _deadline(index: RecordIndex, record, projection: Projection) -> str:
     return due_words(replace(facts, days_overdue=None), "现行期限")
 
 
-def _feed(path: str, title: str, events: list[Event], model: Model, url: str | None,
-          entries: int, deadlines: dict[str, str] | None = None) -> bytes:
-    """One Atom document. `events` are newest first."""
+def _feed(path: str, title: str, events: list[Event | BulkPublication], model: Model,
+          url: str | None, entries: int, deadlines: dict[str, str] | None = None,
+          listing: str = "browse/") -> bytes:
+    """One Atom document. `events` are newest first; a bulk publication links to `listing`."""
     events = events[:entries]
     up = "../" * path.count("/")
     authority = urlsplit(url).hostname if url else None
@@ -93,6 +102,9 @@ def _feed(path: str, title: str, events: list[Event], model: Model, url: str | N
     _text(author, "name", model.site.get("name") or "阳光监督")
     _text(feed, "generator", "Sunlight")
     for event in events:
+        if event.bulk:
+            _bulk_entry(feed, event, model, url, up, authority, listing)
+            continue
         entry = ET.SubElement(feed, "entry")
         _text(entry, "id", f"tag:{authority},{event.date.isoformat()}:{event.key}")
         _text(entry, "title", f"{event.record_id} {_short(event.title)}："
@@ -108,6 +120,21 @@ def _feed(path: str, title: str, events: list[Event], model: Model, url: str | N
                                 + f"{event.date.isoformat()}，提交 {event.short_sha}", type="text")
     ET.indent(feed)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _bulk_entry(feed: ET.Element, bulk: BulkPublication, model: Model, url: str | None,
+                up: str, authority: str, listing: str) -> None:
+    """One entry for a day's many first publications, linking to the page that lists them."""
+    entry = ET.SubElement(feed, "entry")
+    _text(entry, "id", f"tag:{authority},{bulk.date.isoformat()}:{bulk.key}")
+    _text(entry, "title", bulk_heading(bulk))
+    ET.SubElement(entry, "link", {"rel": "alternate", "type": "text/html",
+                                  "href": f"{url}/{listing}" if url else up + listing})
+    _text(entry, "published", _date(bulk.when))
+    _text(entry, "updated", _date(bulk.when))
+    _text(entry, "summary", f"{describe_bulk(bulk, model)}\n"
+                            f"{bulk.date.isoformat()}，提交 {'、'.join(bulk.short_shas)}",
+          type="text")
 
 
 def _short(title: str) -> str:

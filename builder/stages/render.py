@@ -27,8 +27,9 @@ from . import charts
 from ..text.record_body import mark_internal
 from .dashboards import Dashboards
 from .feeds import FEEDS_DIR
-from .timeline import CHANGE_LOG_DAYS, ChangeDay, Timelines, describe
-from ..model.format import REGISTRY_KINDS, registry_name, scalar_text
+from .timeline import (CHANGE_LOG_DAYS, BulkPublication, ChangeDay, Event, Timelines,
+                       bulk_heading, describe)
+from ..model.format import REGISTRY_KINDS, date_html, dated_text, registry_name, scalar_text
 from ..model.model import FieldSpec, Model, RecordType
 from .projection import Audience, Projection
 from ..model.records import Record
@@ -151,13 +152,12 @@ class Site:
         facts = self.due_facts(record)
         if facts is None:
             return Markup("")
-        out = Markup('<span class="sl-due" data-due="{0}"><span class="sl-date">{0}</span>'
-                     ).format(facts.in_force.isoformat())
+        out = Markup('<span class="sl-due" data-due="{}">{}').format(
+            facts.in_force.isoformat(), date_html(facts.in_force))
         if facts.extensions:
             note = Markup("已延期 {} 次").format(facts.extensions)
             if facts.superseded:
-                note += Markup('；原期限 <del class="sl-date">{}</del>').format(
-                    facts.superseded.isoformat())
+                note += Markup('；原期限 <del>{}</del>').format(date_html(facts.superseded))
             out += Markup('<span class="sl-due-note">（{}）</span>').format(note)
         return out + Markup("</span>")
 
@@ -174,22 +174,22 @@ class Site:
         records = list(records)
         return Tally(len(records), sum(1 for r in records if self.is_withdrawn(r)))
 
-    def disclosure(self, record: Record) -> list[tuple[str, str]]:
+    def disclosure(self, record: Record) -> list[tuple[str, Markup]]:
         """The block Chinese disclosure sites show: 发布机构 (the owning body), 发布日期 (first
         published, from history), 更新日期 (last change) and 索引号 (the body's pattern)."""
         rows = []
         body = self.body_of(record)
         if body:
-            rows.append(("发布机构", self.registry_name("body", body)))
+            rows.append(("发布机构", escape(self.registry_name("body", body))))
         timeline = self.timelines.get(record.id) if self.timelines else None
         first = timeline.first_published if timeline else None
         if first is not None:
-            rows.append(("发布日期" if not self.internal else "首次记录", first.date().isoformat()))
+            rows.append(("发布日期" if not self.internal else "首次记录", date_html(first.date())))
         if timeline is not None and timeline.last_updated is not None:
-            rows.append(("更新日期", timeline.last_updated.date().isoformat()))
+            rows.append(("更新日期", date_html(timeline.last_updated.date())))
         number = self.index.index_number(record)
         if number:
-            rows.append(("索引号", number))
+            rows.append(("索引号", escape(number)))
         return rows
 
     def body_of(self, record: Record) -> str | None:
@@ -221,6 +221,8 @@ class Site:
             return Markup("、").join(self.fmt(v, spec.items, root) for v in value)
         if kind == "object":
             return self.object_table([value], spec, root)
+        if kind == "date" and isinstance(value, date):
+            return date_html(value)
         if kind in ("date", "boolean", "enum"):
             return escape(scalar_text(value, spec, self.model.registry))
         if kind == "ref":
@@ -239,11 +241,14 @@ class Site:
     def object_table(self, rows: list[dict], spec: FieldSpec, root: str) -> Markup:
         columns = list(spec.fields.values())
         head = Markup("").join(Markup("<th>{}</th>").format(c.label) for c in columns)
+        # A card on a phone (data-cards): each value after the first under its column's label.
         body = Markup("").join(
             Markup("<tr>{}</tr>").format(Markup("").join(
-                Markup("<td>{}</td>").format(self.fmt(row.get(c.name), c, root)) for c in columns))
+                Markup('<td data-label="{}">{}</td>' if i else "<td>{1}</td>").format(
+                    c.label, self.fmt(row.get(c.name), c, root))
+                for i, c in enumerate(columns)))
             for row in rows)
-        return Markup('<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>'
+        return Markup('<table data-cards><thead><tr>{}</tr></thead><tbody>{}</tbody></table>'
                       ).format(head, body)
 
     def record_link(self, record: Record, root: str) -> Markup:
@@ -274,8 +279,26 @@ class Site:
                 rows.append(("现行期限", self.deadline(record)))
             if facts.days_overdue is not None:
                 rows.append(("逾期", Markup('<strong class="sl-overdue">截至 {} 已逾期 {} 日</strong>'
-                                            ).format(self.as_of.isoformat(), facts.days_overdue)))
+                                            ).format(date_html(self.as_of), facts.days_overdue)))
         return rows
+
+    def bulk_line(self, bulk: BulkPublication, root: str) -> Markup:
+        """"首次公开 283 条记录：整改事项 147 条、…", each type linked to its listing, then
+        the page that browses them all."""
+        counts = bulk.type_counts()
+        parts = Markup("、").join(
+            Markup('<a href="{}{}/">{}</a> {} 条').format(root, name, rtype.label, counts[name])
+            for name, rtype in self.model.types.items()
+            if name in counts and self.index.by_type.get(name))
+        return Markup('{}：{}（<a href="{}browse/">分类浏览</a>）').format(
+            bulk_heading(bulk), parts, root)
+
+    def announced(self, entry: Event | BulkPublication, root: str
+                  ) -> tuple[Event | BulkPublication, Record | None, str | Markup]:
+        """An entry of the change log or 最新动态: (entry, its record, what changed)."""
+        if entry.bulk:
+            return entry, None, self.bulk_line(entry, root)
+        return entry, self.by_id.get(entry.record_id), describe(entry, self.model, head=False)
 
     def history_rows(self, record: Record) -> list[dict[str, Any]]:
         """The record's timeline, newest first, in words. Commit messages and authors only
@@ -353,6 +376,19 @@ class Site:
         return [rtype.fields[n].label for n in rtype.listing]
 
 
+def environment(template_dirs: list[Path]) -> jinja2.Environment:
+    """The jinja2 environment of Sunlight's page templates: autoescaped, strict, and with
+    the `time` filter every date a page shows goes through (a <time> kept whole by CSS)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters["time"] = date_html
+    env.filters["dated"] = dated_text      # text composed in Python that may hold dates
+    return env
+
+
 # --- the stage -------------------------------------------------------------------------------
 
 
@@ -363,11 +399,7 @@ def render(projection: Projection, figures: Figures, model: Model,
            frozen: list[Any] | None = None) -> Rendered:
     """The whole docs tree for one audience: every page, the assets and, for the internal
     site, robots.txt."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
-        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=False,
-    )
+    env = environment(template_dirs)
     site = Site(projection, model, figures)
     site.commit = commit
     site.timelines = timelines or Timelines(audience=projection.audience, body=projection.body)
@@ -422,8 +454,7 @@ class _Writer:
 
     def home(self) -> None:
         site = self.site
-        latest = [(e, site.by_id[e.record_id], describe(e, site.model, head=False))
-                  for e in site.timelines.latest_news() if e.record_id in site.by_id][:LATEST]
+        latest = [site.announced(e, "") for e in site.timelines.latest_news(site.by_id)][:LATEST]
         counts = [(t.label, t.name, site.tally(site.index.by_type[t.name]))
                   for t in site.model.types.values() if site.index.by_type.get(t.name)]
         figures, decl = site.figures, site.figures.declarations
@@ -468,9 +499,7 @@ class _Writer:
     def changes(self, days: list[ChangeDay]) -> None:
         site = self.site
         bodies = sorted({site.body_of(r) for r in site.records if site.body_of(r)})
-        groups = [(day.day, [(e, site.by_id.get(e.record_id),
-                              describe(e, site.model, head=False)) for e in day.events])
-                  for day in days]
+        groups = [(day.day, [site.announced(e, "../") for e in day.events]) for day in days]
         self.page("changes.md", "更新动态", "changes.html", nav="更新动态", search=False,
                   groups=groups, feeds_dir=FEEDS_DIR, days=CHANGE_LOG_DAYS,
                   body_feeds=[(b, site.registry_name("body", b)) for b in bodies])
@@ -499,7 +528,7 @@ class _Writer:
                                "responsible_unit": site.registry_name(
                                    "unit", site.index.unit_of(r) or ""),
                                "owner_body": site.registry_name("body", site.body_of(r) or ""),
-                               "due": site.index.due_in_force(r).isoformat()}}
+                               "due": date_html(site.index.due_in_force(r))}}
                     for r in late]
             rows.sort(key=lambda row: (row["due"], row["id"]))
             sections.append({"label": rtype.label, "columns": columns, "rows": rows})
@@ -557,7 +586,7 @@ class _Writer:
 
     def _link(self, part: KeyPart, root: str) -> Markup:
         if part.link is None:
-            return escape(part.text)
+            return date_html(part.value) if isinstance(part.value, date) else escape(part.text)
         kind, key = part.link
         return Markup('<a href="{}">{}</a>').format(f"{root}{kind}/{key}/", part.text)
 

@@ -22,7 +22,7 @@ from typing import Any, Iterable
 from .history import Commit, FileChange, History, HistoryNotice
 from ..model.format import scalar_text
 from ..model.model import FieldSpec, Model
-from ..model.news import QUIET_VALUES, quiet_kind
+from ..model.news import DEFAULT_BULK_PUBLICATION, QUIET_VALUES, quiet_kind
 from .projection import Audience, Projection, project, visible
 from ..model.records import Record, mentioned
 from ..model.roles import DueFacts, due_in_force
@@ -89,6 +89,7 @@ class Event:
     # "migration" or "correction" when the commit says so (news.quiet_kind): kept in the
     # record's history, never announced. Only the word is kept, never the message.
     quiet: str | None = None
+    bulk = False                   # one change of one record, not a BulkPublication
 
     @property
     def date(self) -> date:
@@ -103,6 +104,65 @@ class Event:
         if self.kind is EventKind.DEADLINE_EXTENDED and isinstance(self.new, date):
             parts.append(self.new.isoformat())
         return "/".join(parts)
+
+
+@dataclass(frozen=True)
+class BulkPublication:
+    """Many records first published on one day (an import), announced as one entry instead
+    of one per record. Each record keeps its own publication in its history."""
+
+    day: date
+    events: tuple[Event, ...]      # the first publications, newest first
+    bulk = True
+
+    @property
+    def kind(self) -> EventKind:
+        return self.events[0].kind
+
+    @property
+    def when(self) -> datetime:
+        return self.events[0].when
+
+    @property
+    def date(self) -> date:
+        return self.day
+
+    @property
+    def key(self) -> str:
+        """Stable identity: one bulk entry per day and kind."""
+        return f"bulk/{self.kind.value}/{self.day.isoformat()}"
+
+    @property
+    def short_shas(self) -> list[str]:
+        """The commits that published them, oldest first."""
+        return list(dict.fromkeys(e.short_sha for e in reversed(self.events)))
+
+    def type_counts(self) -> dict[str, int]:
+        """How many of the records are of each type (by type name)."""
+        counts: dict[str, int] = defaultdict(int)
+        for event in self.events:
+            counts[event.record_type] += 1
+        return dict(counts)
+
+
+def announcements(events: list[Event], threshold: int = DEFAULT_BULK_PUBLICATION
+                  ) -> list[Event | BulkPublication]:
+    """Announced events (newest first) as entries: the first publications of a day become
+    one BulkPublication, at the place of the newest, when there are at least `threshold` of
+    them; every other event is an entry of its own. One pass, plus one over the days."""
+    opening: dict[tuple[date, EventKind], list[Event]] = defaultdict(list)
+    for event in events:
+        if event.kind in _OPENING:
+            opening[(event.date, event.kind)].append(event)
+    bulk = {key for key, found in opening.items() if len(found) >= threshold}
+    out: list[Event | BulkPublication] = []
+    for event in events:
+        key = (event.date, event.kind)
+        if key not in bulk:
+            out.append(event)
+        elif opening[key][0] is event:
+            out.append(BulkPublication(event.date, tuple(opening[key])))
+    return out
 
 
 @dataclass
@@ -150,16 +210,26 @@ class Timelines:
         those the model's news rules announce, from commits not marked quiet."""
         return [e for e in self.events() if is_news(e, self.model)]
 
-    def latest_news(self) -> list[Event]:
+    def latest_news(self, shown: Iterable[str] | None = None) -> list[Event | BulkPublication]:
         """Each record's newest announced change, newest first: records by when they last
-        changed in a way that is news."""
+        changed in a way that is news; a day's many first publications as one entry. Only
+        records in `shown`, when given."""
+        wanted = set(shown) if shown is not None else None
+        events = [e for e in self.news() if wanted is None or e.record_id in wanted]
         seen: set[str] = set()
-        out = []
-        for event in self.news():
-            if event.record_id not in seen:
-                seen.add(event.record_id)
-                out.append(event)
+        out: list[Event | BulkPublication] = []
+        for entry in announcements(events, self.bulk_publication):
+            if entry.bulk:
+                out.append(entry)
+            elif entry.record_id not in seen:
+                seen.add(entry.record_id)
+                out.append(entry)
         return out
+
+    @property
+    def bulk_publication(self) -> int:
+        """From how many first publications on one day they are one entry (site.yml)."""
+        return self.model.news.bulk_publication if self.model else DEFAULT_BULK_PUBLICATION
 
     def only(self, record_ids: Iterable[str]) -> Timelines:
         """The timelines of these records only (e.g. those of the current projection)."""
@@ -426,7 +496,7 @@ def _extensions(before: Record, after: Record, model: Model) -> list[tuple]:
 @dataclass(frozen=True)
 class ChangeDay:
     day: date
-    events: tuple[Event, ...]
+    events: tuple[Event | BulkPublication, ...]
 
 
 CHANGE_LOG_DAYS = 30
@@ -435,14 +505,16 @@ CHANGE_LOG_DAYS = 30
 def change_log(found: Timelines, projection: Projection, days: int = CHANGE_LOG_DAYS
                ) -> list[ChangeDay]:
     """The site's change log: the announced events (Timelines.news) of the records in
-    `projection` during the `days` days up to its as-of date, grouped by day, newest first."""
+    `projection` during the `days` days up to its as-of date, grouped by day, newest first;
+    a day's many first publications are one entry (announcements)."""
     require_same_audience(found, projection)
     shown = {r.id for r in projection.records}
     first = projection.as_of - timedelta(days=days - 1)
-    groups: dict[date, list[Event]] = defaultdict(list)
-    for event in found.news():
-        if event.record_id in shown and first <= event.date <= projection.as_of:
-            groups[event.date].append(event)
+    groups: dict[date, list[Event | BulkPublication]] = defaultdict(list)
+    events = [e for e in found.news()
+              if e.record_id in shown and first <= e.date <= projection.as_of]
+    for entry in announcements(events, found.bulk_publication):
+        groups[entry.date].append(entry)
     return [ChangeDay(day, tuple(groups[day])) for day in sorted(groups, reverse=True)]
 
 
@@ -501,6 +573,20 @@ def _describe(event: Event, model: Model, limit: int | None) -> str:
     if kind is EventKind.BODY:
         return "正文已修改"
     return f"{label}：{shown(event.old)} → {shown(event.new)}"
+
+
+def describe_bulk(bulk: BulkPublication, model: Model) -> str:
+    """A bulk publication in one Chinese line: "首次公开 283 条记录：整改事项 147 条、问题 60 条"."""
+    counts = bulk.type_counts()
+    parts = [f"{rtype.label} {counts[name]} 条" for name, rtype in model.types.items()
+             if name in counts]
+    return f"{bulk_heading(bulk)}：{'、'.join(parts)}"
+
+
+def bulk_heading(bulk: BulkPublication) -> str:
+    """"首次公开 283 条记录" (public) or "新建 283 条记录" (internal)."""
+    verb = "首次公开" if bulk.kind is EventKind.PUBLISHED else bulk.kind.label
+    return f"{verb} {len(bulk.events)} 条记录"
 
 
 def due_words(facts: DueFacts, label: str = "期限") -> str:

@@ -25,7 +25,7 @@ Three ways to find a secret, each one linear in output size:
 3. Internal fields *as fields*, whatever their type (date, integer, enum, reference, short
    text): a record the audience sees must not carry one as a key of its object in
    `data/records.json`, a filled cell of its column in `data/records.csv`, or a row of the
-   facts table on its page. Typed values (a date, `satisfied`, `ly-lyj`) are far too common
+   facts list on its page. Typed values (a date, `satisfied`, `ly-lyj`) are far too common
    to search for as text; their protection is the projection's allow-list, checked here by
    where they would be shown. Typed fields of a hidden record are protected through the
    record: its ID (a secret, 1 or 2) is on every page, row and object that shows it.
@@ -521,7 +521,7 @@ def _json_strings(value: Any) -> Iterable[str]:
 
 def _field_leaks(out_dir: Path, found: list[Secret]) -> list[Leak]:
     """FIELD secrets: the internal field of a visible record, shown in open data or in the
-    facts table of the record's page."""
+    facts list of the record's page."""
     if not found:
         return []
     by_record: dict[str, list[Secret]] = {}
@@ -533,7 +533,7 @@ def _field_leaks(out_dir: Path, found: list[Secret]) -> list[Leak]:
         if not page.is_file():
             continue
         table = _facts_table(page.read_text(encoding="utf-8", errors="replace"))
-        labels = {html.unescape(_TAG.sub("", th)).strip() for th in _TH.findall(table)}
+        labels = {html.unescape(_TAG.sub("", th)).strip() for _, th in _TH.findall(table)}
         for secret in secrets_:
             wanted = {secret.value, f"{secret.value}（内部）"} - {"", "（内部）"}
             # Parsing rows is slow next to finding labels: only for a label that is there.
@@ -593,32 +593,38 @@ def _json_or(text: str) -> Any:
         return None
 
 
+# The facts list of a record page (`<dl data-facts>`: one `<div><dt>label</dt><dd>value</dd>
+# </div>` per field) and the tables nested in its values (lists of objects): containers, rows
+# and labels of both, read by one parser.
+_FACTS_CONTAINERS, _FACTS_ROWS, _FACTS_LABELS = ("dl", "table"), ("div", "tr"), ("dt", "th")
+
+
 class _FactsTable(HTMLParser):
-    """The (label, row text) of every row of a page's facts table, nested tables included."""
+    """The (label, row text) of every row of a page's facts list, nested tables included."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.rows: list[tuple[str, str]] = []
-        self._depth = 0                                   # tables open inside the facts table
+        self._depth = 0                                   # containers open inside the facts
         self._open: list[tuple[list[str], list[str]]] = []  # open rows: text, labels
         self._th: list[str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag == "table" and (self._depth or any(k == "data-facts" for k, _ in attrs)):
+        if tag in _FACTS_CONTAINERS and (self._depth or any(k == "data-facts" for k, _ in attrs)):
             self._depth += 1
-        elif self._depth and tag == "tr":
+        elif self._depth and tag in _FACTS_ROWS:
             self._open.append(([], []))
-        elif self._depth and tag == "th":
+        elif self._depth and tag in _FACTS_LABELS:
             self._th = []
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "table" and self._depth:
+        if tag in _FACTS_CONTAINERS and self._depth:
             self._depth -= 1
-        elif self._th is not None and tag == "th":
+        elif self._th is not None and tag in _FACTS_LABELS:
             if self._open:
                 self._open[-1][1].append("".join(self._th).strip())
             self._th = None
-        elif self._depth and tag == "tr" and self._open:
+        elif self._depth and tag in _FACTS_ROWS and self._open:
             text, labels = self._open.pop()
             self.rows += [(label, " ".join("".join(text).split())) for label in labels]
 
@@ -629,18 +635,18 @@ class _FactsTable(HTMLParser):
             text.append(data)
 
 
-_TABLE_TAG = re.compile(r"<(/?)table\b")
-_FACTS_TABLE = re.compile(r"<table\b[^>]*\bdata-facts\b")
-_TH = re.compile(r"<th\b[^>]*>(.*?)</th>", re.S)
+_LIST_TAG = re.compile(r"<(/?)dl\b")
+_FACTS_TABLE = re.compile(r"<dl\b[^>]*\bdata-facts\b")
+_TH = re.compile(r"<(dt|th)\b[^>]*>(.*?)</\1>", re.S)
 
 
 def _facts_table(page: str) -> str:
-    """The facts table of a page (nested tables included), or ""."""
+    """The facts list of a page (nested lists and tables included), or ""."""
     table = _FACTS_TABLE.search(page)
     if table is None:
         return ""
     depth = 0
-    for tag in _TABLE_TAG.finditer(page, table.start()):
+    for tag in _LIST_TAG.finditer(page, table.start()):
         depth += -1 if tag.group(1) else 1
         if depth == 0:
             return page[table.start():tag.end()] + ">"

@@ -163,6 +163,14 @@ def descends_from(root: Path, old: str, new: str) -> bool:
                        "并确认上次发布的清单来自这个仓库。")
 
 
+def current_branch(root: Path) -> str | None:
+    """The name of the branch checked out; None on a detached HEAD."""
+    with open_repository(root) as repo:
+        status, out, _ = repo.git.symbolic_ref("-q", "--short", "HEAD",
+                                               with_extended_output=True, with_exceptions=False)
+    return out.strip() if status == 0 and out.strip() else None
+
+
 def fork_point(root: Path, base: str) -> str | None:
     """Where the branch being checked left `base`: the merge base of HEAD and `base`. None
     before the first commit, or where the two share no commit (unrelated or cut-off

@@ -85,9 +85,9 @@ class EditorUnavailable(Exception):
 
 
 class LocalBackend:
-    """decap-server writing into the working copy. Its "fs" mode (the default) saves files in
+    """decap-server writing into the working copy. Its fs mode (the default) saves files in
     place and commits nothing; the editor's own Git tools or `git` make the pull request. Its
-    "git" mode (`workflow`) plays the editorial workflow on the local repository as a forge
+    git mode (`workflow`) plays the editorial workflow on the local repository as a forge
     does: a draft is a commit on its own branch cms/<type>/<id>, its status the branch's
     description, publishing merges it into the current branch. It checks branches out and
     commits everything in the folder, so it is for a scratch repository (the screenshots, the

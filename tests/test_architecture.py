@@ -6,6 +6,7 @@ Each test fails when the rule gets a second home again."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from builder.commands.diffcheck import _Shower
@@ -58,7 +59,9 @@ def test_the_model_and_the_text_helpers_never_reach_into_stages_or_commands() ->
 
 
 # Modules that start a process other than Git, and what they start.
-OTHER_PROCESSES = {"commands/serve.py": "npx decap-server, the web editor's local backend"}
+OTHER_PROCESSES = {"commands/serve.py": "npx decap-server, the web editor's local backend "
+                                        "(in its git mode, on a scratch repository, it runs git "
+                                        "itself: that is Decap's, not Sunlight's, access)"}
 
 
 def test_one_way_to_call_git() -> None:
@@ -67,7 +70,9 @@ def test_one_way_to_call_git() -> None:
     assert [c for c in callers if c not in OTHER_PROCESSES] == ["stages/repository.py"]
     for name in OTHER_PROCESSES:
         source = (BUILDER / name).read_text(encoding="utf-8")
-        assert "import git" not in source and '"git"' not in source, name
+        # A command line starting with git; the word alone is allowed, since decap-server's
+        # mode that plays the editorial workflow is named "git" (MODE=git).
+        assert "import git" not in source and not re.search(r'[\[(]\s*"git"', source), name
 
 
 def test_one_writer_of_the_docs_tree() -> None:

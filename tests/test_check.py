@@ -178,6 +178,13 @@ CASES = [
          [("published-record-hidden", R, 6, "publish_after")]),
     Case("changing an ID", {}, {R: edit(RECTIFICATION, "id: ZG-2023-001", "id: ZG-2023-002")},
          [("id-changed", R, 2, "id")]),
+    # Copied to a new file, the ID left as it was: the base holds it (see the branch tests
+    # below for two editors given the same next ID).
+    Case("a new file under an ID the base holds", {},
+         {"content/rectifications/ZG-2023-009.md": RECTIFICATION},
+         [("duplicate-id", R, 2, "id"),
+          ("duplicate-id", "content/rectifications/ZG-2023-009.md", 2, "id"),
+          ("id-taken-on-base", "content/rectifications/ZG-2023-009.md", 2, "id")]),
     Case("jumping from completed back to in progress", {},
          {R: edit(RECTIFICATION, "status: completed", "status: in_progress").replace(
              "completed: 2023-09-15\n", "")},
@@ -236,7 +243,8 @@ def test_rule_fails_with_its_code_and_line(repo, case):
 
 
 def test_every_code_that_needs_a_base_has_a_case():
-    assert {code for case in CASES for code, *_ in case.expected} == NEEDS_BASE
+    assert {code for case in CASES for code, *_ in case.expected
+            if CATALOGUE[code].needs_base} == NEEDS_BASE
 
 
 def test_messages_name_what_changed(repo):
@@ -324,6 +332,105 @@ def test_base_in_a_project_below_the_repository_root(tmp_path):
 
 
 # --- the reviewer's summary ------------------------------------------------------------------
+
+
+# --- two editors, one ID: the second branch checked after the first was merged ----------------
+
+NEXT = "content/rectifications/ZG-2024-001.md"
+
+
+def item(record_id: str, title: str, unit: str) -> str:
+    return f"""\
+---
+id: {record_id}
+type: rectification
+title: {title}
+status: completed
+finding: WT-2023-001
+responsible_unit: {unit}
+assigned: 2024-03-01
+deadline: 2024-06-30
+completed: 2024-05-20
+result: 已按期完成。
+---
+"""
+
+
+FIRST = item("ZG-2024-001", "补种林场苗木", "ly-lyj")
+SECOND = item("ZG-2024-001", "规范涉企收费", "lz-scj")
+
+
+def two_editors(repo: Path, second: dict[str, str | None]) -> None:
+    """Both editors branch off main; the first adds ZG-2024-001 (and withdraws an old item,
+    a change the second branch never sees) and is merged; the second branch, with `second`
+    committed, is checked out: what `sunlight check` sees on a forge that tests the branch."""
+    committed(repo, {}, {})
+    git(repo, "checkout", "-q", "-b", "editor-a")
+    write_all(repo, {NEXT: FIRST, R: WITHDRAWN})
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "新建 ZG-2024-001")
+    git(repo, "checkout", "-q", "-b", "editor-b", "main")
+    write_all(repo, second)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "新建整改事项")
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--no-ff", "-m", "合并 editor-a", "editor-a")
+    git(repo, "checkout", "-q", "editor-b")
+
+
+def test_an_id_the_base_took_meanwhile_is_reported_with_the_next_free_one(repo):
+    two_editors(repo, {NEXT: SECOND})
+    result = run("check", "--base", "main", "--root", str(repo), "--as-of", "2024-06-30")
+    assert result.exit_code == 1, result.output
+    assert (f"{NEXT}:2: id-taken-on-base 这条新记录的编号“ZG-2024-001”在基准版本 main 上已经是"
+            f"另一条记录的编号：{NEXT}（“补种林场苗木”）；两个文件同名，合并时会冲突（conflict）"
+            "（字段 id）") in result.output
+    assert ("换用下一个空闲编号 ZG-2024-002：把文件改名为 content/rectifications/ZG-2024-002.md，"
+            "并把其中的 id 改成 ZG-2024-002") in result.output
+    checked = check_against_base(Deployment(repo), "main", AS_OF)
+    assert flatten(checked.problems) == [("id-taken-on-base", NEXT, 2, "id")]
+    # Not an edit of the first editor's record, and the old item the first branch withdrew
+    # is no change of this branch: one new record.
+    assert [(c.kind, c.id, c.title) for c in checked.changes] == [
+        ("added", "ZG-2024-001", "规范涉企收费")]
+
+
+def test_the_same_path_is_a_git_conflict_on_the_forge(repo):
+    """What the forge shows for the same case: merging the branch conflicts on the file (and
+    GitHub runs no pull-request workflow then); the check on the branch names the cause."""
+    two_editors(repo, {NEXT: SECOND})
+    git(repo, "checkout", "-q", "--detach", "main")
+    merged = subprocess.run(["git", "merge", "--no-ff", "-m", "合并请求", "editor-b"], cwd=repo,
+                            capture_output=True, text=True, env={**os.environ, **GIT_ENV})
+    assert merged.returncode != 0 and f"CONFLICT (add/add): Merge conflict in {NEXT}" in merged.stdout
+
+
+def test_another_file_under_the_taken_id_is_reported_on_the_branch_and_on_the_merge(repo):
+    lower = "content/rectifications/zg-2024-001.md"     # as Decap would name it unwrapped
+    two_editors(repo, {lower: SECOND})
+    on_branch = check_against_base(Deployment(repo), "main", AS_OF)
+    assert errors(on_branch) == [("id-taken-on-base", lower, 2, "id")]
+    assert "；合并后两条记录会共用这个编号" in on_branch.problems[-1].message
+    # The merge a forge prepares (GitHub's refs/pull/N/merge): both files are there.
+    git(repo, "checkout", "-q", "--detach", "main")
+    git(repo, "merge", "-q", "--no-ff", "-m", "合并请求", "editor-b")
+    on_merge = check_against_base(Deployment(repo), "main", AS_OF)
+    assert errors(on_merge) == [("duplicate-id", NEXT, 2, "id"), ("duplicate-id", lower, 2, "id"),
+                                ("id-taken-on-base", lower, 2, "id")]
+
+
+@pytest.mark.parametrize("second", [
+    {"content/rectifications/ZG-2024-002.md": item("ZG-2024-002", "规范涉企收费", "lz-scj")},
+    {NEXT: FIRST},                                           # the very same file, added twice
+    {FINDING_PATH: None, "content/findings/WT-2023-001-林业.md": FINDING},  # moved by the branch
+], ids=["the next free ID", "the same file", "a record moved"])
+def test_a_branch_behind_its_base_without_a_collision_passes(repo, second):
+    two_editors(repo, second)
+    checked = check_against_base(Deployment(repo), "main", AS_OF)
+    assert errors(checked) == []
+    assert "id-taken-on-base" not in {p.code for p in checked.problems}
+    # What the base did alone (a record added, an item withdrawn) is not the branch's change.
+    assert all(c.id != "ZG-2023-001" or c.path != R for c in checked.changes)
 
 
 def test_summary_lists_exactly_the_changes(repo):
@@ -488,14 +595,21 @@ def _guide_tree(root: Path, files: dict[str, str]) -> None:
             write_all(root, {rel: text})
 
 
+# Codes whose 基准版本 files reached the base after the editor's branch left it (another
+# pull request merged first): the guide's other records are committed on main, the branch
+# starts there, the 基准版本 files are committed on main, and the examples go on the branch.
+AFTER_THE_FORK = ("id-taken-on-base",)
+
+
 @pytest.mark.parametrize("code", sorted(NEEDS_BASE))
 def test_guide_examples_against_their_base(tmp_path, code):
     """Base version committed, wrong example laid over it: `sunlight check` reports the code
     and prints the section's 检查时显示 lines; the fixed example instead passes."""
     section = test_docs.section_of(code)
     found = test_docs.examples(section.text)
-    base = {**test_docs.base_files(), **test_docs.base_version_files(code)}
     assert test_docs.base_version_files(code), f"### `{code}` has no 基准版本 example"
+    later = test_docs.base_version_files(code) if code in AFTER_THE_FORK else {}
+    base = {**test_docs.base_files(), **test_docs.base_version_files(code)}
     wrong = {e.path: e.text for e in found if e.kind == "错误写法"}
     fixed = {e.path: e.text for e in found if e.kind == "改正后"}
     shown = test_docs.OUTPUT.findall(section.text)
@@ -504,10 +618,16 @@ def test_guide_examples_against_their_base(tmp_path, code):
         root = tmp_path / name
         (root / "content").mkdir(parents=True)
         (root / "site_config").symlink_to(test_docs.SITE_CONFIG, target_is_directory=True)
-        write_all(root, base)
+        write_all(root, {p: t for p, t in base.items() if p not in later})
         git(root, "init", "-q", "-b", "main")
         git(root, "add", "-A")
         git(root, "commit", "-q", "-m", "基准版本")
+        if later:
+            git(root, "branch", "editor")
+            write_all(root, later)
+            git(root, "add", "-A")
+            git(root, "commit", "-q", "-m", "另一个合并请求")
+            git(root, "checkout", "-q", "editor")
         _guide_tree(root, change)
         result = run("check", "--base", "main", "--root", str(root))
         if passes:

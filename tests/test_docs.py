@@ -15,7 +15,9 @@ the fenced block, e.g.  示例文件 `content/plans/JH-2023-01.md`：  or
 
 Codes that compare two versions (`needs_base`, found by `sunlight check --base`) also show
 the file as it was before, labelled 基准版本（`…`）：. Here their fixed example must validate
-on top of it; tests/test_check.py replays base, wrong and fixed example in a real Git history.
+on top of it; tests/test_check.py replays base, wrong and fixed example in a real Git history
+(for `id-taken-on-base`, its AFTER_THE_FORK, the 基准版本 file reaches main after the editor's
+branch left it, and the examples are checked on that branch).
 """
 
 from __future__ import annotations

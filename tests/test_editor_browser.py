@@ -5,7 +5,9 @@ from vendor/, decap-server from the npm registry (run with npx) saving into a te
 working copy. The test creates a rectification item with a deadline extension and its reason,
 a finding reference and an internal contact, and expects the file under its ID in
 content/rectifications/ passing `sunlight validate`; then it moves an existing item to
-completed with date and result and expects `sunlight check --base` to pass.
+completed with date and result and expects `sunlight check --base` to pass. Then the editorial
+workflow, on a second repository with decap-server in its git mode: a saved draft is a branch
+of its own, its status moves to review and ready, and publishing merges it into main.
 
 Needs node/npx (decap-server) and Debian's chromium and chromium-driver; CI has all of them
 (.ci/run), so there a missing one fails the test; locally it is skipped with the reason.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import time
 from datetime import date
 from pathlib import Path
@@ -217,3 +220,94 @@ def test_editor_creates_and_completes_rectifications_that_pass_the_checks(repo, 
     checked = CliRunner().invoke(cli, ["check", "--base", base, "--root", str(root)])
     assert checked.exit_code == 0, checked.output
     assert git(root, "status", "--porcelain").count("\n") == 1   # the two files, nothing else
+
+
+# --- the editorial workflow --------------------------------------------------------------------
+# decap-server's git mode plays on the local repository what a forge does: a draft is a commit
+# on the branch cms/<type>/<slug>, its status that branch's description, and publishing merges
+# it. The same Decap pages drive it as on GitHub, GitLab or Gitea.
+
+
+@pytest.fixture(scope="module")
+def workflow_repo(tmp_path_factory) -> tuple[Path, str]:
+    project = GitProject(tmp_path_factory.mktemp("workflow") / "project")
+    base = project.commit("2024-01-02T10:00:00+08:00", "记录", BASE_RECORDS)
+    return project.root, base
+
+
+@pytest.fixture(scope="module")
+def workflow_url(workflow_repo):
+    preview = Preview(Deployment(workflow_repo[0]), editor=True, workflow=True)
+    try:
+        preview.start_editor()
+    except EditorUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+    host, port = preview.start("127.0.0.1", 0)
+    yield f"http://{host}:{port}/editor/"
+    preview.close()
+
+
+def workflow_status(root: Path, branch: str) -> str | None:
+    """The draft's status as decap-server keeps it (the branch's description), or None."""
+    try:
+        return git(root, "config", "--get", f"branch.{branch}.description")
+    except subprocess.CalledProcessError:
+        return None
+
+
+def accept_confirmation(driver) -> None:
+    """Decap asks "你确定要发布此内容吗？" with the browser's own dialog."""
+    WebDriverWait(driver, 10).until(lambda d: d.switch_to.alert).accept()
+
+
+def test_editorial_workflow_saves_a_draft_on_its_branch_and_publishes_it(workflow_repo,
+                                                                         workflow_url,
+                                                                         browser) -> None:
+    root, base = workflow_repo
+    form = Form(browser)
+    form.login(workflow_url)
+    new_id = f"ZG-{date.today().year}-001"
+    branch, path = f"cms/rectification/{new_id.lower()}", f"content/rectifications/{new_id}.md"
+
+    form.open(workflow_url + "#/collections/rectification/new")
+    form.choose("对应问题", "WT-2023-001")
+    form.choose("责任单位", "洛阳市林业局")
+    form.date("交办日期", date(2024, 3, 1))
+    form.date("整改期限", date(2024, 6, 30))
+    form.type("标题", "补种林场苗木")
+    form.click("保存")
+
+    # A draft: its own branch holds the file under its ID; the published branch does not.
+    assert wait_for(lambda: workflow_status(root, branch) == "decap-cms/draft"), \
+        git(root, "branch", "--all")
+    draft = git(root, "show", f"{branch}:{path}")
+    assert f"id: {new_id}" in draft and "title: 补种林场苗木" in draft, draft
+    assert not (root / path).exists()
+    assert git(root, "branch", "--show-current") == "main"
+
+    form.click("状态: 草稿")
+    form.click("审核中")
+    assert wait_for(lambda: workflow_status(root, branch) == "decap-cms/pending_review")
+
+    browser.get(workflow_url + "#/workflow")      # a hash change: the same page, no reload
+    board = WebDriverWait(browser, 30).until(lambda d: [
+        c for c in d.find_elements(By.XPATH, f"//*[contains(normalize-space(.), '{new_id} · 补种林场苗木')]"
+                                             "[not(*[contains(normalize-space(.), '补种林场苗木')])]")])
+    assert "审查中" in browser.find_element(By.TAG_NAME, "body").text
+    board[0].click()
+
+    form.click("状态: 审核中")
+    form.click("就绪")
+    assert wait_for(lambda: workflow_status(root, branch) == "decap-cms/pending_publish")
+    form.publish()
+    accept_confirmation(browser)
+
+    # Published: merged into main, the draft's branch gone; the record passes the checks.
+    assert wait_for(lambda: (root / path).is_file())
+    assert wait_for(lambda: branch not in git(root, "branch", "--list", branch))
+    assert (root / path).read_text(encoding="utf-8").rstrip("\n") == draft.rstrip("\n")
+    result = validate(root)
+    assert result.exit_code == 0, result.output
+    checked = CliRunner().invoke(cli, ["check", "--base", base, "--root", str(root)])
+    assert checked.exit_code == 0, checked.output
+    assert git(root, "status", "--porcelain") == ""

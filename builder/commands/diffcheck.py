@@ -4,10 +4,13 @@ Validation sees one version; some promises only show between two. A record the p
 seen is never deleted or hidden (it is withdrawn, which keeps a tombstone), an ID never
 changes, a status moves only along its type's lifecycle (and reopening says why), an adopted
 text changes only through an amendment record, and a deadline moves only through a new
-extension entry. This module reads the base revision's content/ with two git calls
-(`ls-tree`, then one `cat-file --batch`), validates it with the working tree's model, matches
-records by ID (and by path, to catch a changed ID) and returns the problems together with
-the changes a reviewer needs to see (builder/review.py writes them up).
+extension entry. A record the branch adds takes an ID nobody holds: two editors may both
+have been given the next free ID, and the first to be merged keeps it. This module reads the
+base revision's content/ with two git calls (`ls-tree`, then one `cat-file --batch`) and the
+file list where the branch left the base (`merge-base`, `ls-tree`), validates the base with
+the working tree's model, matches records by ID (and by path, to catch a changed ID) and
+returns the problems together with the changes a reviewer needs to see (builder/review.py
+writes them up).
 """
 
 from __future__ import annotations
@@ -27,9 +30,10 @@ from ..model.problems import Problem, Severity, problem
 from ..stages.projection import is_public
 from ..model.records import Record
 from ..model.roles import DueRole, due_in_force
-from ..stages.repository import (HistoryError, NotARepository, blobs_at, open_repository,
-                                 read_blobs)
+from ..stages.repository import (HistoryError, NotARepository, blob_id, blobs_at, fork_point,
+                                 open_repository, read_blobs)
 from ..stages.validate import validate
+from .scaffold import ScaffoldError, id_year, next_id
 
 # Roles used here: reopen_reason ("why was this reopened"), amends (a reference to the same
 # type: adopted text changes only by amendment), adopted, embargo, and due with extensions.
@@ -102,15 +106,27 @@ def check_against_base(deployment: Deployment, base: str, as_of: date) -> DiffCh
     checked = check(deployment)
     try:
         commit = resolve(deployment.root, base)
-        base_documents = read_base(deployment.root, deployment.content_dir, commit)
+        base_documents, base_blobs = read_base(deployment.root, deployment.content_dir, commit)
+        fork = fork_point(deployment.root, commit)
+        forked = blobs_at(deployment.root, fork, [deployment.content_dir],
+                          files_only=True) if fork else None
     except BaseUnavailable:
         raise
     except HistoryError as exc:     # no git, a damaged repository, an unreadable object
         raise BaseUnavailable(str(exc)) from None
     base_records = validate(base_documents, checked.model).records
+    now = checked.validation.records
     present = {_relative(deployment.root, f) for f in find_record_files(deployment.content_dir)}
+    taken = taken_on_base(deployment.root, base_records, base_blobs, now, forked, present)
+    # A record whose ID the base gave another record meanwhile is no change of that record:
+    # it is reported as new, with its own problem, and neither is compared with the other.
+    # What changed on the base alone since the branch left it is not the branch's doing.
+    skip = set(taken) | left_alone(deployment.root, base_records, now, forked)
     comparison = _Comparison(checked.model, as_of)
-    comparison.run(base_records, checked.validation.records, present)
+    comparison.run([r for r in base_records if r.id not in skip],
+                   [r for r in now if r.id not in skip], present)
+    for old, new in taken.values():
+        comparison.taken(deployment, base, old, new, base_records)
     problems = sorted(checked.validation.problems + comparison.problems,
                       key=lambda p: (p.path, p.line, p.code))
     checked.validation.problems = problems
@@ -141,10 +157,11 @@ def resolve(root: Path, base: str) -> str:
     raise BaseUnavailable(f"找不到基准版本“{base}”。{hint}")
 
 
-def read_base(root: Path, content_dir: Path, commit: str) -> list[Document]:
-    """Every record file of content/ at `commit`, parsed: one `git ls-tree`, one
-    `git cat-file --batch`. Files that cannot be parsed are left out (they had their say
-    when that revision was checked)."""
+def read_base(root: Path, content_dir: Path,
+              commit: str) -> tuple[list[Document], dict[str, str]]:
+    """Every record file of content/ at `commit`, parsed, and {path: blob id} of them all: one
+    `git ls-tree`, one `git cat-file --batch`. Files that cannot be parsed are left out (they
+    had their say when that revision was checked)."""
     prefix = _relative(root, content_dir) + "/"
     listing = blobs_at(root, commit, [content_dir], files_only=True)
     wanted = {path: blob for path, blob in listing.items()        # path -> blob id
@@ -155,7 +172,58 @@ def read_base(root: Path, content_dir: Path, commit: str) -> list[Document]:
         doc, _ = parse_bytes(blobs[blob], path, path[len(prefix):].split("/", 1)[0])
         if doc is not None:
             documents.append(doc)
-    return documents
+    return documents, wanted
+
+
+def left_alone(root: Path, base: list[Record], now: list[Record],
+               forked: dict[str, str] | None) -> set[str]:
+    """IDs of the records the branch has not touched: its file is as it was where the branch
+    left the base, or the base added the record since and the branch never had it. Checked
+    on the branch itself (local runs, forges that test the branch, not the merge), the base
+    is ahead of it, and without this every record merged since would look deleted or
+    turned back by the branch. `forked`: {path: blob id} at the fork; None: unknown."""
+    if forked is None:
+        return set()
+    same = {r.id for r in now if r.path in forked and _same_file(root, r.path, forked[r.path])}
+    ids_now = {r.id for r in now}
+    added = {r.id for r in base if r.path not in forked and r.id not in ids_now}
+    return same | added
+
+
+def taken_on_base(root: Path, base: list[Record], base_blobs: dict[str, str], now: list[Record],
+                  forked: dict[str, str] | None,
+                  present: set[str]) -> dict[str, tuple[Record, Record]]:
+    """{ID: (base record, working-tree record)} for each record the branch adds whose ID the
+    base has given another record since the branch left it.
+
+    `forked` holds the record files where the branch left the base (None: unknown, nothing is
+    reported). A record is the branch's own when its path was not there. Its ID is taken when
+    a base record holds it, unless that is the same record: moved by the branch (its old path
+    was there at the fork and is gone now), or added on both sides as the very same file.
+    Whether the check runs on the branch itself or on the merge a forge prepares, the added
+    file is the same, so the answer is too."""
+    if forked is None:
+        return {}
+    base_by_id = _first_by_id(base)
+    taken: dict[str, tuple[Record, Record]] = {}
+    for new in now:
+        old = base_by_id.get(new.id)
+        if old is None or new.path in forked or new.id in taken:
+            continue
+        if old.path in forked and old.path not in present:
+            continue                                        # moved here by the branch
+        if old.path == new.path and _same_file(root, new.path, base_blobs.get(old.path)):
+            continue                                        # the same file, added twice
+        taken[new.id] = (old, new)
+    return taken
+
+
+def _same_file(root: Path, path: str, blob: str | None) -> bool:
+    try:
+        data = (root / path).read_bytes()
+    except OSError:
+        return False
+    return blob is not None and blob_id(data, blob) == blob
 
 
 def _relative(root: Path, file: Path) -> str:
@@ -207,6 +275,26 @@ class _Comparison:
             if new.id not in matched and new.id not in base_by_id:
                 matched.add(new.id)
                 self.changes.append(self._summary(new, "added", is_public(new, self.as_of, self.model)))
+
+    def taken(self, deployment: Deployment, base: str, old: Record, new: Record,
+              base_records: list[Record]) -> None:
+        """A new record whose ID the base gave `old` meanwhile: the problem, with the next ID
+        free on the base and in every branch this repository knows, and the record as new."""
+        rtype = self.model.types[new.type]
+        year = id_year(rtype, new.id) or self.as_of.year
+        try:
+            free = next_id(deployment, rtype, year,
+                           also=[r.id for r in base_records if r.type == new.type])
+        except ScaffoldError:
+            free = f"（{year} 年的编号已经用完，请维护人员放宽编号格式）"
+        folder = new.path.rsplit("/", 1)[0]
+        how = ("；两个文件同名，合并时会冲突（conflict）" if old.path == new.path
+               else "；合并后两条记录会共用这个编号")
+        self.problems.append(problem(
+            "id-taken-on-base", new.path, new.line("id"), field="id", value=new.id, base=base,
+            other=old.path, other_title=old.title, how=how, next_id=free,
+            next_path=f"{folder}/{free}.md"))
+        self.changes.append(self._summary(new, "added", is_public(new, self.as_of, self.model)))
 
     # --- the rules -----------------------------------------------------------------------------
 

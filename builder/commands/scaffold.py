@@ -12,10 +12,11 @@ on purpose: an empty field counts as not filled, so `sunlight validate` reports 
 
 from __future__ import annotations
 
+import itertools
 import re
 import string
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from ..model import strict_yaml
 from ..stages.load import find_record_files
@@ -71,15 +72,17 @@ def write_record(path: Path, text: str) -> None:
 # --- the next free ID --------------------------------------------------------------------------
 
 
-def next_id(deployment: Deployment, rtype: RecordType, year: int) -> str:
-    """One more than the highest sequence number of `year` ever used for this type.
+def next_id(deployment: Deployment, rtype: RecordType, year: int,
+            also: Iterable[str] = ()) -> str:
+    """One more than the highest sequence number of `year` ever used for this type; `also`
+    are more texts IDs are taken in (the records of a base revision).
 
     Gaps are not filled: an ID that was used once (a deleted file in Git history, a record in
     the wrong folder, an ID some record refers to) may be known to someone, so it is never
     handed out again."""
     pattern = _id_regex(rtype, year)
     seen = [0]
-    for text in _id_sources(deployment):
+    for text in itertools.chain(_id_sources(deployment), also):
         seen.extend(int(m.group("seq")) for m in pattern.finditer(text))
     record_id = rtype.id_format.format(year=year, seq=max(seen) + 1)
     if not rtype.id_pattern.fullmatch(record_id):
@@ -105,6 +108,20 @@ def next_ids(deployment: Deployment, model: Model, year: int) -> dict[str, str]:
         if rtype.id_pattern.fullmatch(record_id):
             out[rtype.name] = record_id
     return out
+
+
+def id_year(rtype: RecordType, record_id: str) -> int | None:
+    """The year an ID of this type was numbered in (ZG-2026-004 → 2026), or None when the
+    type's id_format has no year or the ID does not follow it."""
+    parts: list[str] = []
+    for literal, name, _, _ in string.Formatter().parse(rtype.id_format):
+        parts.append(re.escape(literal))
+        if name == "year" and "(?P<year>" not in "".join(parts):
+            parts.append(r"(?P<year>[0-9]{4})")
+        elif name is not None:
+            parts.append(r"[0-9]+")
+    match = re.fullmatch("".join(parts), record_id)
+    return int(match.group("year")) if match and "year" in match.groupdict() else None
 
 
 def _id_regex(rtype: RecordType, year: int) -> re.Pattern[str]:

@@ -29,6 +29,7 @@ from typing import Callable
 from ..stages import publish
 from ..pipeline import Built, Deployment, build
 from ..stages.projection import Audience
+from ..stages.repository import current_branch
 from . import editor as web_editor
 
 WATCHED = ("content", "templates", "site_config", "mkdocs.yml")
@@ -84,11 +85,16 @@ class EditorUnavailable(Exception):
 
 
 class LocalBackend:
-    """decap-server writing into the working copy (its "fs" mode: files are saved in place,
-    the editor commits nothing; the editor's own Git tools or `git` make the pull request)."""
+    """decap-server writing into the working copy. Its fs mode (the default) saves files in
+    place and commits nothing; the editor's own Git tools or `git` make the pull request. Its
+    git mode (`workflow`) plays the editorial workflow on the local repository as a forge
+    does: a draft is a commit on its own branch cms/<type>/<id>, its status the branch's
+    description, publishing merges it into the current branch. It checks branches out and
+    commits everything in the folder, so it is for a scratch repository (the screenshots, the
+    browser test), never an editor's working copy: `sunlight serve` does not offer it."""
 
-    def __init__(self, root: Path, workdir: Path):
-        self.root, self.workdir = root, workdir
+    def __init__(self, root: Path, workdir: Path, workflow: bool = False):
+        self.root, self.workdir, self.workflow = root, workdir, workflow
         self.process: subprocess.Popen | None = None
         self.port = 0
         self.log = workdir / "decap-server.log"
@@ -102,7 +108,8 @@ class LocalBackend:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
-        env = {**os.environ, "PORT": str(self.port), "BIND_HOST": "127.0.0.1", "MODE": "fs",
+        env = {**os.environ, "PORT": str(self.port), "BIND_HOST": "127.0.0.1",
+               "MODE": "git" if self.workflow else "fs",
                "GIT_REPO_DIRECTORY": str(self.root.resolve()), "LOG_LEVEL": "warn"}
         with self.log.open("wb") as log:
             # Its own session, so closing ends npx and the node process it started together.
@@ -178,11 +185,14 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         except OSError:
             self.send_error(502, "网页编辑器的本地服务没有响应")
             return
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass    # the page was closed or reloaded before the answer came: nobody to tell
 
     def send_head(self):  # type: ignore[no-untyped-def]
         if not self._in_editor() and not os.path.isdir(self.directory):  # no build yet
@@ -202,10 +212,12 @@ class Preview:
     """A preview server for one project and audience."""
 
     def __init__(self, deployment: Deployment, audience: Audience = Audience.PUBLIC,
-                 body: str | None = None, as_of: date | None = None, editor: bool = False):
+                 body: str | None = None, as_of: date | None = None, editor: bool = False,
+                 workflow: bool = False):
         self.deployment, self.audience, self.body = deployment, audience, body
         self.as_of = as_of
         self.editor = editor
+        self.workflow = workflow            # the editorial workflow on a scratch repository
         self.backend: LocalBackend | None = None
         self.workdir = publish.preview_folder()
         # One level down: builds lock the output's parent, and the preview holds the workdir.
@@ -234,7 +246,7 @@ class Preview:
     def start_editor(self) -> None:
         """Start the local backend and write the editor (served at /editor/). Raises
         EditorUnavailable when Node.js is missing or the backend does not start."""
-        self.backend = LocalBackend(self.deployment.root, self.workdir)
+        self.backend = LocalBackend(self.deployment.root, self.workdir, self.workflow)
         self.backend.start()
         self.write_editor()
 
@@ -245,11 +257,13 @@ class Preview:
         from .scaffold import next_ids
         model = load_model(self.deployment.config_dir)
         year = (self.as_of or date.today()).year
+        backend = {"name": "proxy", "proxy_url": API_PATH}
+        if self.workflow:   # drafts branch off, and are merged into, the branch checked out
+            backend["branch"] = current_branch(self.deployment.root) or "main"
         web_editor.write_editor(self.editor_root / web_editor.EDITOR_DIR, model,
                                 next_ids(self.deployment, model, year),
-                                self.deployment.template_dirs,
-                                backend={"name": "proxy", "proxy_url": API_PATH},
-                                editorial_workflow=False)
+                                self.deployment.template_dirs, backend=backend,
+                                editorial_workflow=self.workflow)
 
     def start(self, host: str, port: int) -> tuple[str, int]:
         """Serve the output folder (looked up per request, so swaps are picked up). Raises

@@ -306,6 +306,16 @@ CATALOGUE: dict[str, ProblemType] = _types(
         needs_base=True,
     ),
     ProblemType(
+        "id-taken-on-base", "新记录的编号已被占用",
+        "这条新记录的编号“{value}”在基准版本 {base} 上已经是另一条记录的编号：{other}"
+        "（“{other_title}”）{how}",
+        "多半是别人同时新建了同一个编号的记录，并且先合并了。给这条新记录换用下一个空闲编号 "
+        "{next_id}：把文件改名为 {next_path}，并把其中的 id 改成 {next_id}（网页编辑器里："
+        "用新编号新建一条，照原样填写后保存，再删除这份草稿）。合并请求页面说这个文件有冲突"
+        "（conflict）时，也是这个原因，这样改了冲突也就没有了。",
+        needs_base=True,
+    ),
+    ProblemType(
         "illegal-status-change", "不允许的状态变化",
         "状态不能从“{old_label}”（{old}）改为“{new_label}”（{value}）",
         "“{old_label}”只能改为：{allowed}。请按该类型的状态流转修改，或把状态改回“{old_label}”。",

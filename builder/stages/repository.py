@@ -163,6 +163,30 @@ def descends_from(root: Path, old: str, new: str) -> bool:
                        "并确认上次发布的清单来自这个仓库。")
 
 
+def current_branch(root: Path) -> str | None:
+    """The name of the branch checked out; None on a detached HEAD."""
+    with open_repository(root) as repo:
+        status, out, _ = repo.git.symbolic_ref("-q", "--short", "HEAD",
+                                               with_extended_output=True, with_exceptions=False)
+    return out.strip() if status == 0 and out.strip() else None
+
+
+def fork_point(root: Path, base: str) -> str | None:
+    """Where the branch being checked left `base`: the merge base of HEAD and `base`. None
+    before the first commit, or where the two share no commit (unrelated or cut-off
+    history), so no file can be told apart as the branch's own."""
+    with open_repository(root) as repo:
+        if resolve(repo) is None:
+            return None
+        status, out, err = repo.git.merge_base("HEAD", base, with_extended_output=True,
+                                               with_exceptions=False)
+    if status == 0 and out.strip():
+        return out.strip()
+    if status == 1:
+        return None
+    raise HistoryError(f"无法找到当前分支与基准版本 {base[:10]} 的分叉点：{err.strip()}")
+
+
 def read_blobs(root: Path, shas: Iterable[str]) -> dict[str, bytes]:
     """{blob id: content} of the blobs asked for, through one `git cat-file --batch`."""
     with open_repository(root) as repo:

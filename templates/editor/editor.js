@@ -53,6 +53,29 @@
     impl.getEntry = function (path) {
       return getEntry(realPaths[String(path).toLowerCase()] || path);
     };
+    // After a reload the names saved above are gone: learn them again from every listing and
+    // every draft read, so a published draft (opened by its lower-cased slug) is found.
+    function learn(path) {
+      if (path) { realPaths[String(path).toLowerCase()] = path; }
+    }
+    if (impl.entriesByFolder) {
+      var byFolder = impl.entriesByFolder.bind(impl);
+      impl.entriesByFolder = function () {
+        return byFolder.apply(null, arguments).then(function (entries) {
+          (entries || []).forEach(function (e) { learn(e && e.file && e.file.path); });
+          return entries;
+        });
+      };
+    }
+    if (impl.unpublishedEntry) {
+      var draft = impl.unpublishedEntry.bind(impl);
+      impl.unpublishedEntry = function () {
+        return draft.apply(null, arguments).then(function (entry) {
+          ((entry && entry.diffs) || []).forEach(function (d) { learn(d.path); });
+          return entry;
+        });
+      };
+    }
     return impl;
   }
 

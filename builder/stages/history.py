@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import IO, Iterable, Iterator
 
 from .load import Document, is_record_path, parse_bytes
-from .repository import (BLOB_BATCH, FILE_MODES, Blobs, HistoryError, ShallowClone, git_module,
-                         open_repository, relative, resolve)
+from .repository import (BLOB_BATCH, FILE_MODES, Blobs, FirstParentLog, HistoryError,
+                         ShallowClone, git_module, open_repository, relative, resolve)
 from ..model.problems import Problem
 
 SHORT_SHA = 7
@@ -109,22 +109,30 @@ def read_history(root: Path, content_dir: Path | None = None, rev: str = "HEAD",
         # filtered here instead.
         # Explicit options so that no configuration (log.showRoot, diff.renames, …)
         # changes the output.
-        log = repo.git.log("--first-parent", "--diff-merges=first-parent", "--reverse",
-                           "--root", "--raw", "--no-abbrev", "--no-renames", "--no-relative",
-                           "--no-color", "--no-show-signature", "--encoding=UTF-8", "-z",
-                           f"--format={_FORMAT}", tip, "--",
-                           as_process=True, stdout_as_string=False)
-        blobs = Blobs.of(repo)
         try:
-            commits = reader.commits(_log_entries(log.stdout), blobs)
+            log = FirstParentLog(repo, tip, (
+                "--first-parent", "--diff-merges=first-parent", "--reverse", "--root", "--raw",
+                "--no-abbrev", "--no-renames", "--no-relative", "--no-color",
+                "--no-show-signature", "--encoding=UTF-8", "-z", f"--format={_FORMAT}"))
+            blobs = Blobs.of(repo)
+        except git.GitCommandError as exc:
+            raise _unreadable(rev, exc) from exc
+        try:
+            entries = (e for stream in log.streams() for e in _log_entries(stream))
+            commits = reader.commits(entries, blobs)
             log.wait()
         except git.GitCommandError as exc:
-            stderr = exc.stderr.strip() if isinstance(exc.stderr, str) else exc.stderr
-            raise HistoryError(f"无法读取“{rev}”的修改历史：{stderr}") from exc
+            raise _unreadable(rev, exc) from exc
         finally:
             blobs.close()
+            log.close()
     return History(commits=tuple(c for c in commits if c.changes),
                    notices=tuple(reader.notices), shallow=shallow)
+
+
+def _unreadable(rev: str, exc: Exception) -> HistoryError:
+    stderr = exc.stderr.strip() if isinstance(exc.stderr, str) else exc.stderr
+    return HistoryError(f"无法读取“{rev}”的修改历史：{stderr}")
 
 
 @dataclass

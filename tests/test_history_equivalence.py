@@ -18,8 +18,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from builder.model import load_model
+from builder.model import load_model, strict_yaml
 from builder.stages import repository
 from builder.stages.history import read_history
 from builder.stages.load import is_record_path, parse_bytes
@@ -306,3 +308,48 @@ def test_timelines_of_the_generated_history_are_those_of_one_segment(generated: 
     one = read(1)
     assert one == read(4)
     assert sum(len(events) for events in one[0].values()) > 100
+
+
+# --- the quick YAML path ----------------------------------------------------------------------
+
+_KEYS = st.sampled_from(["id", "title", "status", "null", "a-b", "k", "deadline_extensions"])
+_VALUES = st.one_of(
+    st.sampled_from(["", " ", "x", "~", "null", "Null", "no", "010", "12:30", "a: b", "a:b",
+                     "x:", "C#", "a #b", "- x", "-x", "? x", "&a x", "*a", "!!str x", "|",
+                     ">", "'q'", "'it''s'", "'open", '"d"', '"e\\n"', '"x" y', "[a, b]", "[]",
+                     "[a,b]", "[null, x]", "[a, [b]]", "{a: b}", "...", "---", "%x", "@x",
+                     "`x`", "值", "“放管服”", "a\u3000b", "\u00a0x", "x ", " x", "\u2028",
+                     "[[[[[[[[[x"]),
+    st.text(alphabet="ab :#-'\"[]{},!&*|>?%@\u3000\t", max_size=6))
+_LINE = st.one_of(
+    st.builds(lambda k, v: f"{k}: {v}", _KEYS, _VALUES),
+    st.builds(lambda k: f"{k}:", _KEYS),
+    st.builds(lambda i, v: " " * i + f"- {v}", st.sampled_from([0, 2, 4, 70]), _VALUES),
+    st.builds(lambda i, k, v: " " * i + f"{k}: {v}", st.sampled_from([2, 4, 6]), _KEYS, _VALUES),
+    st.builds(lambda i, k, v: " " * i + f"- {k}: {v}", st.sampled_from([0, 2]), _KEYS, _VALUES),
+    st.sampled_from(["", "  ", "# 注释", "   # 注释", " " * 70 + "# x", "---", "...", "%YAML 1.1",
+                     "  续行", "-", "- ", "  -"]))
+
+
+@given(st.lists(_LINE, max_size=12))
+@settings(max_examples=3000, suppress_health_check=list(HealthCheck))
+def test_quick_yaml_path_gives_the_strict_answer(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    assert strict_yaml.parse_quick(text, 2) == strict_yaml.parse(text, 2)
+
+
+def test_quick_yaml_path_takes_the_usual_front_matter(monkeypatch) -> None:
+    """The demo content and the generated history mostly stay on the quick path (else the
+    speed is gone, though the answers would still be right)."""
+    slow = []
+    strict = strict_yaml.parse
+    monkeypatch.setattr(strict_yaml, "parse", lambda *a: slow.append(a) or strict(*a))
+    files = sorted((SITE_CONFIG.parent / "content").rglob("*.md"))
+    read = 0
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        if text.startswith("---\n"):
+            front = text[4:].split("\n---\n", 1)[0]
+            assert strict_yaml.parse_quick(front, 2) == strict(front, 2)
+            read += 1
+    assert read > 300 and len(slow) < read / 10

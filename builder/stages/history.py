@@ -188,6 +188,7 @@ class _Reader:
         self.path_ids: dict[str, str] = {}           # project path -> the ID it holds now
         self.id_paths: dict[str, set[str]] = {}      # ID -> the paths holding it now
         self.notices: list[HistoryNotice] = []
+        self.record_files: dict[str, bool] = {}
 
     def commits(self, entries: Iterable[_LogEntry], blobs: Blobs) -> list[Commit]:
         out: list[Commit] = []
@@ -209,7 +210,12 @@ class _Reader:
         return [self._commit(entry, data) for entry in batch]
 
     def _is_record_file(self, path: str) -> bool:
-        return path.startswith(self.prefix) and is_record_path(path[len(self.prefix):])
+        # The same paths come back commit after commit: decide each once.
+        found = self.record_files.get(path)
+        if found is None:
+            found = self.record_files[path] = (path.startswith(self.prefix)
+                                               and is_record_path(path[len(self.prefix):]))
+        return found
 
     def _commit(self, entry: _LogEntry, data: dict[str, bytes]) -> Commit:
         sha, when, name, email, message = entry.header.decode("utf-8", "replace").split("\x1f", 4)
@@ -237,7 +243,7 @@ class _Reader:
         key = (blob, path)
         if key not in self.parsed:
             folder = path[len(self.prefix) - len(self.project_prefix):].split("/", 1)[0]
-            doc, problems = parse_bytes(data, path, folder)
+            doc, problems = parse_bytes(data, path, folder, quick=True)
             self.parsed[key] = (doc, tuple(problems))
         doc, problems = self.parsed[key]
         record_id = doc.meta.get("id") if doc is not None else None

@@ -238,8 +238,8 @@ def _quick_key(line: str, into: dict) -> tuple[str, str | None]:
 
 def _quick_value(raw: str, lines: dict[Path, int], path: Path, line: int) -> Any:
     first = raw[:1]
-    if not first:
-        raise _NotQuick                         # an empty list item
+    if not first or raw[-1] == " ":
+        raise _NotQuick                         # an empty list item, or spaces YAML trims
     if first == "'":
         m = _QUICK_SINGLE.fullmatch(raw)
         if m is None:

@@ -56,3 +56,13 @@ def test_targets_benchmark_prints_every_target(capsys, monkeypatch) -> None:
     assert float(ratio.split("×")[0]) > 0
     assert rows["one-record edit visible in serve ≤ 2 s at 1 000"][0].strip() == "not measured"
     assert "KB gz at 30" in rows["search bytes before first results ≤ 300 KB gz at 10 000"][0]
+
+
+def test_history_benchmark_prints_its_target(capsys, monkeypatch) -> None:
+    from bench_history import main
+    monkeypatch.setattr(sys, "argv", ["bench_history.py", "--records", "40", "--commits", "80",
+                                      "--repeat", "1", "--sample", "2"])
+    main()
+    out = capsys.readouterr().out
+    assert "≤ 10 s — measured" in out
+    assert out.splitlines()[2].split()[0] == "80"

@@ -11,6 +11,7 @@ record from a figure, an overdue list or a dashboard. The validator reports each
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
@@ -83,9 +84,7 @@ def _passed(type_name: str, conditions: Iterable[Any], purpose: str) -> Iterator
 def gaps(records: Iterable["Record"], model: "Model") -> list[Gap]:
     """Each record and declared period that reaches a year no calendar covers (once per
     record, field and year). Linear in the records times the declared working-day periods."""
-    uses: dict[str, list[DatedPeriod]] = {}
-    for use in dated_periods(model):
-        uses.setdefault(use.type, []).append(use)
+    uses = _uses_by_type(model)
     out: list[Gap] = []
     for record in records:
         seen: set[tuple[str, int]] = set()
@@ -105,3 +104,21 @@ def gaps(records: Iterable["Record"], model: "Model") -> list[Gap]:
                     seen.add((use.field, gap.year))
                     out.append(Gap(record, use, start, gap.year))
     return out
+
+
+# The periods of a model, by type: the history walk validates every revision on its own, and
+# reading the declarations again each time cost a third of that validation.
+_BY_MODEL: dict[int, dict[str, list[DatedPeriod]]] = {}
+
+
+def _uses_by_type(model: "Model") -> dict[str, list[DatedPeriod]]:
+    key = id(model)
+    uses = _BY_MODEL.get(key)
+    if uses is None:
+        uses = {}
+        for use in dated_periods(model):
+            uses.setdefault(use.type, []).append(use)
+        _BY_MODEL[key] = uses
+        # Forgotten with the model, before its id can name another one.
+        weakref.finalize(model, _BY_MODEL.pop, key, None)
+    return uses

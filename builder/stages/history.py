@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import IO, Iterable, Iterator
 
 from .load import Document, is_record_path, parse_bytes
-from .repository import (BLOB_BATCH, FILE_MODES, Blobs, HistoryError, ShallowClone, git_module,
-                         open_repository, relative, resolve)
+from .repository import (BLOB_BATCH, FILE_MODES, Blobs, FirstParentLog, HistoryError,
+                         ShallowClone, git_module, open_repository, relative, resolve)
 from ..model.problems import Problem
 
 SHORT_SHA = 7
@@ -109,22 +109,30 @@ def read_history(root: Path, content_dir: Path | None = None, rev: str = "HEAD",
         # filtered here instead.
         # Explicit options so that no configuration (log.showRoot, diff.renames, …)
         # changes the output.
-        log = repo.git.log("--first-parent", "--diff-merges=first-parent", "--reverse",
-                           "--root", "--raw", "--no-abbrev", "--no-renames", "--no-relative",
-                           "--no-color", "--no-show-signature", "--encoding=UTF-8", "-z",
-                           f"--format={_FORMAT}", tip, "--",
-                           as_process=True, stdout_as_string=False)
-        blobs = Blobs.of(repo)
         try:
-            commits = reader.commits(_log_entries(log.stdout), blobs)
+            log = FirstParentLog(repo, tip, (
+                "--first-parent", "--diff-merges=first-parent", "--reverse", "--root", "--raw",
+                "--no-abbrev", "--no-renames", "--no-relative", "--no-color",
+                "--no-show-signature", "--encoding=UTF-8", "-z", f"--format={_FORMAT}"))
+            blobs = Blobs.of(repo)
+        except git.GitCommandError as exc:
+            raise _unreadable(rev, exc) from exc
+        try:
+            entries = (e for stream in log.streams() for e in _log_entries(stream))
+            commits = reader.commits(entries, blobs)
             log.wait()
         except git.GitCommandError as exc:
-            stderr = exc.stderr.strip() if isinstance(exc.stderr, str) else exc.stderr
-            raise HistoryError(f"无法读取“{rev}”的修改历史：{stderr}") from exc
+            raise _unreadable(rev, exc) from exc
         finally:
             blobs.close()
+            log.close()
     return History(commits=tuple(c for c in commits if c.changes),
                    notices=tuple(reader.notices), shallow=shallow)
+
+
+def _unreadable(rev: str, exc: Exception) -> HistoryError:
+    stderr = exc.stderr.strip() if isinstance(exc.stderr, str) else exc.stderr
+    return HistoryError(f"无法读取“{rev}”的修改历史：{stderr}")
 
 
 @dataclass
@@ -180,6 +188,7 @@ class _Reader:
         self.path_ids: dict[str, str] = {}           # project path -> the ID it holds now
         self.id_paths: dict[str, set[str]] = {}      # ID -> the paths holding it now
         self.notices: list[HistoryNotice] = []
+        self.record_files: dict[str, bool] = {}
 
     def commits(self, entries: Iterable[_LogEntry], blobs: Blobs) -> list[Commit]:
         out: list[Commit] = []
@@ -201,7 +210,12 @@ class _Reader:
         return [self._commit(entry, data) for entry in batch]
 
     def _is_record_file(self, path: str) -> bool:
-        return path.startswith(self.prefix) and is_record_path(path[len(self.prefix):])
+        # The same paths come back commit after commit: decide each once.
+        found = self.record_files.get(path)
+        if found is None:
+            found = self.record_files[path] = (path.startswith(self.prefix)
+                                               and is_record_path(path[len(self.prefix):]))
+        return found
 
     def _commit(self, entry: _LogEntry, data: dict[str, bytes]) -> Commit:
         sha, when, name, email, message = entry.header.decode("utf-8", "replace").split("\x1f", 4)
@@ -229,7 +243,7 @@ class _Reader:
         key = (blob, path)
         if key not in self.parsed:
             folder = path[len(self.prefix) - len(self.project_prefix):].split("/", 1)[0]
-            doc, problems = parse_bytes(data, path, folder)
+            doc, problems = parse_bytes(data, path, folder, quick=True)
             self.parsed[key] = (doc, tuple(problems))
         doc, problems = self.parsed[key]
         record_id = doc.meta.get("id") if doc is not None else None

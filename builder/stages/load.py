@@ -193,8 +193,10 @@ def load_file(root: Path, content_dir: Path, file: Path) -> tuple[Document | Non
     return parse_bytes(raw, rel, folder)
 
 
-def parse_bytes(raw: bytes, rel: str, folder: str) -> tuple[Document | None, list[Problem]]:
-    """Turn a file's bytes into a Document, or say precisely why not."""
+def parse_bytes(raw: bytes, rel: str, folder: str,
+                quick: bool = False) -> tuple[Document | None, list[Problem]]:
+    """Turn a file's bytes into a Document, or say precisely why not. `quick` reads the front
+    matter through `strict_yaml.parse_quick`: the same answer, faster on many blobs."""
     problems: list[Problem] = []
     if raw.startswith(BOM):
         problems.append(problem("utf8-bom", rel, 1))
@@ -212,7 +214,7 @@ def parse_bytes(raw: bytes, rel: str, folder: str) -> tuple[Document | None, lis
     if close is None:
         return None, problems + [problem("unclosed-front-matter", rel, 1)]
     fm = "\n".join(lines[1:close])
-    parsed = HANDLER.parse(fm, first_line=2)
+    parsed = strict_yaml.parse_quick(fm, 2) if quick else HANDLER.parse(fm, first_line=2)
     for issue in parsed.issues:
         params = dict(issue.params)
         fld = params.pop("field", None)

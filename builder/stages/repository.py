@@ -7,14 +7,19 @@ ask of Git."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import threading
 from pathlib import Path
 from subprocess import PIPE
-from typing import Iterable
+from typing import IO, Iterable, Iterator
 
 # Blobs asked for at once. The requests (41 bytes each) then fit in the 64 KiB pipe buffer, so
 # writing them never blocks while cat-file waits for its answers to be read: no deadlock.
 BLOB_BATCH = 500
+# First-parent commits a segment of a parallel log holds at least: below that, one more git
+# process costs more than it saves.
+LOG_SEGMENT_MIN = 2_000
 # Regular files; a symbolic link (120000) or submodule (160000) is no record file.
 FILE_MODES = ("100644", "100755")
 
@@ -133,6 +138,75 @@ class Blobs:
     def close(self) -> None:
         self.process.stdin.close()
         self.process.wait()
+
+
+class FirstParentLog:
+    """`git log --first-parent <options>` of a commit, run as consecutive segments of its
+    first-parent chain, one git process each, all at once.
+
+    Comparing each commit's tree with its parent's is most of the time of reading history
+    and git does it on one core; the segments use them all. Segment k lists the commits
+    after the last one of segment k-1 (`^end_k-1 end_k`): on a first-parent chain that is
+    exactly its stretch, whichever parents a merge has, and each commit is still compared
+    with its first parent. `streams()` hands the outputs over in order, the first one as
+    git writes it; later ones are read into memory meanwhile, so no git waits on a full pipe.
+    Their concatenation is the output of one `git log` over the whole chain."""
+
+    def __init__(self, repo, tip: str, options: Iterable[str], segments: int | None = None):
+        options = list(options)
+        chain = repo.git.rev_list("--first-parent", tip).split()      # newest first
+        count = len(chain)
+        parts = max(1, min(segments or _cores(), count // LOG_SEGMENT_MIN))
+        # The newest commit of each segment, oldest segment first; the last one is `tip`.
+        ends = [chain[count - (k + 1) * count // parts] for k in range(parts)]
+        self.processes = []
+        self.outputs: list[list[bytes]] = []
+        self.readers: list[threading.Thread] = []
+        try:
+            for k, end in enumerate(ends):
+                revs = [f"^{ends[k - 1]}", end] if k else [end]
+                self.processes.append(repo.git.log(*options, *revs, "--", as_process=True,
+                                                   stdout_as_string=False))
+            for process in self.processes[1:]:
+                buffer: list[bytes] = []
+                reader = threading.Thread(target=_read_all, args=(process.proc.stdout, buffer),
+                                          daemon=True)
+                reader.start()
+                self.outputs.append(buffer)
+                self.readers.append(reader)
+        except BaseException:
+            self.close()
+            raise
+
+    def streams(self) -> Iterator[IO[bytes]]:
+        """Each segment's output, oldest segment first."""
+        yield self.processes[0].proc.stdout
+        for reader, buffer in zip(self.readers, self.outputs):
+            reader.join()
+            yield io.BytesIO(b"".join(buffer))
+
+    def wait(self) -> None:
+        """Raises GitCommandError if a segment's git failed."""
+        for process in self.processes:
+            process.wait()
+
+    def close(self) -> None:
+        for process in self.processes:
+            if process.proc is not None and process.proc.poll() is None:
+                process.proc.kill()
+                process.proc.wait()
+
+
+def _read_all(stream: IO[bytes], into: list[bytes]) -> None:
+    while chunk := stream.read(1 << 20):
+        into.append(chunk)
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:          # not on Linux
+        return os.cpu_count() or 1
 
 
 # --- what the publishing checks ask of Git ------------------------------------------------------

@@ -56,11 +56,13 @@ class Tally:
 
 @dataclass(frozen=True)
 class Page:
-    """A generated page: its path in the docs tree and whether it is in the navigation."""
+    """A generated page: its path in the docs tree, whether it is in the navigation and
+    whether it is a record's page (the engine stamps those from one shell)."""
 
     path: str
     title: str
     in_nav: bool = False
+    record: bool = False
 
 
 @dataclass
@@ -405,7 +407,7 @@ class _Writer:
         self.groups = self._groups()
 
     def page(self, path: str, title: str, template: str, *, nav: str | None = None,
-             search: bool = True, **context: Any) -> None:
+             search: bool = True, record_page: bool = False, **context: Any) -> None:
         depth = path.count("/") + (0 if path.endswith("index.md") else 1)
         root = "../" * depth
         html = self.env.get_template(template).render(
@@ -416,7 +418,8 @@ class _Writer:
             meta["search"] = {"exclude": True}
         text = "---\n" + json.dumps(meta, ensure_ascii=False) + "\n---\n\n" + html + "\n"
         self.out.files[path] = text.encode("utf-8")
-        self.out.pages.append(Page(path=path, title=title, in_nav=nav is not None))
+        self.out.pages.append(Page(path=path, title=title, in_nav=nav is not None,
+                                   record=record_page))
         if nav is not None:
             self.out.nav.append({nav: path})
 
@@ -644,6 +647,7 @@ class _Writer:
             root = "../../"
             if site.is_withdrawn(r) and not site.internal:
                 self.page(f"{r.type}/{r.id}.md", r.title, "tombstone.html", record=r,
+                          record_page=True,
                           type_label=site.rtype(r).label, facts=site.facts(r, root),
                           history=site.history_rows(r))
                 continue
@@ -651,7 +655,7 @@ class _Writer:
             for child, spec in site.children.get(r.id, []):
                 children[site.rtype(child).label].append(child)
             self.page(
-                f"{r.type}/{r.id}.md", r.title, "record.html", record=r,
+                f"{r.type}/{r.id}.md", r.title, "record.html", record=r, record_page=True,
                 type_label=site.rtype(r).label, status_label=site.status_label(r),
                 overdue=site.days_overdue(r), facts=site.facts(r, root),
                 disclosure=site.disclosure(r), withdrawn_below=site.withdrawn_below(r),

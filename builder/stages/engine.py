@@ -215,7 +215,7 @@ class _Engine:
         removed, and the sitemap made again over the site's real pages."""
         from mkdocs.structure.pages import Page
 
-        stamps = {depth: _Stamp.of(shell, config) for depth, shell in self.shells.items()}
+        stamps = {depth: _Stamp.of(shell) for depth, shell in self.shells.items()}
         for file, title in self.stamped:
             page = Page(None, file, config)
             _, html = _page_source(file)
@@ -258,20 +258,21 @@ def _page_source(file: Any) -> tuple[dict[str, Any] | None, str]:
 @dataclass
 class _Stamp:
     """A shell page cut at its markers: literal pieces and, between them, which value of the
-    page goes there (title, content, or one of the forms of its address)."""
+    page goes there (title, content or address)."""
 
     pieces: list[str]
     slots: list[str]
 
     @classmethod
-    def of(cls, shell: Any, config: Any) -> "_Stamp":
+    def of(cls, shell: Any) -> "_Stamp":
         dest = Path(shell.abs_dest_path)
         html = dest.read_text(encoding="utf-8")
         dest.unlink()
         with contextlib.suppress(OSError):       # the shell's own folder (directory URLs)
             dest.parent.rmdir()
-        markers = {_TITLE: "title", _CONTENT: "content", **{
-            value: form for form, value in _addresses(shell.page).items() if value}}
+        # The page's address relative to the site: the canonical URL and its path (with a
+        # site_url) end with it, so they are filled in with it.
+        markers = {_TITLE: "title", _CONTENT: "content", shell.page.url: "url"}
         pattern = re.compile("|".join(re.escape(m) for m in sorted(markers, key=len,
                                                                     reverse=True)))
         parts = pattern.split(html)
@@ -284,16 +285,9 @@ class _Stamp:
         return cls(parts, slots)
 
     def fill(self, page: Any, title: str, content: str) -> str:
-        values = {"title": title, "content": content, **_addresses(page)}
+        values = {"title": title, "content": content, "url": page.url}
         out = [self.pieces[0]]
         for slot, piece in zip(self.slots, self.pieces[1:]):
             out.append(values[slot])
             out.append(piece)
         return "".join(out)
-
-
-def _addresses(page: Any) -> dict[str, str]:
-    """The forms a page's address takes in the theme: canonical URL (with site_url), the
-    path part of it, and the address relative to the site."""
-    return {"canonical": page.canonical_url or "", "absolute": page.abs_url or "",
-            "url": page.url}

@@ -101,6 +101,7 @@ class Site:
         self.records = sorted(projection.records, key=lambda r: (r.type, r.id))
         self.by_id = self.index.by_id
         self.children: dict[str, list[tuple[Record, FieldSpec]]] = defaultdict(list)
+        self._due_facts: dict[str, DueFacts | None] = {}
         for record in self.records:
             for spec, target in self._outgoing(record):
                 self.children[target].append((record, spec))
@@ -144,8 +145,13 @@ class Site:
         return self.index.days_overdue(record, self.as_of) or False
 
     def due_facts(self, record: Record) -> DueFacts | None:
-        """The honest deadline (roles.DueFacts); a withdrawn record has none."""
-        return None if self.is_withdrawn(record) else self.index.due_facts(record, self.as_of)
+        """The honest deadline (roles.DueFacts); a withdrawn record has none. Kept per record:
+        its page and every listing row showing it ask again, and the answer is fixed for the
+        build (one projection, one as-of date)."""
+        if record.id not in self._due_facts:
+            self._due_facts[record.id] = None if self.is_withdrawn(record) \
+                else self.index.due_facts(record, self.as_of)
+        return self._due_facts[record.id]
 
     def deadline(self, record: Record) -> Markup:
         """The deadline in force, with "已延期 N 次" and the original date shown as superseded

@@ -123,19 +123,27 @@ def test_the_kept_html_is_what_python_markdown_would_make(sites: SimpleNamespace
         assert converter.convert(body) == body.strip(), page
 
 
-@pytest.mark.parametrize("source, fits", [
-    ('---\n{"title": "整改事项"}\n---\n\n<h1 id="top">整改事项</h1>\n', True),
+@pytest.mark.parametrize("path, source, fits", [
+    ("item/SX-1.md", '---\n{"title": "整改事项"}\n---\n\n<h1 id="top">整改事项</h1>\n', True),
+    # MkDocs gives an index page its folder's address, and a page at the top has no folder
+    # to put a shell beside it.
+    ("item/index.md", '---\n{"title": "整改事项"}\n---\n\n<h1 id="top">整改事项</h1>\n', False),
+    ("item/README.md", '---\n{"title": "整改事项"}\n---\n\n<h1 id="top">整改事项</h1>\n', False),
+    ("SX-1.md", '---\n{"title": "整改事项"}\n---\n\n<h1 id="top">整改事项</h1>\n', False),
     # Other front matter (here: out of search) may change what the theme prints.
-    ('---\n{"title": "整改事项", "search": {"exclude": true}}\n---\n\n<h1>x</h1>\n', False),
+    ("item/SX-1.md",
+     '---\n{"title": "整改事项", "search": {"exclude": true}}\n---\n\n<h1>x</h1>\n', False),
     # The theme adds a heading of its own to content without one.
-    ('---\n{"title": "整改事项"}\n---\n\n<p>x</p>\n', False),
+    ("item/SX-1.md", '---\n{"title": "整改事项"}\n---\n\n<p>x</p>\n', False),
     # A title the theme would print differently from the shell's marker.
-    ('---\n{"title": "A & B"}\n---\n\n<h1>x</h1>\n', False),
-    ('# Markdown\n', False),
+    ("item/SX-1.md", '---\n{"title": "A & B"}\n---\n\n<h1>x</h1>\n', False),
+    ("item/SX-1.md", '# Markdown\n', False),
 ])
-def test_only_pages_the_shell_renders_alike_are_stamped(source: str, fits: bool) -> None:
+def test_only_pages_the_shell_renders_alike_are_stamped(path: str, source: str, fits: bool
+                                                       ) -> None:
     """A page that does not fit is left to the theme, never stamped wrongly."""
-    title = engine._Engine(set()).stampable(SimpleNamespace(content_string=source))
+    page = SimpleNamespace(src_uri=path, content_string=source)
+    title = engine._Engine(set()).stampable(page)
     assert (title is not None) == fits
 
 

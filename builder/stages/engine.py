@@ -180,8 +180,13 @@ class _Engine:
         return files
 
     def stampable(self, file: Any) -> str | None:
-        """The page's title when stamping gives the theme's own result: front matter holding
-        only a title the theme prints as is, and content with its own <h1>."""
+        """The page's title when stamping gives the theme's own result: a page inside a folder
+        whose address is as deep as the shell's beside it (no index or README page, which
+        MkDocs gives its folder's address), front matter holding only a title the theme
+        prints as is, and content with its own <h1>."""
+        folder, _, name = file.src_uri.rpartition("/")
+        if not folder or name.rsplit(".", 1)[0].lower() in ("index", "readme"):
+            return None
         meta, html = _page_source(file)
         if meta is None or set(meta) != {"title"} or "<h1" not in html:
             return None

@@ -216,9 +216,9 @@ def to_html(text: str) -> str:
     # One converter for every body: building one costs as much as converting a short body.
     # `reset()` clears what a conversion leaves behind (references, stashed HTML, heading ids).
     if _converter is None:
-        _converter = markdown.Markdown(extensions=["tables", "admonition", "sane_lists", "toc",
-                                                   BoundedLinks()],
-                                       extension_configs={"toc": {"slugify": slugify(case="lower")}})
+        _converter = markdown.Markdown(
+            extensions=["tables", "admonition", "sane_lists", "toc", BoundedLinks()],
+            extension_configs={"toc": {"slugify": slugify(case="lower")}})
     md = _converter.reset()
     md.sunlight_budget = _Budget(len(text))  # type: ignore[attr-defined]
     return md.convert(_defuse_stray_lt(text))

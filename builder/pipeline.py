@@ -210,7 +210,7 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
         config = engine.write_config(rendered, work / "docs", deployment.base_config,
                                      deployment.theme_dirs(audience.value), work / "site",
                                      _engine_extra(model, audience, body))
-        engine.build(config, as_of)
+        engine.build(config, as_of, stamp=[p.path for p in rendered.pages if p.record])
         if audience is Audience.INTERNAL or web_editor.EditorSettings.of(model).public:
             # The web editor goes with the internal site (editors are staff); the public site
             # has it only when the deployment says so (site.yml editor.public).

@@ -202,3 +202,14 @@ def test_internal_builds_guard_only_other_bodies_unverified_leads(tmp_path: Path
     assert found == []
     built = build(Deployment(root), root / "site-internal", AS_OF, Audience.INTERNAL)
     assert "王芳" in (built.out_dir / "rectification/ZG-2023-001/index.html").read_text("utf-8")
+
+
+def test_code_literals_are_builders_string_literals_without_docstrings() -> None:
+    """Phrases the code puts on pages are public; docstrings, which hold examples of record
+    values, are not (one walk per module finds both)."""
+    literals = verify._code_literals()
+    assert "现行期限" in literals                     # render.py: a computed fact's label
+    assert "已延期 " in literals                      # the text part of an f-string
+    assert verify.__doc__ not in literals              # a module's docstring
+    assert verify._code_literals.__doc__ not in literals   # a function's
+    assert verify.Leak.__doc__ not in literals         # a class's

@@ -38,7 +38,8 @@ def registry_name(registry: Registry, kind: str, key: Any) -> str:
 def date_html(value: date) -> Markup:
     """A date on a page: a `<time>` element, which the stylesheet keeps on one line
     ("2023-05-" / "31" on a phone otherwise), with no script needed."""
-    return Markup('<time datetime="{0}">{0}</time>').format(value.isoformat())
+    day = value.isoformat()      # digits and hyphens only: nothing to escape
+    return Markup(f'<time datetime="{day}">{day}</time>')
 
 
 _ISO_DATE = re.compile(r"(?<![0-9])([0-9]{4}-[0-9]{2}-[0-9]{2})(?![0-9])")

@@ -3,6 +3,12 @@
 The engine is an implementation detail behind this one module: Sunlight's logic lives in
 plain Python and the engine only receives a generated docs tree and config (mkdocs-material
 is in maintenance mode; its successor ignores MkDocs plugins). Nothing here decides content.
+
+The docs tree already holds finished HTML, so MkDocs is never let to parse it: each page hands
+Python-Markdown an empty stub and gets its HTML back as the page's content (`_Engine`). And
+record pages, which differ from one another only in title, content and address, are not
+rendered by the theme one by one: mkdocs-material renders one shell page per folder depth
+with markers in those places, and every record page is stamped from it (`_Stamp`).
 """
 
 from __future__ import annotations
@@ -11,10 +17,14 @@ import contextlib
 import json
 import logging
 import os
+import re
 import shutil
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
+
+from markupsafe import escape
 
 from .render import Rendered
 
@@ -55,8 +65,11 @@ def write_config(rendered: Rendered, docs_dir: Path, base_config: Path,
     return path
 
 
-def build(config_file: Path, build_date: date) -> None:
-    """Run `mkdocs build` in-process. Raises EngineError with MkDocs' own messages."""
+def build(config_file: Path, build_date: date, stamp: Iterable[str] = ()) -> None:
+    """Run `mkdocs build` in-process. Raises EngineError with MkDocs' own messages.
+
+    `stamp`: docs-tree paths of pages that may be stamped from a shell (record pages); one
+    that does not fit (see `_Engine.stampable`) is rendered by the theme like any page."""
     from mkdocs import exceptions
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
@@ -64,7 +77,10 @@ def build(config_file: Path, build_date: date) -> None:
     with _quiet_environment(build_date), _collect_logs() as messages:
         try:
             config = load_config(config_file=str(config_file))
+            engine = _Engine(set(stamp))
+            config.plugins["sunlight-engine"] = engine
             mkdocs_build(config)
+            engine.stamp(config)
         except (exceptions.MkDocsException, exceptions.Abort) as exc:
             raise EngineError(messages + [str(exc)]) from exc
         except SystemExit as exc:  # mkdocs' config loader exits on some YAML errors
@@ -112,3 +128,171 @@ def _collect_logs() -> Iterator[list[str]]:
         yield messages
     finally:
         logger.handlers, logger.propagate = saved_handlers, saved_propagate
+
+
+# --- no re-parse, and record pages stamped from a shell ---------------------------------------
+
+SHELL = "sunlight-stamp-shell"           # file name of the shell page in a record folder
+_TITLE = "sunlight-stamp-title"
+# The theme adds a heading of its own to content without "<h1"; every stamped page has one.
+_CONTENT = '<h1 id="top">sunlight-stamp-content</h1>'
+_FRONT = re.compile(r"\A---\n(\{[^\n]*\})\n---\n")     # render writes one line of JSON
+
+
+class _Engine:
+    """Wired into MkDocs as a plugin object (MkDocs registers any `on_<event>` method; no
+    entry point, and MkDocs is only imported when a build runs). Every page's finished HTML
+    bypasses Python-Markdown; the pages named in `candidates` that fit are taken out of the
+    MkDocs run and stamped afterwards from a shell the theme renders once per depth."""
+
+    def __init__(self, candidates: set[str]):
+        self.candidates = candidates
+        self.kept: dict[str, str] = {}
+        self.stamped: list[tuple[Any, str]] = []     # (MkDocs File, its page title)
+        self.shells: dict[int, Any] = {}             # depth → the shell's MkDocs File
+        self.order: list[str] = []                   # every page's path, as MkDocs listed them
+        self.env: Any = None
+        self.nav: Any = None
+        self.files: Any = None
+
+    def on_files(self, files: Any, config: Any) -> Any:
+        from mkdocs.structure.files import File
+
+        self.order = [f.src_uri for f in files.documentation_pages()]
+        for file in list(files.documentation_pages()):
+            title = self.stampable(file) if file.src_uri in self.candidates else None
+            if title is None:
+                continue
+            files.remove(file)
+            self.stamped.append((file, title))
+            depth = file.src_uri.count("/")
+            if depth not in self.shells:
+                folder = file.src_uri.rsplit("/", 1)[0]
+                name = f"{folder}/{SHELL}.md"
+                while name in files.src_uris:
+                    name = name[:-3] + "-.md"
+                # Out of the search index (the shell is no page of the site); the meta keys
+                # a stampable page may have are exactly this shell's.
+                meta = json.dumps({"title": _TITLE, "search": {"exclude": True}})
+                self.shells[depth] = File.generated(config, name,
+                                                    content=f"---\n{meta}\n---\n\n{_CONTENT}\n")
+                files.append(self.shells[depth])
+        return files
+
+    def stampable(self, file: Any) -> str | None:
+        """The page's title when stamping gives the theme's own result: a page inside a folder
+        whose address is as deep as the shell's beside it (no index or README page, which
+        MkDocs gives its folder's address), front matter holding only a title the theme
+        prints as is, and content with its own <h1>."""
+        folder, _, name = file.src_uri.rpartition("/")
+        if not folder or name.rsplit(".", 1)[0].lower() in ("index", "readme"):
+            return None
+        meta, html = _page_source(file)
+        if meta is None or set(meta) != {"title"} or "<h1" not in html:
+            return None
+        title = meta["title"]
+        return title if isinstance(title, str) and str(escape(title)) == title else None
+
+    def on_nav(self, nav: Any, config: Any, files: Any) -> Any:
+        self.nav = nav
+        return nav
+
+    def on_env(self, env: Any, config: Any, files: Any) -> Any:
+        self.env, self.files = env, files
+        return env
+
+    def on_page_markdown(self, markdown: str, page: Any, config: Any, files: Any) -> str:
+        # The page is finished HTML: Python-Markdown gets nothing to parse.
+        self.kept[page.file.src_uri] = markdown
+        return ""
+
+    def on_page_content(self, html: str, page: Any, config: Any, files: Any) -> str:
+        # What Python-Markdown returns for a page that is one block of raw HTML: the same text,
+        # stripped (tests/test_engine.py compares it with a real conversion).
+        return self.kept.pop(page.file.src_uri).strip()
+
+    # Last to see the Markdown (whatever else reads it sees the HTML), first to set the content.
+    on_page_markdown.mkdocs_priority = -100      # type: ignore[attr-defined]
+    on_page_content.mkdocs_priority = 100        # type: ignore[attr-defined]
+
+    def stamp(self, config: Any) -> None:
+        """After MkDocs: every stamped page written from its depth's shell, the shells
+        removed, and the sitemap made again over the site's real pages."""
+        from mkdocs.structure.pages import Page
+
+        stamps = {depth: _Stamp.of(shell) for depth, shell in self.shells.items()}
+        for file, title in self.stamped:
+            page = Page(None, file, config)
+            _, html = _page_source(file)
+            out = stamps[file.src_uri.count("/")].fill(page, title, html.strip())
+            dest = Path(file.abs_dest_path)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(out.encode("utf-8", errors="xmlcharrefreplace"))
+        if self.stamped:
+            self._sitemap(config)
+
+    def _sitemap(self, config: Any) -> None:
+        """The theme's sitemap lists pages MkDocs rendered: the shells, not the stamped
+        pages. Rendered again by MkDocs itself over every page, in MkDocs' own order."""
+        from mkdocs.commands.build import _build_theme_template
+        from mkdocs.structure.files import Files
+
+        if "sitemap.xml" not in config.theme.static_templates:
+            return
+        shells = {shell.src_uri for shell in self.shells.values()}
+        pages = {f.src_uri: f for f in self.files.documentation_pages() if f.src_uri not in shells}
+        pages |= {f.src_uri: f for f, _ in self.stamped}
+        order = {path: n for n, path in enumerate(self.order)}
+        ranked = sorted(pages.values(), key=lambda f: order.get(f.src_uri, len(order)))
+        _build_theme_template("sitemap.xml", self.env, Files(ranked), config, self.nav)
+
+
+def _page_source(file: Any) -> tuple[dict[str, Any] | None, str]:
+    """A generated page's JSON front matter and its HTML, read as MkDocs reads a page."""
+    text = file.content_string
+    match = _FRONT.match(text)
+    if match is None:
+        return None, text
+    try:
+        meta = json.loads(match.group(1))
+    except ValueError:
+        return None, text
+    return (meta if isinstance(meta, dict) else None), text[match.end():].lstrip("\n")
+
+
+@dataclass
+class _Stamp:
+    """A shell page cut at its markers: literal pieces and, between them, which value of the
+    page goes there (title, content or address)."""
+
+    pieces: list[str]
+    slots: list[str]
+
+    @classmethod
+    def of(cls, shell: Any) -> "_Stamp":
+        dest = Path(shell.abs_dest_path)
+        html = dest.read_text(encoding="utf-8")
+        dest.unlink()
+        with contextlib.suppress(OSError):       # the shell's own folder (directory URLs)
+            dest.parent.rmdir()
+        # The page's address relative to the site: the canonical URL and its path (with a
+        # site_url) end with it, so they are filled in with it.
+        markers = {_TITLE: "title", _CONTENT: "content", shell.page.url: "url"}
+        pattern = re.compile("|".join(re.escape(m) for m in sorted(markers, key=len,
+                                                                    reverse=True)))
+        parts = pattern.split(html)
+        slots = [markers[m] for m in pattern.findall(html)]
+        stray = [p for p in parts if "sunlight-stamp" in p]
+        if stray or "content" not in slots:
+            # The theme shows the page somewhere the stamp does not know how to fill.
+            raise EngineError([f"mkdocs-material 的页面外壳无法套用（{shell.src_uri}）："
+                               "主题在未知位置显示了页面标题或地址"])
+        return cls(parts, slots)
+
+    def fill(self, page: Any, title: str, content: str) -> str:
+        values = {"title": title, "content": content, "url": page.url}
+        out = [self.pieces[0]]
+        for slot, piece in zip(self.slots, self.pieces[1:]):
+            out.append(values[slot])
+            out.append(piece)
+        return "".join(out)

@@ -207,11 +207,19 @@ class BoundedLinks(Extension):
             md.inlinePatterns.register(cls(pattern, md), name, priority)
 
 
+_converter: markdown.Markdown | None = None
+
+
 def to_html(text: str) -> str:
     """A body's Markdown as (unsanitised) HTML. Headings get readable Chinese anchors."""
-    md = markdown.Markdown(extensions=["tables", "admonition", "sane_lists", "toc",
-                                       BoundedLinks()],
-                           extension_configs={"toc": {"slugify": slugify(case="lower")}})
+    global _converter
+    # One converter for every body: building one costs as much as converting a short body.
+    # `reset()` clears what a conversion leaves behind (references, stashed HTML, heading ids).
+    if _converter is None:
+        _converter = markdown.Markdown(
+            extensions=["tables", "admonition", "sane_lists", "toc", BoundedLinks()],
+            extension_configs={"toc": {"slugify": slugify(case="lower")}})
+    md = _converter.reset()
     md.sunlight_budget = _Budget(len(text))  # type: ignore[attr-defined]
     return md.convert(_defuse_stray_lt(text))
 

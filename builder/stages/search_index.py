@@ -18,6 +18,7 @@ characters: exact substring search, the same in every browser. Nothing here deci
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 import re
@@ -94,9 +95,13 @@ def index(pages_dir: Path, work_dir: Path) -> dict[str, bytes]:
     bundle = {f"{BUNDLE}/{p.relative_to(output).as_posix()}": p.read_bytes()
               for p in sorted(output.rglob("*"))
               if p.is_file() and _SERVED.fullmatch(p.relative_to(output).as_posix())}
-    if f"{BUNDLE}/pagefind.js" not in bundle:
+    if f"{BUNDLE}/pagefind.js" not in bundle or f"{BUNDLE}/pagefind-entry.json" not in bundle:
         raise SearchIndexError("生成搜索索引失败：Pagefind 没有写出 pagefind.js")
-    return bundle
+    try:
+        return _canonical(bundle)
+    except (ValueError, IndexError, KeyError, TypeError, OSError, EOFError, zlib.error) as exc:
+        raise SearchIndexError(f"生成搜索索引失败：无法读取 Pagefind 写出的文件（{exc}）；"
+                               f"Sunlight 只认 Pagefind 1.5.2。{_REINSTALL}") from None
 
 
 _REINSTALL = "请重新安装依赖：pip install 'pagefind[extended]==1.5.2'（或 make setup）"
@@ -122,7 +127,57 @@ def unspace_han(text: str) -> str:
     return _SPACED_HAN.sub("", text.replace("\u200b", ""))
 
 
-# --- reading Pagefind's files back (the leak guard reads every output byte) ----------------
+# --- Pagefind's files: made canonical, and read back (the leak guard reads every output byte) --
+
+
+def _canonical(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The same content gives the same bytes: Pagefind writes the values of each filter and
+    the list of filters in its metadata in hash-map order, which changes from run to run.
+    Sort them, and name the rewritten files by their content as Pagefind does."""
+    renamed: dict[str, str] = {}
+    out = dict(files)
+    for path, raw in files.items():
+        if path.endswith(".pf_filter"):
+            name, values = _unpack(raw)
+            data = _pack([name, sorted(values, key=lambda v: v[0])])
+            lang = path.rsplit("/", 1)[1].split("_")[0]
+            new = f"{BUNDLE}/filter/{lang}_{_digest(data, 7)}.pf_filter"
+            renamed[_stem(path)] = _stem(new)
+            del out[path]
+            out[new] = _gzip(data)
+    for path, raw in files.items():
+        if path.endswith(".pf_meta"):
+            meta = _unpack(raw)
+            # [version, pages, word chunks, filters: [[name, file]], sorts, metadata keys]
+            meta[3] = sorted([name, renamed.get(file, file)] for name, file in meta[3])
+            data = _pack(meta)
+            old = path.rsplit("/", 1)[1].split(".")[1]
+            new = f"{old.split('_')[0]}_{_digest(data, 10)}"
+            del out[path]
+            out[f"{BUNDLE}/pagefind.{new}.pf_meta"] = _gzip(data)
+            entry = f"{BUNDLE}/pagefind-entry.json"
+            out[entry] = out[entry].replace(f'"{old}"'.encode(), f'"{new}"'.encode())
+    return out
+
+
+def _stem(path: str) -> str:
+    return path.rsplit("/", 1)[1].split(".")[0]
+
+
+def _digest(data: bytes, length: int) -> str:
+    return hashlib.sha256(data).hexdigest()[:length]
+
+
+def _gzip(data: bytes) -> bytes:
+    return gzip.compress(_SIGNATURE + data, compresslevel=9, mtime=0)
+
+
+def _unpack(raw: bytes) -> Any:
+    data = gzip.decompress(raw)
+    if not data.startswith(_SIGNATURE):
+        raise ValueError("not a Pagefind data file")
+    value, end = _cbor_item(data, len(_SIGNATURE))
+    return value
 
 
 def strings(raw: bytes) -> list[str] | None:
@@ -134,13 +189,13 @@ def strings(raw: bytes) -> list[str] | None:
         return None
     if not data.startswith(_SIGNATURE):
         return None
-    data = data[len(_SIGNATURE):]
+    body = data[len(_SIGNATURE):]
     try:
-        found = list(_json_strings(json.loads(data))) if data[:1] == b"{" else \
-            list(_cbor_strings(data))
+        value = json.loads(body) if body[:1] == b"{" else _cbor_item(data, len(_SIGNATURE))[0]
+        found = list(_json_strings(value))
     except (ValueError, IndexError, struct.error, RecursionError):
         # Unreadable as its format: every UTF-8 run in it still counts.
-        found = [data.decode("utf-8", errors="replace")]
+        found = [body.decode("utf-8", errors="replace")]
     return [unspace_han(s) for s in found]
 
 
@@ -156,30 +211,67 @@ def _json_strings(value: Any) -> Iterator[str]:
             yield from _json_strings(item)
 
 
-def _cbor_strings(data: bytes) -> Iterator[str]:
-    """The text strings of a CBOR document (RFC 8949), in order; numbers and bytes skipped.
-    A flat walk: every item is either a leaf or a header of items that follow."""
-    pos = 0
-    while pos < len(data):
-        head = data[pos]
-        major, info = head >> 5, head & 31
-        pos += 1
-        if info < 24:
-            length = info
-        elif info <= 27:
-            size = 1 << (info - 24)
-            length = int.from_bytes(data[pos:pos + size], "big")
-            if len(data) < pos + size:
-                raise ValueError("truncated CBOR")
-            pos += size
-        elif info == 31:
-            length = 0          # indefinite length: its items follow, then a 0xff "break"
-        else:
-            raise ValueError(f"CBOR item {head:#x}")
-        if major == 3:
-            yield data[pos:pos + length].decode("utf-8", errors="replace")
-            pos += length
-        elif major == 2:
-            pos += length
-        # Integers, floats, simple values and the headers of arrays, maps and tags carry no
-        # text of their own: their contents are the items that follow.
+def _cbor_item(data: bytes, pos: int) -> tuple[Any, int]:
+    """One CBOR item (RFC 8949) at `pos` and where it ends: the subset Pagefind writes
+    (integers, strings, arrays, maps, floats)."""
+    head = data[pos]
+    major, info = head >> 5, head & 31
+    pos += 1
+    if major == 7 and info in (25, 26, 27):
+        size = {25: 2, 26: 4, 27: 8}[info]
+        return struct.unpack({2: ">e", 4: ">f", 8: ">d"}[size], data[pos:pos + size])[0], \
+            pos + size
+    if info < 24:
+        length = info
+    elif info <= 27:
+        size = 1 << (info - 24)
+        if len(data) < pos + size:
+            raise ValueError("truncated CBOR")
+        length = int.from_bytes(data[pos:pos + size], "big")
+        pos += size
+    else:
+        raise ValueError(f"CBOR item {head:#x} at {pos - 1}")
+    if major == 0:
+        return length, pos
+    if major == 1:
+        return -1 - length, pos
+    if major in (2, 3):
+        chunk = data[pos:pos + length]
+        return (chunk.decode("utf-8") if major == 3 else chunk), pos + length
+    if major == 4:
+        items = []
+        for _ in range(length):
+            item, pos = _cbor_item(data, pos)
+            items.append(item)
+        return items, pos
+    if major == 5:
+        pairs = {}
+        for _ in range(length):
+            key, pos = _cbor_item(data, pos)
+            pairs[key], pos = _cbor_item(data, pos)
+        return pairs, pos
+    if major == 6:
+        return _cbor_item(data, pos)
+    return {20: False, 21: True, 22: None}.get(length), pos
+
+
+def _pack(value: Any) -> bytes:
+    """CBOR of integers, strings and arrays, each in its shortest form (what Pagefind's
+    metadata and filter files hold)."""
+    if isinstance(value, bool) or not isinstance(value, (int, str, list)):
+        raise ValueError(f"cannot write {type(value).__name__} as CBOR here")
+    if isinstance(value, int):
+        return _cbor_head(0, value) if value >= 0 else _cbor_head(1, -1 - value)
+    if isinstance(value, str):
+        data = value.encode("utf-8")
+        return _cbor_head(3, len(data)) + data
+    return _cbor_head(4, len(value)) + b"".join(_pack(item) for item in value)
+
+
+def _cbor_head(major: int, length: int) -> bytes:
+    if length < 24:
+        return bytes([major << 5 | length])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if length < 1 << (8 * size):
+            return bytes([major << 5 | info]) + length.to_bytes(size, "big")
+    raise ValueError("CBOR length too large")

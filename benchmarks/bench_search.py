@@ -5,7 +5,8 @@ Builds a generated project (bench_validate.generate) with Sunlight, serves the p
 query into the search field and waits for the result list. The server records every file the
 browser asks for, the page's and Pagefind's web worker's alike; a file counts with its
 compressed size (gzip -9, as a web server would send it; Pagefind's data files are gzip
-already). Printed: per query, the files fetched for the search and their compressed bytes,
+already; the filter lists, which search.js asks for once the first results are drawn,
+count only in the second figure). Printed: per query, the files fetched for the search and their compressed bytes,
 before the first results and once the filter lists have loaded too; the index's size on
 disk for comparison. Needs Debian's chromium and chromium-driver.
 
@@ -72,7 +73,9 @@ def fetch(site: Path, query: str, profile: Path) -> Fetched:
                 lambda d: d.find_elements(By.CSS_SELECTOR, "li.md-search-result__item")
                 or count.text.startswith("没有找到"))
             found.results = count.text
-            first = list(served[before:])
+            # search.js asks for the filter lists only once the first results are drawn; the
+            # poll above may see them already requested.
+            first = [p for p in served[before:] if not p.split("?")[0].endswith(".pf_filter")]
             WebDriverWait(driver, 120).until(lambda d: d.find_element(
                 By.CSS_SELECTOR, "[data-sl-search-filters]").is_displayed())
             time.sleep(0.5)

@@ -35,7 +35,9 @@
   function load() {
     if (!pagefind) {
       pagefind = import(new URL("pagefind/pagefind.js", root).href).then(function (module) {
-        return module.options({ baseUrl: root.pathname }).then(function () { return module; });
+        // Each Han character is a word of the index: a longer excerpt than Pagefind's 30 words.
+        return module.options({ baseUrl: root.pathname, excerptLength: 60 })
+          .then(function () { return module; });
       });
     }
     return pagefind;
@@ -52,7 +54,8 @@
   // Every whitespace-separated term with two or more Han characters must occur as written
   // (a phrase of characters); the ranking is Pagefind's over all terms.
   function find(module, query, filters) {
-    var terms = query.split(/\s+/).filter(Boolean).map(spaceHan);
+    // Quotes would switch Pagefind to its exact mode for the whole query.
+    var terms = query.replace(/["“”]/g, " ").split(/\s+/).filter(Boolean).map(spaceHan);
     var phrases = terms.filter(function (t) { return new RegExp("[" + HAN + "] [" + HAN + "]").test(t); });
     var ranked = module.search(terms.length ? terms.join(" ") : null, { filters: filters });
     return Promise.all([ranked].concat(phrases.map(function (phrase) {

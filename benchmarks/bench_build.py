@@ -67,7 +67,7 @@ def main() -> None:
             total = time.perf_counter() - start
             out = size_of(tmp / "site")
             page = next((tmp / "site" / "rectification").glob("ZG-*/index.html"))
-            index = tmp / "site" / "search" / "search_index.json"
+            index = tmp / "site" / "pagefind"
             print(f"== {count} records: {built.pages} pages, {total:.1f} s, "
                   f"{out / 1e6:.1f} MB output")
             for stage, seconds in built.timings.items():
@@ -76,7 +76,8 @@ def main() -> None:
                   f"{built.timings['verify']:.2f} s, {built.timings['verify'] / count * 1e3:.2f} ms "
                   f"a record")
             print(f"   record page    {page.stat().st_size / 1e3:.1f} KB; search index "
-                  f"{index.stat().st_size / 1e6:.2f} MB")
+                  f"{sum(p.stat().st_size for p in index.rglob('*') if p.is_file()) / 1e6:.2f} MB"
+                  " in chunks (bench_search.py: what one query downloads)")
             plain_s, plain_size = plain_build(tmp, built.pages)
             print(f"   plain mkdocs-material, {built.pages} simple pages: {plain_s:.1f} s, "
                   f"{plain_size / 1e6:.1f} MB -> Sunlight/plain: time x{total / plain_s:.2f}, "

@@ -150,8 +150,20 @@ def measure_outputs(size: Size, project: Path, site: Path, bare_site: Path) -> N
     size.pages = len(pages)
     size.largest_page = max(p.stat().st_size for p in pages)
     size.largest_record_page = max(p.stat().st_size for p in pages if p.parent.name in ids)
-    size.search_gzip = gzip_size(site / "search" / "search_index.json")
+    size.search_gzip = search_first_results(site)
     size.bare_search_gzip = gzip_size(bare_site / "search" / "search_index.json")
+
+
+def search_first_results(site: Path) -> int:
+    """The most one of bench_search.QUERIES downloads before its first results appear
+    (Pagefind's chunked index, in headless Chromium); 0 where Chromium is missing."""
+    import bench_search
+    from browser import CHROMEDRIVER, CHROMIUM
+    if not (CHROMIUM and CHROMEDRIVER):
+        return 0
+    with tempfile.TemporaryDirectory() as profiles:
+        return max(sum(bench_search.fetch(site, query, Path(profiles) / str(n)).first.values())
+                   for n, query in enumerate(bench_search.QUERIES))
 
 
 def measure(records: int, repeat: int) -> Size:

@@ -22,6 +22,7 @@ from . import __version__
 from .stages import statistics
 from .model.model import ConfigError
 from .stages.engine import EngineError
+from .stages.search_index import SearchIndexError
 from .pipeline import (Checked, ContentInvalid, LeakDetected, Deployment, WrongTarget, build, check,
                        figures)
 from .stages.projection import Audience
@@ -188,6 +189,9 @@ def build_command(out: Path | None, as_of: Any, audience: str, body: str | None,
         click.echo("已发布的网站保持不变。", err=True)
         sys.exit(EXIT_CONTENT)
     except EditorError as exc:
+        click.echo(f"没有构建：{exc}。已发布的网站保持不变。", err=True)
+        sys.exit(EXIT_USAGE)
+    except SearchIndexError as exc:
         click.echo(f"没有构建：{exc}。已发布的网站保持不变。", err=True)
         sys.exit(EXIT_USAGE)
     except EngineError as exc:

@@ -12,7 +12,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .stages import dashboards, engine, feeds, freeze, opendata, publish, render, statistics, verify
+from .stages import (dashboards, engine, feeds, freeze, opendata, publish, render, search_index,
+                     statistics, verify)
 from .stages.history import History, read_history
 from .stages.repository import NotARepository, head_commit, is_clean
 from .stages.timeline import Timelines, change_log, timelines
@@ -218,6 +219,11 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
                                     next_ids(deployment, model, as_of.year),
                                     deployment.template_dirs)
         clock.lap("mkdocs")
+        # The search index is built from the finished pages and is output like any other:
+        # the leak guard below reads it.
+        publish.write_tree(work / "search-pages", search_index.inputs(work / "site"))
+        publish.write_tree(work / "site", search_index.index(work / "search-pages", work))
+        clock.lap("search")
         secrets = verify.secrets(records + found.revisions_for_leak_guard(shown), model, as_of,
                                  audience, body, verify.chrome(deployment.template_dirs,
                                                                deployment.base_config))

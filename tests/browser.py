@@ -46,14 +46,25 @@ def axe_script() -> Path | None:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    served: list[str] | None = None
+
     def log_message(self, format, *args):  # noqa: A002 - signature of the base class
         pass
 
+    def send_head(self):
+        # What the browser asked for, from any of its threads: a web worker's requests do
+        # not reach the page's performance log.
+        if self.served is not None:
+            self.served.append(self.path)
+        return super().send_head()
+
 
 @contextlib.contextmanager
-def serve(folder: Path) -> Iterator[str]:
-    """Serve a built site on 127.0.0.1 (a free port); yields its base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
+def serve(folder: Path, served: list[str] | None = None) -> Iterator[str]:
+    """Serve a built site on 127.0.0.1 (a free port); yields its base URL. With `served`,
+    every requested path is appended to it."""
+    handler = functools.partial(type("Handler", (_QuietHandler,), {"served": served}),
+                                directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -61,7 +61,10 @@ def test_the_model_and_the_text_helpers_never_reach_into_stages_or_commands() ->
 # Modules that start a process other than Git, and what they start.
 OTHER_PROCESSES = {"commands/serve.py": "npx decap-server, the web editor's local backend "
                                         "(in its git mode, on a scratch repository, it runs git "
-                                        "itself: that is Decap's, not Sunlight's, access)"}
+                                        "itself: that is Decap's, not Sunlight's, access)",
+                   # The site search's index is Pagefind's binary (from its PyPI wheel) run
+                   # over the built pages; it has no Python API but one over pipes.
+                   "stages/search_index.py": "pagefind_extended, the search index builder"}
 
 
 def test_one_way_to_call_git() -> None:

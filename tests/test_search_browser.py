@@ -1,104 +1,220 @@
-"""Chinese full-text search, checked where it lives: in a real headless Chromium.
+"""Site search, checked where it lives: the built site in a real headless Chromium.
 
-Builds a small site, serves it on 127.0.0.1, types a two-character word that occurs only in
-one record's body into mkdocs-material's search box, and expects that record in the results.
-Needs Debian's chromium and chromium-driver (.ci/run installs them); without them the test
-is skipped locally and fails in CI.
+Builds a small site (its Pagefind index included), serves it on 127.0.0.1 and uses the theme's
+search field as a citizen would: a Chinese word inside a sentence of a body is found (also
+one that Pagefind's and the browser's dictionaries cut differently), an exact record ID
+brings that record first although other records mention it more often, a filter narrows the
+results, each result shows type, ID, status and unit, and the keyboard shortcut opens the
+search. Needs Debian's chromium and chromium-driver (.ci/run installs them); without them the
+test is skipped locally and fails in CI.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import shutil
-import threading
 from datetime import date
 
 import pytest
 
 from builder.pipeline import Deployment, build
 
-from conftest import BASE_RECORDS, edit, make_project, write_all
+from browser import CHROMEDRIVER, CHROMIUM, chrome, requested_urls, serve, set_viewport
+from conftest import BASE_RECORDS, RECTIFICATION, RECTIFICATION_PATH, edit, make_project, write_all
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-WORD = "芍药"  # appears only in the body of ZG-2023-001 below
+WORD = "芍药"          # only in the body of ZG-2023-001, inside a sentence
+SPLIT_WORD = "种质"    # one word to Pagefind's jieba, two to the browser's dictionary
 
 if not (CHROMIUM and CHROMEDRIVER):
     if os.environ.get("CI"):
         pytest.fail("chromium and chromium-driver are required in CI", pytrace=False)
     pytest.skip("chromium/chromedriver not installed", allow_module_level=True)
 
-webdriver = pytest.importorskip("selenium.webdriver")
+pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support import expected_conditions  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+
+def _rectification(number: int, title: str, status: str, unit: str, body: str) -> str:
+    text = edit(RECTIFICATION, "id: ZG-2023-001", f"id: ZG-2023-{number:03d}")
+    text = edit(text, "title: 加快林业项目资金拨付", f"title: {title}")
+    text = edit(text, "responsible_unit: ly-lyj", f"responsible_unit: {unit}")
+    if status != "completed":
+        text = edit(text, "status: completed", f"status: {status}")
+        text = edit(text, "completed: 2023-09-15\nresult: 已拨付全部资金。\n", "")
+    return edit(text, "整改正文。", body)
 
 
 @pytest.fixture(scope="module")
-def served_site(tmp_path_factory):
+def site_url(tmp_path_factory):
     root = make_project(tmp_path_factory.mktemp("search") / "project")
     files = dict(BASE_RECORDS)
-    files["content/rectifications/ZG-2023-001.md"] = edit(
-        files["content/rectifications/ZG-2023-001.md"], "整改正文。",
-        f"整改正文。已在林场补种{WORD}和牡丹，建立养护台账。")
+    files[RECTIFICATION_PATH] = edit(
+        RECTIFICATION, "整改正文。",
+        f"整改正文。已在林场补种{WORD}和牡丹，建立牡丹{SPLIT_WORD}资源圃和养护台账。")
+    # Three more rectifications of the same finding: two name ZG-2023-001 in their bodies
+    # more often than its own page does; one is still in progress, at another unit.
+    files["content/rectifications/ZG-2023-002.md"] = _rectification(
+        2, "林业项目资金拨付情况复查", "completed", "ly-lyj",
+        "复查 ZG-2023-001 的整改情况。ZG-2023-001 已完成，ZG-2023-001 的资金已拨付。")
+    files["content/rectifications/ZG-2023-003.md"] = _rectification(
+        3, "林业项目资金绩效评价", "in_progress", "ly-czj",
+        "参照 ZG-2023-001 开展林业项目资金绩效评价，ZG-2023-001 的做法在全市推广。")
+    files["content/rectifications/ZG-2023-004.md"] = _rectification(
+        4, "林业项目资金公示", "completed", "ly-lyj", "在政府网站公示林业项目资金。")
     write_all(root, files)
     build(Deployment(root), root / "site", date(2026, 11, 21))
-    handler = functools.partial(_QuietHandler, directory=str(root / "site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serve(root / "site", SERVED) as url:
+        yield url
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - signature of the base class
-        pass
+SERVED: list[str] = []   # every path the browser asked the site for
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
-        options.add_argument(flag)
-    service = webdriver.ChromeService(executable_path=CHROMEDRIVER)
-    driver = webdriver.Chrome(options=options, service=service)
-    driver.set_page_load_timeout(30)
+    driver = chrome(tmp_path_factory.mktemp("chromium"))
     yield driver
     driver.quit()
 
 
-def test_two_character_chinese_word_is_found_by_the_built_search(served_site, browser) -> None:
-    browser.get(served_site)
+def _search(browser, url: str, query: str) -> list[dict[str, str]]:
+    """Open the search with its shortcut, type `query`, wait for the results to settle."""
+    browser.get(url)
     wait = WebDriverWait(browser, 20)
-    toggle = wait.until(expected_conditions.element_to_be_clickable(
-        (By.CSS_SELECTOR, "label.md-search__icon, label[for='__search']")))
-    toggle.click()
-    box = wait.until(expected_conditions.visibility_of_element_located(
-        (By.CSS_SELECTOR, "input.md-search__input")))
-    box.send_keys(WORD)
-    results = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "li.md-search-result__item a")
-                         or None)
-    hrefs = [a.get_attribute("href") for a in results]
-    assert any(h.rstrip("/").endswith("rectification/ZG-2023-001") or
-               "rectification/ZG-2023-001/" in h for h in hrefs), hrefs
+    wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "[data-sl-search][data-ready]")))
+    browser.find_element(By.TAG_NAME, "body").send_keys("/")
+    box = browser.switch_to.active_element
+    assert box.get_attribute("data-sl-search-query") is not None, "/ did not focus the search"
+    box.send_keys(query)
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "[data-sl-search-count]").text
+               .startswith(("找到", "没有找到")))
+    return _results(browser)
 
 
-def test_ledger_filters_rows_in_the_browser(served_site, browser) -> None:
-    browser.get(served_site + "ledger/")
+def _results(browser) -> list[dict[str, str]]:
+    out = []
+    for item in browser.find_elements(By.CSS_SELECTOR, "li.md-search-result__item"):
+        link = item.find_element(By.CSS_SELECTOR, "a.md-search-result__link")
+        out.append({"href": link.get_attribute("href"),
+                    "title": item.find_element(By.TAG_NAME, "h1").text,
+                    "type": item.find_element(By.CSS_SELECTOR, ".sl-search-type").text,
+                    "id": item.find_element(By.CSS_SELECTOR, ".sl-search-id").text,
+                    "status": item.find_element(By.CSS_SELECTOR, ".sl-search-status").text,
+                    "unit": _text(item, ".sl-search-unit"),
+                    "excerpt": item.find_element(By.CSS_SELECTOR, ".sl-search-excerpt")
+                    .get_attribute("innerHTML")})
+    return out
+
+
+def _text(item, selector: str) -> str:
+    found = item.find_elements(By.CSS_SELECTOR, selector)
+    return found[0].text if found else ""
+
+
+def test_a_chinese_word_inside_a_sentence_is_found_and_shown(site_url, browser) -> None:
+    results = _search(browser, site_url, WORD)
+    assert [r["id"] for r in results] == ["ZG-2023-001"]
+    shown = results[0]
+    assert shown["href"].endswith("/rectification/ZG-2023-001/")
+    assert (shown["title"], shown["type"], shown["status"], shown["unit"]) == (
+        "加快林业项目资金拨付", "整改事项", "已完成", "洛阳市林业局")
+    assert f"<mark>{WORD}</mark>" in shown["excerpt"]       # the page's text, not spaced out
+    count = browser.find_element(By.CSS_SELECTOR, "[data-sl-search-count]")
+    assert count.get_attribute("role") == "status" and count.text == "找到 1 条记录"
+
+
+def test_a_word_the_two_dictionaries_cut_differently_is_found(site_url, browser) -> None:
+    assert [r["id"] for r in _search(browser, site_url, SPLIT_WORD + "资源")] == ["ZG-2023-001"]
+    assert [r["id"] for r in _search(browser, site_url, SPLIT_WORD)] == ["ZG-2023-001"]
+    # Characters of the query spread over a page are no match: it is a phrase.
+    assert _search(browser, site_url, "芍牡") == []
+
+
+def test_an_exact_id_returns_that_record_first(site_url, browser) -> None:
+    results = _search(browser, site_url, "ZG-2023-001")
+    ids = [r["id"] for r in results]
+    assert ids[0] == "ZG-2023-001" and {"ZG-2023-002", "ZG-2023-003"} <= set(ids), ids
+    assert _search(browser, site_url, "zg-2023-003")[0]["id"] == "ZG-2023-003"
+
+
+def test_a_filter_narrows_the_results(site_url, browser) -> None:
+    everything = _search(browser, site_url, "林业项目资金")
+    assert {r["id"] for r in everything} >= {"ZG-2023-001", "ZG-2023-002", "ZG-2023-003",
+                                             "ZG-2023-004"}
+    wait = WebDriverWait(browser, 20)
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "[data-sl-search-filters]").is_displayed())
+    status = Select(browser.find_element(By.CSS_SELECTOR, "select[data-filter='status']"))
+    status.select_by_value("整改中")      # the finding's status follows its open rectification
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "[data-sl-search-count]").text
+               == "找到 2 条记录")
+    assert {(r["id"], r["status"]) for r in _results(browser)} == {
+        ("ZG-2023-003", "整改中"), ("WT-2023-001", "整改中")}
+    kind = Select(browser.find_element(By.CSS_SELECTOR, "select[data-filter='type']"))
+    kind.select_by_value("整改事项")
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "[data-sl-search-count]").text
+               == "找到 1 条记录")
+    assert [(r["id"], r["type"], r["status"], r["unit"]) for r in _results(browser)] == [
+        ("ZG-2023-003", "整改事项", "整改中", "洛阳市财政局")]
+    assert kind.first_selected_option.text == "整改事项（1）"   # what each value would leave
+    unit = Select(browser.find_element(By.CSS_SELECTOR, "select[data-filter='unit']"))
+    assert "洛阳市林业局" in [o.get_attribute("value") for o in unit.options]
+    years = [o.get_attribute("value") for o in
+             Select(browser.find_element(By.CSS_SELECTOR, "select[data-filter='year']")).options]
+    assert "2023" in years
+
+
+def test_shortcuts_open_and_escape_closes_the_search_on_a_phone(site_url, browser) -> None:
+    set_viewport(browser, 390, 844)
+    try:
+        browser.get(site_url)
+        WebDriverWait(browser, 20).until(expected_conditions.presence_of_element_located(
+            (By.CSS_SELECTOR, "[data-sl-search][data-ready]")))
+        toggle = browser.find_element(By.ID, "__search")
+        box = browser.find_element(By.CSS_SELECTOR, "[data-sl-search-query]")
+        assert not toggle.is_selected() and not box.is_displayed()
+        browser.find_element(By.TAG_NAME, "body").send_keys("s")
+        WebDriverWait(browser, 5).until(lambda d: box.is_displayed())
+        assert toggle.is_selected() and browser.switch_to.active_element == box
+        box.send_keys(WORD)
+        WebDriverWait(browser, 20).until(lambda d: d.find_elements(
+            By.CSS_SELECTOR, "li.md-search-result__item"))
+        item = browser.find_element(By.CSS_SELECTOR, "li.md-search-result__item")
+        assert item.rect["width"] <= 390
+        box.send_keys(Keys.ESCAPE)
+        WebDriverWait(browser, 5).until(lambda d: not toggle.is_selected())
+    finally:
+        set_viewport(browser, 1366, 900)
+
+
+def test_only_the_index_a_query_needs_is_downloaded(site_url, tmp_path) -> None:
+    """Pagefind's files, from the site itself: some word chunks and the fragments of the
+    results shown, never the whole index; no other host is asked for anything."""
+    browser = chrome(tmp_path / "fresh")     # nothing cached
+    try:
+        SERVED.clear()
+        _search(browser, site_url, WORD)
+        paths = [p.split("?")[0] for p in SERVED]
+        urls = requested_urls(browser)
+    finally:
+        browser.quit()
+    assert {"/pagefind/pagefind.js", "/pagefind/pagefind-entry.json"} <= set(paths), paths
+    chunks = [p for p in paths if p.endswith(".pf_index")]
+    fragments = [p for p in paths if p.endswith(".pf_fragment")]
+    assert chunks and len(fragments) == 1, paths
+    web = [u for u in urls if u.startswith(("http:", "https:", "ws:", "wss:"))]
+    assert web and all(u.startswith(site_url) for u in web), web
+
+
+def test_the_ledger_still_filters_rows_in_the_browser(site_url, browser) -> None:
+    browser.get(site_url + "ledger/")
     wait = WebDriverWait(browser, 20)
     box = wait.until(expected_conditions.visibility_of_element_located(
         (By.CSS_SELECTOR, "[data-filter='text']")))
     rows = browser.find_elements(By.CSS_SELECTOR, "table[data-ledger] tbody tr")
-    assert len(rows) == 1
+    assert len(rows) == 4
     box.send_keys("不存在的单位")
-    wait.until(lambda d: not rows[0].is_displayed())
+    wait.until(lambda d: not any(r.is_displayed() for r in rows))
     count = browser.find_element(By.CSS_SELECTOR, "[data-ledger-count]").text
-    assert count == "显示 0 / 1 项"
+    assert count == "显示 0 / 4 项"

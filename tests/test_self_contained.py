@@ -15,6 +15,7 @@ the site's own. Allowed, and why:
   (`.map`, fetched only by a developer's tools);
 - URLs inside mkdocs-material's and lunr's own scripts, listed in VENDOR_SCRIPT_HOSTS with what
   they are for; none is requested with Sunlight's configuration, and a new one fails the test;
+  likewise in Pagefind's search scripts (`pagefind/*.js`, PAGEFIND_SCRIPT_HOSTS);
 - the scripts of the web editor's vendored packages (`editor/<package>-<version>/`, internal site
   only): upstream bundles checked byte for byte against their pinned SHA-256 at every build
   (builder/commands/editor.py, tests/test_editor.py). Their strings hold hundreds of error and
@@ -59,6 +60,9 @@ VENDOR_SCRIPT_HOSTS = {
     "msdn.microsoft.com": "comment", "lunrjs.com": "licence comment",
     "docs.python.org": "comment", "chasen.org": "comment",
 }
+# Pagefind's scripts parse a result's path against a placeholder origin to add an anchor and
+# strip the origin again (pagefind.js, pagefind-worker.js): nothing is fetched from it.
+PAGEFIND_SCRIPT_HOSTS = {"example.com": "placeholder origin for parsing result paths"}
 URL_ATTRIBUTES = {"href", "src", "srcset", "action", "formaction", "poster", "data", "cite",
                   "background", "content", "ping", "manifest", "icon"}
 
@@ -155,8 +159,10 @@ def foreign_urls(site: Path, own_hosts: set[str],
                 _strip_comments(text))]
         elif path.suffix == ".js":
             hits = [("js", u) for u in re.findall(r"https?://[A-Za-z0-9.-]+[^\s\"'`)]*", text)
-                    if urlsplit(u).hostname not in VENDOR_SCRIPT_HOSTS
-                    or not rel.startswith(("assets/javascripts/"))]
+                    if not (urlsplit(u).hostname in VENDOR_SCRIPT_HOSTS
+                            and rel.startswith("assets/javascripts/"))
+                    and not (re.match(r"https?://([A-Za-z0-9.-]+)", u).group(1)
+                             in PAGEFIND_SCRIPT_HOSTS and rel.startswith("pagefind/"))]
         elif path.suffix == ".json":
             hits = _json_urls(json.loads(text))
         else:                                   # XML (feeds, sitemap), CSV, TXT, SVG

@@ -36,7 +36,7 @@ from ..model.records import Record
 from ..model.roles import DueFacts, RecordIndex
 from .statistics import Figures, KeyPart, Ratio, Row, show
 
-ASSETS = ("sunlight.css", "ledger.js")
+ASSETS = ("sunlight.css", "ledger.js", "search.js")
 LATEST = 12
 
 _UNSAFE_TITLE = str.maketrans({"<": "＜", ">": "＞", "&": "＆", '"': "＂", "'": "＇",
@@ -330,6 +330,21 @@ class Site:
         rtype = self.rtype(record)
         return [(rtype.fields[n].label, self.field_cell(record, n, root))
                 for n in rtype.listing if record.get(n) not in (None, "", [])]
+
+    def search_facets(self, record: Record) -> dict[str, list[tuple[str, str]]]:
+        """What the site search narrows a record by (Pagefind filters: type, owning body,
+        responsible unit, year, status) and shows beside it (metadata: title, type, ID,
+        status, unit, body), as the pages word them: labels and registry names."""
+        body, unit = self.body_of(record), self.index.unit_of(record)
+        words = {"type": self.rtype(record).label, "status": self.status_label(record),
+                 "body": self.registry_name("body", body) if body else "",
+                 "unit": self.registry_name("unit", unit) if unit else ""}
+        filters = [(key, words[key]) for key in ("type", "body", "unit") if words[key]]
+        filters += [("year", str(year)) for year in sorted(self.years(record))]
+        filters.append(("status", words["status"]))
+        meta = [("title", record.title), ("id", record.id)]
+        meta += [(key, value) for key, value in words.items() if value]
+        return {"filters": filters, "meta": meta}
 
     def listing_row(self, record: Record, root: str) -> dict[str, Any]:
         rtype = self.rtype(record)
@@ -687,6 +702,7 @@ class _Writer:
                 self.page(f"{r.type}/{r.id}.md", r.title, "tombstone.html", record=r,
                           record_page=True,
                           type_label=site.rtype(r).label, facts=site.facts(r, root),
+                          facets=site.search_facets(r),
                           history=site.history_rows(r))
                 continue
             children = defaultdict(list)
@@ -700,7 +716,7 @@ class _Writer:
                 summary=site.summary(r, root), history=site.history_rows(r),
                 parents=[(spec.label, target) for spec, target in site.parents(r)],
                 children=sorted(children.items()), rollup=site.rollup(r),
-                body_html=self._body_html(r),
+                body_html=self._body_html(r), facets=site.search_facets(r),
             )
 
     def _body_html(self, record: Record) -> Markup:

@@ -35,8 +35,9 @@ navigation and footer, which hold the site name and theme words), and the whole 
 other file — search index, feeds, sitemap, data files. `assets/` is not read: it holds the
 theme's and the template folders' static files, into which nothing from records is written.
 Output is decoded the way a reader or a crawler would: HTML entities unescaped, tags
-removed, JSON strings decoded (the search index stores Chinese as \\uXXXX escapes) and
-jieba's zero-width spaces dropped. Short body lines (under MIN_LENGTH) are not checked.
+removed, JSON strings decoded, zero-width spaces dropped, and Pagefind's search index
+(`pagefind/`: gzip-compressed JSON fragments and CBOR word chunks, filters and metadata)
+unpacked by search_index.strings. Short body lines (under MIN_LENGTH) are not checked.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ from typing import Any, Iterable
 import ahocorasick
 
 from ..text.record_body import INTERNAL_CLOSE, INTERNAL_OPEN, strip_internal
-from . import opendata
+from . import opendata, search_index
 from ..model.model import FieldSpec, Model
 from .projection import Audience, visible
 from ..model.records import Record
@@ -445,7 +446,7 @@ def _rank(leak: Leak) -> tuple:
 def _place(rel: str) -> str:
     if rel.endswith((".html", ".htm")):
         return "页面正文"
-    if rel.startswith("search/"):
+    if rel.startswith((f"{search_index.BUNDLE}/", "search/")):
         return "搜索索引"
     if rel.startswith("data/"):
         return "开放数据"
@@ -465,6 +466,11 @@ def shown_text(file: Path) -> tuple[str, set[str]]:
     versions first, for the report) and its whole values (text nodes, JSON strings, CSV
     cells)."""
     raw = file.read_bytes()
+    found = search_index.strings(raw) if file.suffix.startswith(".pf_") else None
+    if found is not None:
+        # Pagefind's page fragments, word chunks, filters and metadata, unpacked, with the
+        # spaces it was given between Han characters taken out again.
+        return "\n".join(found), {s.strip() for s in found}
     if file.suffix == ".gz":
         try:
             raw = gzip.decompress(raw)

@@ -1,0 +1,277 @@
+"""Stage 7, search index: Pagefind over the finished site → a chunked static index.
+
+mkdocs-material's search sends every visitor the whole index in one file (11 MB at 10 000
+records). Pagefind splits it into chunks by word and one fragment per page, so a visitor
+downloads what one query needs. It runs after the engine, over the output folder: the pages
+whose template marks a `data-pagefind-body` (record pages and tombstones) are indexed, with
+the filters and metadata their `data-pagefind-filter`/`-meta` attributes carry; listings,
+dashboards and the change log carry no such mark and stay out.
+
+Chinese: Pagefind's indexer segments Chinese with a jieba dictionary and its browser code
+segments a query with the browser's own (ICU) dictionary; where they disagree (种质 is one
+word to one and two to the other) a word inside a sentence is not found. So the indexer is
+given every Han character as a word of its own (spaces between them, in copies of the pages
+that nobody is served), and Sunlight's search script looks a query up as the phrase of its
+characters: exact substring search, the same in every browser. Nothing here decides content.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import re
+import struct
+import subprocess
+import zlib
+from pathlib import Path
+from typing import Any, Iterator
+
+BUNDLE = "pagefind"
+# The page attribute that puts a page in the index (templates/record.html, tombstone.html).
+BODY_MARK = "data-pagefind-body"
+# What a browser needs of Pagefind's output: its search script and worker, the index entry,
+# metadata, WebAssembly, word chunks, filters and page fragments. Pagefind's own UI bundles
+# are left out (templates/assets/search.js is the UI).
+_SERVED = re.compile(r"(pagefind\.js|pagefind-worker\.js|pagefind-entry\.json"
+                     r"|pagefind\.[\w-]+\.pf_meta|wasm\.[\w-]+\.pagefind"
+                     r"|(index|fragment|filter)/[\w-]+\.pf_(index|fragment|filter))")
+# Han characters, the same ranges as templates/assets/search.js.
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_PAIR = re.compile(f"([{_HAN}])(?=[{_HAN}])")
+_SPACED_HAN = re.compile(f"(?<=[{_HAN}]) (?=[{_HAN}])")
+_TEXT = re.compile(r">([^<]+)")
+_LANG = re.compile(r"<html\b[^>]*?\blang=\"([^\"]*)\"")
+# Pagefind's data files are gzip-compressed and start with this signature once unpacked.
+_SIGNATURE = b"pagefind_dcd"
+TIMEOUT = 600  # seconds; Pagefind indexes 1 000 record pages in about 1 s
+
+
+class SearchIndexError(Exception):
+    """Pagefind could not be found or run; the message says what to do, in Chinese."""
+
+
+def inputs(site_dir: Path) -> dict[str, bytes]:
+    """The pages Pagefind reads: every HTML page of the built site that marks a search body,
+    from that mark to its end (the theme's header and navigation are never indexed), in the
+    page's language, with a space between Han characters in the text."""
+    pages = {}
+    for page in sorted(site_dir.rglob("*.html")):
+        text = page.read_text(encoding="utf-8", errors="replace")
+        mark = text.find(BODY_MARK)
+        if mark < 0:
+            continue
+        lang = _LANG.search(text, 0, mark)
+        start = text.rfind("<", 0, mark)
+        head = (f'<!DOCTYPE html><html lang="{lang.group(1) if lang else ""}"><head>'
+                '<meta charset="utf-8"></head><body>')
+        cut = _TEXT.sub(lambda m: ">" + space_han(m.group(1)), text[start:])
+        pages[page.relative_to(site_dir).as_posix()] = (head + cut).encode("utf-8")
+    return pages
+
+
+def index(pages_dir: Path, work_dir: Path) -> dict[str, bytes]:
+    """Run Pagefind over `pages_dir` (what `inputs` returned, written out) and return the
+    bundle a browser needs, as `pagefind/…` → bytes. Raises SearchIndexError."""
+    output = work_dir / BUNDLE
+    command = [str(executable()), "--site", str(pages_dir.resolve()),
+               "--output-path", str(output.resolve()), "--silent"]
+    # Pagefind also reads PAGEFIND_* variables and a pagefind.yml in its working folder:
+    # neither may change what a build produces.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
+    try:
+        done = subprocess.run(command, cwd=work_dir, env=env, capture_output=True,
+                              timeout=TIMEOUT, check=False)
+    except subprocess.TimeoutExpired:
+        raise SearchIndexError(f"生成搜索索引超时（Pagefind 运行超过 {TIMEOUT} 秒）") from None
+    except OSError as exc:
+        raise SearchIndexError(f"无法运行搜索索引程序 {command[0]}：{exc.strerror or exc}"
+                               f"。{_REINSTALL}") from None
+    if done.returncode != 0:
+        said = (done.stderr or done.stdout).decode("utf-8", errors="replace").strip()
+        raise SearchIndexError(f"生成搜索索引失败（Pagefind 退出码 {done.returncode}）："
+                               f"{said[-800:] or '没有输出'}")
+    bundle = {f"{BUNDLE}/{p.relative_to(output).as_posix()}": p.read_bytes()
+              for p in sorted(output.rglob("*"))
+              if p.is_file() and _SERVED.fullmatch(p.relative_to(output).as_posix())}
+    if f"{BUNDLE}/pagefind.js" not in bundle or f"{BUNDLE}/pagefind-entry.json" not in bundle:
+        raise SearchIndexError("生成搜索索引失败：Pagefind 没有写出 pagefind.js")
+    try:
+        return _canonical(bundle)
+    except (ValueError, IndexError, KeyError, TypeError, OSError, EOFError, zlib.error) as exc:
+        raise SearchIndexError(f"生成搜索索引失败：无法读取 Pagefind 写出的文件（{exc}）；"
+                               f"Sunlight 只认 Pagefind 1.5.2。{_REINSTALL}") from None
+
+
+_REINSTALL = "请重新安装依赖：pip install 'pagefind[extended]==1.5.2'（或 make setup）"
+
+
+def executable() -> Path:
+    """The extended Pagefind binary (Chinese segmentation), shipped by the PyPI wheel."""
+    try:
+        from pagefind_bin_extended import get_executable
+        return Path(get_executable())
+    except (ImportError, FileNotFoundError):
+        raise SearchIndexError(f"没有找到搜索索引程序 Pagefind（扩展版）。{_REINSTALL}") from None
+
+
+def space_han(text: str) -> str:
+    """A space between every two Han characters: each becomes a word of the index."""
+    return _HAN_PAIR.sub(r"\1 ", text)
+
+
+def unspace_han(text: str) -> str:
+    """`space_han` undone (and the zero-width spaces Pagefind puts between words dropped):
+    the text as the page shows it."""
+    return _SPACED_HAN.sub("", text.replace("\u200b", ""))
+
+
+# --- Pagefind's files: made canonical, and read back (the leak guard reads every output byte) --
+
+
+def _canonical(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The same content gives the same bytes: Pagefind writes the values of each filter and
+    the list of filters in its metadata in hash-map order, which changes from run to run.
+    Sort them, and name the rewritten files by their content as Pagefind does."""
+    renamed: dict[str, str] = {}
+    out = dict(files)
+    for path, raw in files.items():
+        if path.endswith(".pf_filter"):
+            name, values = _unpack(raw)
+            data = _pack([name, sorted(values, key=lambda v: v[0])])
+            lang = path.rsplit("/", 1)[1].split("_")[0]
+            new = f"{BUNDLE}/filter/{lang}_{_digest(data, 7)}.pf_filter"
+            renamed[_stem(path)] = _stem(new)
+            del out[path]
+            out[new] = _gzip(data)
+    for path, raw in files.items():
+        if path.endswith(".pf_meta"):
+            meta = _unpack(raw)
+            # [version, pages, word chunks, filters: [[name, file]], sorts, metadata keys]
+            meta[3] = sorted([name, renamed.get(file, file)] for name, file in meta[3])
+            data = _pack(meta)
+            old = path.rsplit("/", 1)[1].split(".")[1]
+            new = f"{old.split('_')[0]}_{_digest(data, 10)}"
+            del out[path]
+            out[f"{BUNDLE}/pagefind.{new}.pf_meta"] = _gzip(data)
+            entry = f"{BUNDLE}/pagefind-entry.json"
+            out[entry] = out[entry].replace(f'"{old}"'.encode(), f'"{new}"'.encode())
+    return out
+
+
+def _stem(path: str) -> str:
+    return path.rsplit("/", 1)[1].split(".")[0]
+
+
+def _digest(data: bytes, length: int) -> str:
+    return hashlib.sha256(data).hexdigest()[:length]
+
+
+def _gzip(data: bytes) -> bytes:
+    return gzip.compress(_SIGNATURE + data, compresslevel=9, mtime=0)
+
+
+def _unpack(raw: bytes) -> Any:
+    data = gzip.decompress(raw)
+    if not data.startswith(_SIGNATURE):
+        raise ValueError("not a Pagefind data file")
+    value, end = _cbor_item(data, len(_SIGNATURE))
+    return value
+
+
+def strings(raw: bytes) -> list[str] | None:
+    """Every string inside one of Pagefind's data files (fragments: JSON; word chunks,
+    filters and metadata: CBOR), as the page showed it; None for any other file."""
+    try:
+        data = gzip.decompress(raw)
+    except (OSError, EOFError, zlib.error):
+        return None
+    if not data.startswith(_SIGNATURE):
+        return None
+    body = data[len(_SIGNATURE):]
+    try:
+        value = json.loads(body) if body[:1] == b"{" else _cbor_item(data, len(_SIGNATURE))[0]
+        found = list(_json_strings(value))
+    except (ValueError, IndexError, struct.error, RecursionError):
+        # Unreadable as its format: every UTF-8 run in it still counts.
+        found = [body.decode("utf-8", errors="replace")]
+    return [unspace_han(s) for s in found]
+
+
+def _json_strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _json_strings(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _json_strings(item)
+
+
+def _cbor_item(data: bytes, pos: int) -> tuple[Any, int]:
+    """One CBOR item (RFC 8949) at `pos` and where it ends: the subset Pagefind writes
+    (integers, strings, arrays, maps, floats)."""
+    head = data[pos]
+    major, info = head >> 5, head & 31
+    pos += 1
+    if major == 7 and info in (25, 26, 27):
+        size = {25: 2, 26: 4, 27: 8}[info]
+        return struct.unpack({2: ">e", 4: ">f", 8: ">d"}[size], data[pos:pos + size])[0], \
+            pos + size
+    if info < 24:
+        length = info
+    elif info <= 27:
+        size = 1 << (info - 24)
+        if len(data) < pos + size:
+            raise ValueError("truncated CBOR")
+        length = int.from_bytes(data[pos:pos + size], "big")
+        pos += size
+    else:
+        raise ValueError(f"CBOR item {head:#x} at {pos - 1}")
+    if major == 0:
+        return length, pos
+    if major == 1:
+        return -1 - length, pos
+    if major in (2, 3):
+        chunk = data[pos:pos + length]
+        return (chunk.decode("utf-8") if major == 3 else chunk), pos + length
+    if major == 4:
+        items = []
+        for _ in range(length):
+            item, pos = _cbor_item(data, pos)
+            items.append(item)
+        return items, pos
+    if major == 5:
+        pairs = {}
+        for _ in range(length):
+            key, pos = _cbor_item(data, pos)
+            pairs[key], pos = _cbor_item(data, pos)
+        return pairs, pos
+    if major == 6:
+        return _cbor_item(data, pos)
+    return {20: False, 21: True, 22: None}.get(length), pos
+
+
+def _pack(value: Any) -> bytes:
+    """CBOR of integers, strings and arrays, each in its shortest form (what Pagefind's
+    metadata and filter files hold)."""
+    if isinstance(value, bool) or not isinstance(value, (int, str, list)):
+        raise ValueError(f"cannot write {type(value).__name__} as CBOR here")
+    if isinstance(value, int):
+        return _cbor_head(0, value) if value >= 0 else _cbor_head(1, -1 - value)
+    if isinstance(value, str):
+        data = value.encode("utf-8")
+        return _cbor_head(3, len(data)) + data
+    return _cbor_head(4, len(value)) + b"".join(_pack(item) for item in value)
+
+
+def _cbor_head(major: int, length: int) -> bytes:
+    if length < 24:
+        return bytes([major << 5 | length])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if length < 1 << (8 * size):
+            return bytes([major << 5 | info]) + length.to_bytes(size, "big")
+    raise ValueError("CBOR length too large")

@@ -3,8 +3,7 @@
 The demo is built once by the pipeline (stamped record pages), and the very same docs tree and
 configuration are built again with every page rendered by mkdocs-material itself. Every file
 the theme's own build writes must then be byte for byte what the stamped build wrote — record
-pages, tombstones, the canonical links (a `site_url` is set) and the sitemap — except the
-search index, which no longer holds the stamped record pages (issue 14 replaces it).
+pages, tombstones, the canonical links (a `site_url` is set) and the sitemap.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ import markdown
 import pytest
 
 from builder.pipeline import Deployment, build
-from builder.stages import engine
+from builder.stages import engine, search_index, verify
 
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = date(2026, 11, 21)
@@ -97,13 +96,16 @@ def test_no_shell_is_left_and_the_sitemap_lists_every_page(sites: SimpleNamespac
         assert packed.read().decode("utf-8") == sitemap
 
 
-def test_the_stamped_pages_are_not_in_the_engines_search_index(sites: SimpleNamespace) -> None:
-    """Known and accepted (issue 14): the theme's search index holds the pages the theme
-    rendered; the record pages come back with the search that replaces it."""
-    index = json.loads((sites.stamped / "search" / "search_index.json").read_text())
-    locations = {doc["location"] for doc in index["docs"]}
-    assert not any(loc.startswith("item/SX-") for loc in locations)
-    assert not any(engine.SHELL in loc for loc in locations)
+def test_the_stamped_pages_are_in_the_sites_search_and_the_shell_is_not(
+        sites: SimpleNamespace) -> None:
+    """The site's search indexes the finished site folder (stages/search_index.py), so the
+    stamped record pages are found like any other and the shell, deleted before, never is;
+    the theme's own search index is not written at all."""
+    assert not (sites.stamped / "search" / "search_index.json").exists()
+    fragments = "\n".join(verify.shown_text(f)[0] for f in
+                          (sites.stamped / search_index.BUNDLE / "fragment").iterdir())
+    assert "/item/SX-2023-001/" in fragments
+    assert engine.SHELL not in fragments
 
 
 def test_the_kept_html_is_what_python_markdown_would_make(sites: SimpleNamespace) -> None:

@@ -729,7 +729,7 @@ class _Writer:
         label = site.rtype(record).label
         self._listing(path, f"{record.title}的下级记录",
                       f"{label} {record.id}“{record.title}”的全部下级记录，按类型和编号排列。",
-                      [child for _, child in found],
+                      list({child.id: child for _, child in found}.values()),
                       up=(site.url(record, ""), f"返回{label} {record.id}"))
         return paging.regroup(found[:shown]), {"total": len(found), "shown": shown,
                                                "href": f"{root}{paging.folder_of(path)}/"}

@@ -122,7 +122,7 @@ def test_a_type_listing_is_split_into_pages_that_together_hold_every_record(site
     assert second.h1.get_text() == "整改事项（第 2 页）"
     # The count is the whole listing's, and the page says where it sits.
     assert text(second.h2) == f"整改事项：{RECTIFICATIONS} 条"
-    assert text(second.select_one("[data-pages-of]")) == "第 2 / 5 页，本页为第 6–10 条，共 23 条。"
+    assert text(second.select_one("[data-pages-of]")) == "第 2 / 5 页（第 6–10 条，共 23 条）"
 
 
 def test_page_navigation_is_accessible_and_links_every_neighbour(site) -> None:

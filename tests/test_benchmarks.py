@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -51,11 +52,15 @@ def test_targets_benchmark_prints_every_target(capsys, monkeypatch) -> None:
     assert lines[0].startswith("30 records")
     header = next(i for i, line in enumerate(lines) if line.startswith("target (issue 14)"))
     rows = {line.split(" | ")[0].strip(): line.split(" | ")[1:] for line in lines[header + 1:]}
-    assert len(rows) == 10  # one size: its CPU and second-build rows, and eight others
+    # One size: its CPU, second-build and two page-size rows, and seven others.
+    assert len(rows) == 11
     ratio = rows["CPU Sunlight/bare at 30 records (≤ 1.0 at 1 000/5 000)"][0]
     assert float(ratio.split("×")[0]) > 0
     assert rows["one-record edit visible in serve ≤ 2 s at 1 000"][0].strip() == "not measured"
     assert "KB gz at 30" in rows["search bytes before first results ≤ 300 KB gz at 10 000"][0]
+    largest = rows["no page over 200 KB at 10 000 (30 records)"][0]
+    assert re.fullmatch(r"largest \d+ KB \(\S+/\) *", largest), largest
+    assert "KB gz at 30" in rows["(ledger rows for filters, loaded on first use; no target)"][0]
 
 
 def test_history_benchmark_prints_its_target(capsys, monkeypatch) -> None:

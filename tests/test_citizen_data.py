@@ -108,13 +108,25 @@ def test_plan_page_shows_children_progress_and_statuses(demo: Path) -> None:
     assert (total, done) == (28, 8) and done + going + waiting == total
     bar = page.select_one("table[data-rollup] progress")
     assert bar is not None and bar.get("aria-label")
-    children = page.select("#chain ~ div h3 + ul li")
+    children = page.select("#chain ~ div h3 ~ ul li")
     items = [li for li in children if li.get_text().startswith("监督事项")]
-    assert len(items) >= 28
     # Every child in the list shows its status, not colour alone: a word in a badge.
     assert all(li.select_one(".sl-badge") is not None for li in items)
-    labels = {li.select_one(".sl-badge").get_text() for li in items}
+    # The page lists settings.children_shown (20) of the 28 and links to all of them, so it
+    # stays small however many records hang below it.
+    assert len(items) == 20
+    more = page.select_one("#chain ~ div .sl-more-children")
+    assert text(more).startswith("共 28 条，这里列出前 20 条")
+    assert more.a["href"] == "../../plan/JH-2023-01/children/"
+    full = article(demo, "plan/JH-2023-01/children")
+    rows = full.select("table tbody tr")
+    assert len(rows) == 28 and text(full.h2) == "监督事项：28 条"
+    assert {tr.select_one("td a").get_text() for tr in rows} >= {li.a.get_text().split()[0]
+                                                                  for li in items}
+    labels = {tr.select_one(".sl-badge").get_text() for tr in rows}
     assert {"已完成"} < labels
+    assert full.select_one("a[href='../../../plan/JH-2023-01/']").get_text() == \
+        "返回监督计划 JH-2023-01"
 
 
 # --- 7. one definition of every count ----------------------------------------------------------

@@ -245,8 +245,9 @@ def test_ledger_lists_live_rectifications_with_overdue_flags(built: Path) -> Non
     flags = {r.td.get_text(): r["data-overdue"] for r in rows}
     assert flags == {"ZG-2023-001": "no", "ZG-2023-002": "yes", "ZG-2023-004": "no"}
     cells = [c.get_text() for c in rows[1].select("td")]
-    assert cells[2:6] == ["洛阳市林业局", "洛阳市人大常委会",
-                          "2024-06-30（已延期 1 次；原期限 2023-12-31）", "1"]
+    # The deadline cell says how often it was extended: no separate 延期 column.
+    assert cells[2:] == ["洛阳市林业局", "洛阳市人大常委会",
+                         "2024-06-30（已延期 1 次；原期限 2023-12-31）", "整改中 逾期 874 日"]
     assert page(built, "ledger").select_one('script[src$="assets/ledger.js"]') is not None
 
 

@@ -20,6 +20,11 @@ from .derived_status import order as derivation_order, read_derive_status
 from .news import NewsRules, read_news
 from .roles import Roles, check_cross_type, finish, read_roles
 
+# Pages stay small at any number of records: a listing shows this many rows a page, a record
+# page this many of its children (the rest on the paginated list of its children).
+DEFAULT_PAGE_SIZE = 100
+DEFAULT_CHILDREN_SHOWN = 20
+
 SCALAR_TYPES = {"string", "text", "integer", "boolean", "date", "enum", "ref", "status", "id",
                 "record-type"}
 FIELD_TYPES = SCALAR_TYPES | {"list", "object"}
@@ -163,6 +168,8 @@ class Model:
     statistics: Any = None      # figures declared in statistics.yml (statistics.py)
     freeze: Any = None          # frozen period reports declared in freeze.yml (freeze_config.py)
     body_max_bytes: int = DEFAULT_MAX_BYTES     # settings.body_max_bytes
+    page_size: int = DEFAULT_PAGE_SIZE          # settings.page_size: rows of a listing page
+    children_shown: int = DEFAULT_CHILDREN_SHOWN   # settings.children_shown (record pages)
     common_fields: tuple[str, ...] = ()         # site.yml common_fields, in order
     editor: dict = field(default_factory=dict)  # site.yml editor: (commands/editor.py)
     derived: tuple[str, ...] = ()   # types whose status is derived, children's types first
@@ -239,6 +246,12 @@ def load_model(config_dir: Path) -> Model:
     body_max_bytes = _positive_int(settings, "body_max_bytes", DEFAULT_MAX_BYTES,
                                    _Where(config_dir / "site.yml", lines, ("settings", "body_max_bytes")),
                                    errors)
+    page_size = _positive_int(settings, "page_size", DEFAULT_PAGE_SIZE,
+                              _Where(config_dir / "site.yml", lines, ("settings", "page_size")),
+                              errors)
+    children_shown = _positive_int(settings, "children_shown", DEFAULT_CHILDREN_SHOWN,
+                                   _Where(config_dir / "site.yml", lines,
+                                          ("settings", "children_shown")), errors)
     news = read_news(site_doc.get("news"), types, _at(config_dir / "site.yml", lines), errors)
     license_ = _license((site_doc.get("site") or {}).get("license"),
                         _Where(config_dir / "site.yml", lines, ("site", "license")), errors)
@@ -246,6 +259,7 @@ def load_model(config_dir: Path) -> Model:
         raise ConfigError(errors)
     model = Model(site=site_doc.get("site", {}) or {}, settings=settings,
                   types=types, registry=registry, calendar=calendar, body_max_bytes=body_max_bytes,
+                  page_size=page_size, children_shown=children_shown,
                   common_fields=tuple(common), editor=site_doc.get("editor") or {},
                   derived=derived, news=news, license=license_)
     from .dashboard_config import read_dashboards, read_pages   # they read the model's types
@@ -303,7 +317,9 @@ LICENSE_KEYS = {"name", "title", "path"}
 # Placeholders of a body's index_pattern (索引号): the record's ID, its year and its type.
 INDEX_PLACEHOLDERS = {"id": "ZG-2023-001", "year": 2023, "type": "type"}
 # Setting -> what it does. Time limits are periods in roles and declarations, not settings.
-SETTINGS: dict[str, str] = {"body_max_bytes": "正文的最大字节数（默认 1 MB）"}
+SETTINGS: dict[str, str] = {"body_max_bytes": "正文的最大字节数（默认 1 MB）",
+                            "page_size": "列表、台账和逾期事项每页的行数（默认 100）",
+                            "children_shown": "记录页面直接列出的下级记录条数（默认 20）"}
 # Settings of earlier versions, and where their meaning lives now.
 MOVED_SETTINGS = ("feedback_days", "due_soon_days", "usage_feedback_days", "expected_fields")
 

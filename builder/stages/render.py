@@ -17,13 +17,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 import jinja2
 from markupsafe import Markup, escape
 
 from ..text import body_limits, body_markdown, sanitise
-from . import charts
+from . import charts, paging
 from ..text.record_body import mark_internal
 from .dashboards import Dashboards
 from .feeds import FEEDS_DIR
@@ -464,8 +464,7 @@ class _Writer:
 
     def page(self, path: str, title: str, template: str, *, nav: str | None = None,
              search: bool = True, record_page: bool = False, **context: Any) -> None:
-        depth = path.count("/") + (0 if path.endswith("index.md") else 1)
-        root = "../" * depth
+        root = paging.root_of(path)
         html = self.env.get_template(template).render(
             site=self.site, root=root, title=title, as_of=self.site.as_of, **context)
         html = re.sub(r"\n\s*\n+", "\n", html).strip()
@@ -478,6 +477,17 @@ class _Writer:
                                    record=record_page))
         if nav is not None:
             self.out.nav.append({nav: path})
+
+    def paged(self, path: str, title: str, template: str, items: Sequence[Any],
+              context: Callable[[Sequence[Any], str], dict[str, Any]], *,
+              nav: str | None = None, **shared: Any) -> None:
+        """One list over as many pages as settings.page_size asks (paging.py). `context`
+        turns a page's items into that page's context; it gets the page's root because
+        links depend on how deep the page sits. Only page 1 is in the navigation."""
+        for path_n, chunk, pager in paging.paginate(path, items, self.site.model.page_size):
+            self.page(path_n, title + pager.title_suffix, template, search=False,
+                      nav=nav if pager.number == 1 else None, pager=pager, **shared,
+                      **context(chunk, paging.root_of(path_n)))
 
     def home(self) -> None:
         site = self.site
@@ -503,64 +513,106 @@ class _Writer:
                   history=bool(site.timelines.records))
 
     def ledger(self) -> None:
-        """The ledger page of the type site_config/pages.yml names (none when it names none)."""
+        """The ledger page of the type site_config/pages.yml names (none when it names none),
+        in pages of settings.page_size rows, and its rows as one JSON file beside it, which
+        ledger.js loads when a reader filters or sorts, so both cover every row."""
         site = self.site
         spec = site.model.pages.get("ledger")
         if spec is None:
             return
         rtype = site.model.types[spec.type]
         items = sorted(site.index.live(spec.type), key=lambda r: r.id)
-        rows = [{**site.listing_row(r, "../"), "record": r,
-                 "unit": site.registry_name("unit", site.index.unit_of(r) or ""),
-                 "body": site.registry_name("body", site.body_of(r) or ""),
-                 "due": site.index.due_in_force(r),
-                 "extensions": len(site.index.extensions(r))} for r in items]
+        names = {r.id: (site.registry_name("unit", site.index.unit_of(r) or ""),
+                        site.registry_name("body", site.body_of(r) or "")) for r in items}
         completed = sum(1 for r in items if site.index.is_done(r))
         totals = {"total": len(items), "done": completed,
                   "completion_rate": Ratio(completed, len(items)),
-                  "overdue": sum(1 for row in rows if row["overdue"])}
-        self.page("ledger.md", spec.title, "ledger.html", nav=spec.title, search=False,
-                  rows=rows, totals=totals, type_label=rtype.label,
-                  unit_label=site.role_label(rtype, "responsible_unit"))
+                  "overdue": sum(1 for r in items if site.days_overdue(r))}
+
+        def rows(chunk: Sequence[Record], root: str) -> dict[str, Any]:
+            return {"rows": [{**site.listing_row(r, root), "record": r,
+                              "unit": names[r.id][0], "body": names[r.id][1]} for r in chunk]}
+
+        path = "ledger.md"
+        data = f"{paging.folder_of(path)}/rows.json"
+        self.out.files[data] = self._ledger_data(items, names, data)
+        self.paged(path, spec.title, "ledger.html", items, rows, nav=spec.title,
+                   totals=totals, type_label=rtype.label,
+                   unit_label=site.role_label(rtype, "responsible_unit"),
+                   statuses=sorted({site.status_label(r) for r in items}),
+                   units=sorted({unit for unit, _ in names.values()}),
+                   data_src=data, page_size=site.model.page_size)
+
+    # What ledger.js draws a row from: exactly what a row of the ledger page shows.
+    LEDGER_FIELDS = ("url", "id", "title", "unit", "body", "due", "extensions", "original",
+                     "status", "status_label", "overdue")
+
+    def _ledger_data(self, items: list[Record], names: dict[str, tuple[str, str]],
+                     path: str) -> bytes:
+        """The ledger's rows for the browser: one array a row, in LEDGER_FIELDS order, links
+        relative to the file itself. Only what the page shows (the leak guard reads it)."""
+        site = self.site
+        root = "../" * path.count("/")     # a file, not a page: served where it lies
+        rows = []
+        for r in items:
+            facts = site.due_facts(r)
+            due = facts.in_force.isoformat() if facts and facts.in_force else ""
+            original = facts.superseded.isoformat() if facts and facts.superseded else ""
+            rows.append([site.url(r, root), r.id, r.title, *names[r.id], due,
+                         facts.extensions if facts else 0, original, r.status,
+                         site.status_label(r), site.days_overdue(r) or 0])
+        data = {"fields": self.LEDGER_FIELDS, "rows": rows}
+        return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
     def changes(self, days: list[ChangeDay]) -> None:
+        """The change log, newest day first, paginated as one list of events: a day's events
+        may continue on the next page under the same date."""
         site = self.site
         bodies = sorted({site.body_of(r) for r in site.records if site.body_of(r)})
-        groups = [(day.day, [site.announced(e, "../") for e in day.events]) for day in days]
-        self.page("changes.md", "更新动态", "changes.html", nav="更新动态", search=False,
-                  groups=groups, feeds_dir=FEEDS_DIR, days=CHANGE_LOG_DAYS,
-                  body_feeds=[(b, site.registry_name("body", b)) for b in bodies])
+        events = [(day.day, e) for day in days for e in day.events]
+        self.paged("changes.md", "更新动态", "changes.html", events,
+                   lambda chunk, root: {"groups": paging.regroup(
+                       [(day, site.announced(e, root)) for day, e in chunk])},
+                   nav="更新动态", feeds_dir=FEEDS_DIR, days=CHANGE_LOG_DAYS,
+                   body_feeds=[(b, site.registry_name("body", b)) for b in bodies])
 
     def overdue(self) -> None:
-        """Every record past its due date in force: one section per type with a due role.
-        Cells are keyed by column, so a heading always sits over its own values."""
+        """Every record past its due date in force: one section per type with a due role,
+        paginated as one list. Cells are keyed by column, so a heading always sits over its
+        own values; a section's count is the whole section's, not the page's."""
         site = self.site
         spec = site.model.pages.get("overdue")
         if spec is None:
             return
-        sections = []
+        sections, late = [], []
         for rtype in site.model.types.values():
             if rtype.roles.due is None:
                 continue
-            late = [r for r in site.index.live(rtype.name) if site.overdue(r)]
-            if not late:
+            found = sorted((r for r in site.index.live(rtype.name) if site.overdue(r)),
+                           key=lambda r: (site.index.due_in_force(r), r.id))
+            if not found:
                 continue
             who = "responsible_unit" if rtype.roles.field_of("responsible_unit") else "owner_body"
             columns = [("id", "编号"), ("title", rtype.label), (who, site.role_label(rtype, who)),
                        ("due", "现行期限"), ("status", "状态")]
-            rows = [{"id": r.id, "url": site.url(r, "../"), "status": r.status,
-                     "days": site.days_overdue(r),
-                     "status_label": site.status_label(r), "due": site.index.due_in_force(r),
-                     "cells": {"id": r.id, "title": r.title,
-                               "responsible_unit": site.registry_name(
-                                   "unit", site.index.unit_of(r) or ""),
-                               "owner_body": site.registry_name("body", site.body_of(r) or ""),
-                               "due": date_html(site.index.due_in_force(r))}}
-                    for r in late]
-            rows.sort(key=lambda row: (row["due"], row["id"]))
-            sections.append({"label": rtype.label, "columns": columns, "rows": rows})
-        self.page("overdue.md", spec.title, "overdue.html", nav=spec.title, search=False,
-                  sections=sections, total=sum(len(s["rows"]) for s in sections))
+            late += [(len(sections), r) for r in found]
+            sections.append({"label": rtype.label, "columns": columns, "count": len(found)})
+
+        def row(r: Record, root: str) -> dict[str, Any]:
+            return {"id": r.id, "url": site.url(r, root), "status": r.status,
+                    "days": site.days_overdue(r), "status_label": site.status_label(r),
+                    "cells": {"id": r.id, "title": r.title,
+                              "responsible_unit": site.registry_name(
+                                  "unit", site.index.unit_of(r) or ""),
+                              "owner_body": site.registry_name("body", site.body_of(r) or ""),
+                              "due": date_html(site.index.due_in_force(r))}}
+
+        def page_sections(chunk: Sequence[tuple[int, Record]], root: str) -> dict[str, Any]:
+            return {"sections": [{**sections[n], "rows": [row(r, root) for r in found]}
+                                 for n, found in paging.regroup(chunk)]}
+
+        self.paged("overdue.md", spec.title, "overdue.html", late, page_sections,
+                   nav=spec.title, total=len(late))
 
     def statistics(self) -> None:
         """The statistics page: every declared table, its chart and its definitions."""
@@ -660,14 +712,9 @@ class _Writer:
     def type_listings(self) -> None:
         site = self.site
         for rtype in site.model.types.values():
-            records = sorted(site.index.by_type.get(rtype.name, []), key=lambda r: r.id)
-            if not records:
-                continue
-            self.page(f"{rtype.name}/index.md", rtype.label, "listing.html", search=False,
-                      intro=rtype.description,
-                      sections=[(rtype.label, site.listing_columns(rtype.name),
-                                 [site.listing_row(r, "../") for r in records],
-                                 site.tally(records))])
+            records = site.index.by_type.get(rtype.name, [])
+            if records:
+                self._listing(f"{rtype.name}/index.md", rtype.label, rtype.description, records)
 
     def group_listings(self) -> None:
         site = self.site
@@ -675,24 +722,33 @@ class _Writer:
         for kind, title in (("body", "监督机关"), ("unit", "被监督和责任单位")):
             for key, records in groups[kind]:
                 name = site.registry_name(kind, key)
-                self.page(f"{kind}/{key}.md", name, "listing.html", search=False,
-                          intro=f"{title}：{name}", sections=self._sections(records))
+                self._listing(f"{kind}/{key}.md", name, f"{title}：{name}", records)
         for year, records in groups["year"]:
-            self.page(f"year/{year}.md", f"{year}年", "listing.html", search=False,
-                      intro=f"{year} 年的记录", sections=self._sections(records))
+            self._listing(f"year/{year}.md", f"{year}年", f"{year} 年的记录", records)
         for (key, label), records in groups["status"]:
-            self.page(f"status/{key}.md", label, "listing.html", search=False,
-                      intro=f"状态为“{label}”的记录", sections=self._sections(records))
+            self._listing(f"status/{key}.md", label, f"状态为“{label}”的记录", records)
 
-    def _sections(self, records: list[Record]) -> list[tuple[str, list[str], list[dict], Tally]]:
+    def _listing(self, path: str, title: str, intro: str, records: Iterable[Record],
+                 up: tuple[str, str] | None = None) -> None:
+        """A listing: one section per type (in the model's order, records by ID), paginated
+        as one list; each section's heading counts the whole listing, not the page. `up`:
+        the page the list belongs to (a path from the site root, and its link text)."""
+        order = {name: n for n, name in enumerate(self.site.model.types)}
+        ordered = sorted(records, key=lambda r: (order[r.type], r.id))
         by_type: dict[str, list[Record]] = defaultdict(list)
-        for r in records:
+        for r in ordered:
             by_type[r.type].append(r)
-        return [(rtype.label, self.site.listing_columns(rtype.name),
-                 [self.site.listing_row(r, "../../") for r in sorted(by_type[rtype.name],
-                                                                     key=lambda r: r.id)],
-                 self.site.tally(by_type[rtype.name]))
-                for rtype in self.site.model.types.values() if rtype.name in by_type]
+        tallies = {name: self.site.tally(found) for name, found in by_type.items()}
+        self.paged(path, title, "listing.html", ordered,
+                   lambda chunk, root: {"sections": self._sections(chunk, root, tallies)},
+                   intro=intro, up=up)
+
+    def _sections(self, records: Sequence[Record], root: str, tallies: dict[str, "Tally"]
+                  ) -> list[tuple[str, list[str], list[dict], Tally]]:
+        site = self.site
+        return [(site.rtype(found[0]).label, site.listing_columns(name),
+                 [site.listing_row(r, root) for r in found], tallies[name])
+                for name, found in paging.regroup([(r.type, r) for r in records])]
 
     def records(self) -> None:
         site = self.site
@@ -705,9 +761,7 @@ class _Writer:
                           facets=site.search_facets(r),
                           history=site.history_rows(r))
                 continue
-            children = defaultdict(list)
-            for child, spec in site.children.get(r.id, []):
-                children[site.rtype(child).label].append(child)
+            children, more = self._children(r, root)
             self.page(
                 f"{r.type}/{r.id}.md", r.title, "record.html", record=r, record_page=True,
                 type_label=site.rtype(r).label, status_label=site.status_label(r),
@@ -715,9 +769,30 @@ class _Writer:
                 disclosure=site.disclosure(r), withdrawn_below=site.withdrawn_below(r),
                 summary=site.summary(r, root), history=site.history_rows(r),
                 parents=[(spec.label, target) for spec, target in site.parents(r)],
-                children=sorted(children.items()), rollup=site.rollup(r),
+                children=children, more_children=more, rollup=site.rollup(r),
                 body_html=self._body_html(r), facets=site.search_facets(r),
             )
+
+    def _children(self, record: Record, root: str) -> tuple[list[tuple[str, list[Record]]],
+                                                            dict[str, Any] | None]:
+        """The children a record page lists (by type label, at most settings.children_shown)
+        and, when it has more, the link to the complete list, which gets pages of its own:
+        an item with every finding below it would otherwise grow with the records."""
+        site = self.site
+        found = sorted(((site.rtype(child).label, child)
+                        for child, _ in site.children.get(record.id, [])),
+                       key=lambda pair: pair[0])
+        shown = site.model.children_shown
+        if len(found) <= shown:
+            return paging.regroup(found), None
+        path = f"{record.type}/{record.id}/children.md"
+        label = site.rtype(record).label
+        self._listing(path, f"{record.title}的下级记录",
+                      f"{label} {record.id}“{record.title}”的全部下级记录，按类型和编号排列。",
+                      list({child.id: child for _, child in found}.values()),
+                      up=(site.url(record, ""), f"返回{label} {record.id}"))
+        return paging.regroup(found[:shown]), {"total": len(found), "shown": shown,
+                                               "href": f"{root}{paging.folder_of(path)}/"}
 
     def _body_html(self, record: Record) -> Markup:
         text = mark_internal(record.body) if self.site.internal else record.body

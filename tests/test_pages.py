@@ -50,12 +50,15 @@ def rectification(n: int) -> str:
 
 
 def paged_project(root: Path) -> Path:
-    """The base chain plus 23 rectifications of one finding, page size 5, 3 children shown."""
+    """The base chain plus 23 rectifications of one finding, page size 5, 3 children shown;
+    the one-day import keeps an entry a record in the change log (no bulk entry below 100),
+    so the log is long enough to paginate."""
     project = GitProject(root)
     site = project.root / "site_config" / "site.yml"
     site.write_text(edit(site.read_text(encoding="utf-8"), "  page_size: 100\n",
                          f"  page_size: {PAGE_SIZE}\n").replace("  children_shown: 20\n",
-                                                                "  children_shown: 3\n"),
+                                                                "  children_shown: 3\n")
+                    .replace("  bulk_publication: 10\n", "  bulk_publication: 100\n"),
                     encoding="utf-8")
     files = {path: text for path, text in BASE_RECORDS.items()
              if path in (PLAN_PATH, ITEM_PATH, FINDING_PATH)}

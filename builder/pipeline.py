@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from .stages import cache as page_cache
 from .stages import dashboards, engine, feeds, freeze, opendata, publish, render, statistics, verify
 from .stages.history import History, read_history
 from .stages.repository import NotARepository, head_commit, is_clean
@@ -60,6 +61,12 @@ class Deployment:
     def base_config(self) -> Path:
         own = self.root / "mkdocs.yml"
         return own if own.is_file() else SUNLIGHT_HOME / "mkdocs.yml"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Rendered pages by digest, one folder per audience (stages/cache.py); git-ignored by
+        a .gitignore of its own, safe to delete at any time."""
+        return self.root / page_cache.FOLDER
 
     @property
     def assets_dir(self) -> Path:
@@ -136,6 +143,8 @@ class Built:
     notices: list[str]
     # Frozen figures that today's records compute differently (warnings, never a failure).
     frozen: list[freeze.Difference] = field(default_factory=list)
+    # Pages taken from the page cache and pages rendered anew (None: built without the cache).
+    cache: page_cache.Stats | None = None
 
 
 class _Stopwatch:
@@ -153,13 +162,16 @@ class _Stopwatch:
 
 def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience = Audience.PUBLIC,
           body: str | None = None, previous_manifest: Path | None = None,
-          history: bool = True, first_publication: bool = False) -> Built:
+          history: bool = True, first_publication: bool = False, cache: bool = True) -> Built:
     """Build one audience's site into `out_dir`, all or nothing:
     load → validate → history → project → stats → render → open data → engine → verify →
     publish. With `history=False` (or outside a Git repository) pages carry no timelines.
 
     The publication it continues is `previous_manifest`, else the manifest in `out_dir`;
-    `first_publication` declares there is none (refused where one exists)."""
+    `first_publication` declares there is none (refused where one exists).
+
+    With `cache`, record pages whose inputs are unchanged come from the page cache
+    (`Deployment.cache_dir`); they still go through the engine and the leak guard."""
     clock = _Stopwatch()
     repaired = _prepare_out_dir(deployment, out_dir, audience)
     checked = check(deployment)
@@ -187,6 +199,7 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
     figures_ = statistics.compute(projection.records, model, as_of,
                                   internal=audience is Audience.INTERNAL)
     clock.lap("stats")
+    pages = _page_cache(deployment, audience, body, as_of, commit) if cache else None
     work = _writable(publish.workspace, out_dir)
     try:
         boards = dashboards.compute(projection.records, model, as_of,
@@ -197,7 +210,7 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
                                  dashboards=boards, timelines=found,
                                  changes=change_log(found, projection),
                                  frozen=_visible(differences, projection)
-                                 if audience is Audience.INTERNAL else None)
+                                 if audience is Audience.INTERNAL else None, cache=pages)
         docs = rendered.files | feeds.feeds(found, projection, model, feeds.site_url(model))
         if audience is Audience.PUBLIC:
             docs |= opendata.open_data(projection.records, model, statistics.as_json(figures_),
@@ -206,6 +219,8 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
                                                                   deployment.config_dir])
         docs |= publish.manifest(projection, as_of, commit, digests, clean=clean)
         publish.write_tree(work / "docs", docs)
+        if pages is not None:
+            pages.prune()
         clock.lap("render")
         config = engine.write_config(rendered, work / "docs", deployment.base_config,
                                      deployment.theme_dirs(audience.value), work / "site",
@@ -231,7 +246,21 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
         publish.discard(work)
     return Built(checked=checked, out_dir=out_dir, pages=len(rendered.pages),
                  public_records=len(projection.records), secrets_checked=len(secrets),
-                 timings=clock.timings, notices=repaired + notices, frozen=differences)
+                 timings=clock.timings,
+                 notices=repaired + notices + (pages.notices if pages is not None else []),
+                 frozen=differences, cache=pages.stats if pages is not None else None)
+
+
+def _page_cache(deployment: Deployment, audience: Audience, body: str | None, as_of: date,
+                commit: str | None) -> page_cache.Cache:
+    """The page cache of this audience, keyed under everything every page depends on:
+    Sunlight's code, the libraries that shape a page, every template and asset, the whole
+    site_config/, mkdocs.yml, the build date and the commit the footnote names."""
+    sources = page_cache.files_digest([*deployment.template_dirs, deployment.config_dir,
+                                       deployment.base_config])
+    return page_cache.Cache.open(deployment.cache_dir, audience.value, body,
+                                 publish.fingerprint(), page_cache.library_versions(),
+                                 sources, as_of, commit)
 
 
 def _visible(differences: list[freeze.Difference], projection: Any) -> list[freeze.Difference]:
@@ -304,6 +333,7 @@ def _refuse_source_folders(deployment: Deployment, out_dir: Path) -> None:
             (deployment.content_dir, f"记录文件夹 {deployment.content_dir.name}/", True),
             (deployment.config_dir, f"配置文件夹 {deployment.config_dir.name}/", True),
             (deployment.root / ".git", "Git 仓库 .git/", True),
+            (deployment.cache_dir, f"缓存文件夹 {page_cache.FOLDER}/", True),
             *((d, "模板文件夹", True) for d in deployment.template_dirs)]
     with contextlib.suppress(RuntimeError):  # no home directory known: nothing to add
         kept.append((Path.home(), "用户主目录", False))

@@ -86,10 +86,11 @@ class Checked:
     files: int
 
 
-def check(deployment: Deployment, paths: Iterable[Path] | None = None) -> Checked:
+def check(deployment: Deployment, paths: Iterable[Path] | None = None,
+          model: Model | None = None) -> Checked:
     """Load and validate all content. With `paths`, report only problems in those files,
-    but still resolve references against every record."""
-    model = load_model(deployment.config_dir)
+    but still resolve references against every record. `model`: site_config/ already read."""
+    model = model if model is not None else load_model(deployment.config_dir)
     documents, load_problems = load(deployment.root, deployment.content_dir)
     validation = validate(documents, model)
     validation.problems = sorted(load_problems + validation.problems,
@@ -147,6 +148,17 @@ class Built:
     cache: page_cache.Stats | None = None
 
 
+@dataclass
+class Reuse:
+    """What consecutive builds of one working copy (`sunlight serve`) keep between builds,
+    each beside the digest of what it was made from, so a change is never missed: the model
+    while site_config/ is unchanged, the timelines while HEAD names the same commit (history
+    is read from commits only; edits in the working tree are not history)."""
+
+    model: tuple[str, Model] | None = None
+    timelines: tuple[str, tuple[Timelines, list[str], History | None]] | None = None
+
+
 class _Stopwatch:
     """Seconds spent per stage, for `make bench` and the CLI's summary."""
 
@@ -162,7 +174,8 @@ class _Stopwatch:
 
 def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience = Audience.PUBLIC,
           body: str | None = None, previous_manifest: Path | None = None,
-          history: bool = True, first_publication: bool = False, cache: bool = True) -> Built:
+          history: bool = True, first_publication: bool = False, cache: bool = True,
+          reuse: Reuse | None = None) -> Built:
     """Build one audience's site into `out_dir`, all or nothing:
     load → validate → history → project → stats → render → open data → engine → verify →
     publish. With `history=False` (or outside a Git repository) pages carry no timelines.
@@ -171,10 +184,11 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
     `first_publication` declares there is none (refused where one exists).
 
     With `cache`, record pages whose inputs are unchanged come from the page cache
-    (`Deployment.cache_dir`); they still go through the engine and the leak guard."""
+    (`Deployment.cache_dir`); they still go through the engine and the leak guard. `reuse`
+    carries the model and the timelines from one build of a series to the next."""
     clock = _Stopwatch()
     repaired = _prepare_out_dir(deployment, out_dir, audience)
-    checked = check(deployment)
+    checked = check(deployment, model=_model(deployment, reuse))
     clock.lap("load+validate")
     if not checked.validation.valid:
         raise ContentInvalid(checked)
@@ -182,7 +196,8 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
     _check_target(deployment, model, out_dir, audience, body)
     previous = publish.previous_publication(out_dir, previous_manifest, audience.value,
                                             first_publication)
-    found, notices, history_ = _timelines(deployment, model, as_of, audience, body, history)
+    found, notices, history_ = _reused_timelines(deployment, model, as_of, audience, body,
+                                                 history, reuse)
     clock.lap("history")
     # Frozen reports are shown as frozen; a figure today's records compute differently is
     # a warning naming the records changed since the report's basis commit.
@@ -281,6 +296,31 @@ def _continues(deployment: Deployment, previous: dict[str, Any] | None, commit: 
                 "发布时请用 --previous-manifest 指定上次发布的清单，"
                 "或用 --first-publication 声明第一次发布。"]
     return []
+
+
+def _model(deployment: Deployment, reuse: Reuse | None) -> Model | None:
+    """The model of the previous build while site_config/ is byte for byte the same."""
+    if reuse is None:
+        return None
+    key = page_cache.files_digest([deployment.config_dir])
+    if reuse.model is None or reuse.model[0] != key:
+        reuse.model = (key, load_model(deployment.config_dir))
+    return reuse.model[1]
+
+
+def _reused_timelines(deployment: Deployment, model: Model, as_of: date, audience: Audience,
+                      body: str | None, wanted: bool, reuse: Reuse | None
+                      ) -> tuple[Timelines, list[str], History | None]:
+    """`_timelines`, kept while HEAD, site_config/, the date and the audience are the same."""
+    head = head_commit(deployment.root) if reuse is not None and wanted else None
+    if head is None:
+        return _timelines(deployment, model, as_of, audience, body, wanted)
+    key = page_cache.digest(head, str(deployment.content_dir.resolve()), reuse.model and
+                            reuse.model[0], as_of, audience.value, body)
+    if reuse.timelines is None or reuse.timelines[0] != key:
+        reuse.timelines = (key, _timelines(deployment, model, as_of, audience, body, wanted))
+    found, notices, history_ = reuse.timelines[1]
+    return found, list(notices), history_
 
 
 def _timelines(deployment: Deployment, model: Model, as_of: date, audience: Audience,

@@ -114,6 +114,7 @@ class Stats:
     misses: int = 0
     written: int = 0
     rejected: int = 0      # entries present but not matching (corrupt, foreign): rebuilt
+    missed: list[str] = dataclasses.field(default_factory=list)   # what was made anew
 
 
 class Cache:
@@ -146,17 +147,20 @@ class Cache:
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / key
 
-    def get(self, key: str) -> bytes | None:
+    def get(self, key: str, name: str = "") -> bytes | None:
+        """The bytes stored under `key`, or None; `name` (a page path) is listed in
+        `stats.missed` when there are none."""
         self._used.add(key)
         try:
-            raw = self._path(key).read_bytes()
+            data = _unpack(self._path(key).read_bytes(), key)
+            if data is None:
+                self.stats.rejected += 1
         except OSError:
-            self.stats.misses += 1
-            return None
-        data = _unpack(raw, key)
+            data = None
         if data is None:
-            self.stats.rejected += 1
             self.stats.misses += 1
+            if name:
+                self.stats.missed.append(name)
             return None
         self.stats.hits += 1
         return data

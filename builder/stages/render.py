@@ -706,7 +706,7 @@ class _Writer:
                 self._record(r)
                 continue
             key = self.cache.key(path, self.site.page_inputs(r))
-            cached = self.cache.get(key)
+            cached = self.cache.get(key, path)
             if cached is not None:
                 self.out.files[path] = cached
                 self.out.pages.append(Page(path=path, title=r.title))

@@ -239,3 +239,38 @@ def test_after_every_kind_of_edit_the_cached_render_is_the_fresh_render(tmp_path
         fresh, _ = _render(root, with_cache=False)
         assert cached == fresh, rel
         assert 0 < stats.misses < 20 and stats.hits > 300, (rel, stats.misses, stats.hits)
+
+
+# --- the preview: an edit costs what it touches ------------------------------------------------
+
+
+def test_the_preview_rebuilds_only_what_an_edit_touches(repo: GitProject) -> None:
+    from builder.commands.serve import Preview
+    preview = Preview(Deployment(repo.root), as_of=AS_OF)
+    try:
+        first = preview.rebuild()
+        assert first.error is None and first.built.cache.misses == 7
+        model, timelines = preview.reuse.model, preview.reuse.timelines
+
+        write_all(repo.root, {RECTIFICATION_PATH: REOPENED})
+        second = preview.rebuild()
+        assert second.error is None and second.built.cache.hits == 3
+        assert "rectification/ZG-2023-001.md" in second.built.cache.missed
+        assert "整改中" in record_page(preview.out_dir, "rectification", "ZG-2023-001")
+        # Nothing under site_config/ and no commit changed: both kept, not read again.
+        assert preview.reuse.model is model and preview.reuse.timelines is timelines
+
+        # A commit is history: the timelines are read again and the page shows the change.
+        repo.commit("2024-01-10T10:00:00+08:00", "重新整改", {})
+        third = preview.rebuild()
+        assert third.error is None and preview.reuse.timelines is not timelines
+        assert preview.reuse.model is model
+        assert "2024-01-10" in record_page(preview.out_dir, "rectification", "ZG-2023-001")
+
+        with (repo.root / "site_config" / "registry.yml").open("a", encoding="utf-8") as f:
+            f.write("# 注释也算修改\n")
+        fourth = preview.rebuild()
+        assert fourth.error is None and preview.reuse.model is not model
+        assert fourth.built.cache.hits == 0
+    finally:
+        preview.close()

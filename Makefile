@@ -40,6 +40,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_statistics.py
 	$(BIN)/python benchmarks/bench_targets.py
 	$(BIN)/python benchmarks/bench_search.py --records 1000 10000
+	$(BIN)/python benchmarks/bench_serve.py
 
 clean:
 	rm -rf $(VENV) site site-internal .pytest_cache .hypothesis

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from .stages import cache as page_cache
 from .stages import (dashboards, engine, feeds, freeze, opendata, publish, render, search_index,
                      statistics, verify)
 from .stages.history import History, read_history
@@ -63,6 +64,12 @@ class Deployment:
         return own if own.is_file() else SUNLIGHT_HOME / "mkdocs.yml"
 
     @property
+    def cache_dir(self) -> Path:
+        """Rendered pages by digest, one folder per audience (stages/cache.py); git-ignored by
+        a .gitignore of its own, safe to delete at any time."""
+        return self.root / page_cache.FOLDER
+
+    @property
     def assets_dir(self) -> Path:
         return next(d / "assets" for d in self.template_dirs if (d / "assets").is_dir())
 
@@ -80,10 +87,11 @@ class Checked:
     files: int
 
 
-def check(deployment: Deployment, paths: Iterable[Path] | None = None) -> Checked:
+def check(deployment: Deployment, paths: Iterable[Path] | None = None,
+          model: Model | None = None) -> Checked:
     """Load and validate all content. With `paths`, report only problems in those files,
-    but still resolve references against every record."""
-    model = load_model(deployment.config_dir)
+    but still resolve references against every record. `model`: site_config/ already read."""
+    model = model if model is not None else load_model(deployment.config_dir)
     documents, load_problems = load(deployment.root, deployment.content_dir)
     validation = validate(documents, model)
     validation.problems = sorted(load_problems + validation.problems,
@@ -137,6 +145,19 @@ class Built:
     notices: list[str]
     # Frozen figures that today's records compute differently (warnings, never a failure).
     frozen: list[freeze.Difference] = field(default_factory=list)
+    # Pages taken from the page cache and pages rendered anew (None: built without the cache).
+    cache: page_cache.Stats | None = None
+
+
+@dataclass
+class Reuse:
+    """What consecutive builds of one working copy (`sunlight serve`) keep between builds,
+    each beside the digest of what it was made from, so a change is never missed: the model
+    while site_config/ is unchanged, the timelines while HEAD names the same commit (history
+    is read from commits only; edits in the working tree are not history)."""
+
+    model: tuple[str, Model] | None = None
+    timelines: tuple[str, tuple[Timelines, list[str], History | None]] | None = None
 
 
 class _Stopwatch:
@@ -154,16 +175,21 @@ class _Stopwatch:
 
 def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience = Audience.PUBLIC,
           body: str | None = None, previous_manifest: Path | None = None,
-          history: bool = True, first_publication: bool = False) -> Built:
+          history: bool = True, first_publication: bool = False, cache: bool = True,
+          reuse: Reuse | None = None) -> Built:
     """Build one audience's site into `out_dir`, all or nothing:
     load → validate → history → project → stats → render → open data → engine → verify →
     publish. With `history=False` (or outside a Git repository) pages carry no timelines.
 
     The publication it continues is `previous_manifest`, else the manifest in `out_dir`;
-    `first_publication` declares there is none (refused where one exists)."""
+    `first_publication` declares there is none (refused where one exists).
+
+    With `cache`, record pages whose inputs are unchanged come from the page cache
+    (`Deployment.cache_dir`); they still go through the engine and the leak guard. `reuse`
+    carries the model and the timelines from one build of a series to the next."""
     clock = _Stopwatch()
     repaired = _prepare_out_dir(deployment, out_dir, audience)
-    checked = check(deployment)
+    checked = check(deployment, model=_model(deployment, reuse))
     clock.lap("load+validate")
     if not checked.validation.valid:
         raise ContentInvalid(checked)
@@ -171,7 +197,8 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
     _check_target(deployment, model, out_dir, audience, body)
     previous = publish.previous_publication(out_dir, previous_manifest, audience.value,
                                             first_publication)
-    found, notices, history_ = _timelines(deployment, model, as_of, audience, body, history)
+    found, notices, history_ = _reused_timelines(deployment, model, as_of, audience, body,
+                                                 history, reuse)
     clock.lap("history")
     # Frozen reports are shown as frozen; a figure today's records compute differently is
     # a warning naming the records changed since the report's basis commit.
@@ -188,6 +215,7 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
     figures_ = statistics.compute(projection.records, model, as_of,
                                   internal=audience is Audience.INTERNAL)
     clock.lap("stats")
+    pages = _page_cache(deployment, audience, body, as_of, commit) if cache else None
     work = _writable(publish.workspace, out_dir)
     try:
         boards = dashboards.compute(projection.records, model, as_of,
@@ -198,7 +226,7 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
                                  dashboards=boards, timelines=found,
                                  changes=change_log(found, projection),
                                  frozen=_visible(differences, projection)
-                                 if audience is Audience.INTERNAL else None)
+                                 if audience is Audience.INTERNAL else None, cache=pages)
         docs = rendered.files | feeds.feeds(found, projection, model, feeds.site_url(model))
         if audience is Audience.PUBLIC:
             docs |= opendata.open_data(projection.records, model, statistics.as_json(figures_),
@@ -207,6 +235,8 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
                                                                   deployment.config_dir])
         docs |= publish.manifest(projection, as_of, commit, digests, clean=clean)
         publish.write_tree(work / "docs", docs)
+        if pages is not None:
+            pages.prune()
         clock.lap("render")
         config = engine.write_config(rendered, work / "docs", deployment.base_config,
                                      deployment.theme_dirs(audience.value), work / "site",
@@ -237,7 +267,21 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
         publish.discard(work)
     return Built(checked=checked, out_dir=out_dir, pages=len(rendered.pages),
                  public_records=len(projection.records), secrets_checked=len(secrets),
-                 timings=clock.timings, notices=repaired + notices, frozen=differences)
+                 timings=clock.timings,
+                 notices=repaired + notices + (pages.notices if pages is not None else []),
+                 frozen=differences, cache=pages.stats if pages is not None else None)
+
+
+def _page_cache(deployment: Deployment, audience: Audience, body: str | None, as_of: date,
+                commit: str | None) -> page_cache.Cache:
+    """The page cache of this audience, keyed under everything every page depends on:
+    Sunlight's code, the libraries that shape a page, every template and asset, the whole
+    site_config/, mkdocs.yml, the build date and the commit the footnote names."""
+    sources = page_cache.files_digest([*deployment.template_dirs, deployment.config_dir,
+                                       deployment.base_config])
+    return page_cache.Cache.open(deployment.cache_dir, audience.value, body,
+                                 publish.fingerprint(), page_cache.library_versions(),
+                                 sources, as_of, commit)
 
 
 def _visible(differences: list[freeze.Difference], projection: Any) -> list[freeze.Difference]:
@@ -258,6 +302,31 @@ def _continues(deployment: Deployment, previous: dict[str, Any] | None, commit: 
                 "发布时请用 --previous-manifest 指定上次发布的清单，"
                 "或用 --first-publication 声明第一次发布。"]
     return []
+
+
+def _model(deployment: Deployment, reuse: Reuse | None) -> Model | None:
+    """The model of the previous build while site_config/ is byte for byte the same."""
+    if reuse is None:
+        return None
+    key = page_cache.files_digest([deployment.config_dir])
+    if reuse.model is None or reuse.model[0] != key:
+        reuse.model = (key, load_model(deployment.config_dir))
+    return reuse.model[1]
+
+
+def _reused_timelines(deployment: Deployment, model: Model, as_of: date, audience: Audience,
+                      body: str | None, wanted: bool, reuse: Reuse | None
+                      ) -> tuple[Timelines, list[str], History | None]:
+    """`_timelines`, kept while HEAD, site_config/, the date and the audience are the same."""
+    head = head_commit(deployment.root) if reuse is not None and wanted else None
+    if head is None:
+        return _timelines(deployment, model, as_of, audience, body, wanted)
+    key = page_cache.digest(head, str(deployment.content_dir.resolve()), reuse.model and
+                            reuse.model[0], as_of, audience.value, body)
+    if reuse.timelines is None or reuse.timelines[0] != key:
+        reuse.timelines = (key, _timelines(deployment, model, as_of, audience, body, wanted))
+    found, notices, history_ = reuse.timelines[1]
+    return found, list(notices), history_
 
 
 def _timelines(deployment: Deployment, model: Model, as_of: date, audience: Audience,
@@ -310,6 +379,7 @@ def _refuse_source_folders(deployment: Deployment, out_dir: Path) -> None:
             (deployment.content_dir, f"记录文件夹 {deployment.content_dir.name}/", True),
             (deployment.config_dir, f"配置文件夹 {deployment.config_dir.name}/", True),
             (deployment.root / ".git", "Git 仓库 .git/", True),
+            (deployment.cache_dir, f"缓存文件夹 {page_cache.FOLDER}/", True),
             *((d, "模板文件夹", True) for d in deployment.template_dirs)]
     with contextlib.suppress(RuntimeError):  # no home directory known: nothing to add
         kept.append((Path.home(), "用户主目录", False))

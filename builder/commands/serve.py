@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..stages import publish
-from ..pipeline import Built, Deployment, build
+from ..pipeline import Built, Deployment, Reuse, build
 from ..stages.projection import Audience
 from ..stages.repository import current_branch
 from . import editor as web_editor
@@ -225,6 +225,9 @@ class Preview:
         self.out_dir = self.workdir / "out" / "site"
         self.server: http.server.ThreadingHTTPServer | None = None
         self.seen: dict[str, float] = {}  # watched files as the last build began
+        # Kept from build to build under digests of their sources; unchanged record pages
+        # come from the page cache (stages/cache.py), so an edit costs what it touches.
+        self.reuse = Reuse()
 
     def rebuild(self) -> Rebuilt:
         # Taken before building, so an edit saved while this build runs triggers the next.
@@ -234,7 +237,7 @@ class Preview:
             if self.backend is not None:
                 self.write_editor()
             built = build(self.deployment, self.out_dir, self.as_of or date.today(), self.audience,
-                          self.body)
+                          self.body, reuse=self.reuse)
             return Rebuilt(built, None, time.perf_counter() - start)
         except Exception as exc:  # noqa: BLE001 - reported to the editor, old site kept
             return Rebuilt(None, exc, time.perf_counter() - start)

@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 
 from ..text import body_limits, body_markdown, sanitise
 from . import charts, paging
+from .cache import Cache, digest
 from ..text.record_body import mark_internal
 from .dashboards import Dashboards
 from .feeds import FEEDS_DIR
@@ -32,7 +33,7 @@ from .timeline import (CHANGE_LOG_DAYS, BulkPublication, ChangeDay, Event, Timel
 from ..model.format import REGISTRY_KINDS, date_html, dated_text, registry_name, scalar_text
 from ..model.model import FieldSpec, Model, RecordType
 from .projection import Audience, Projection
-from ..model.records import Record
+from ..model.records import Record, mentioned
 from ..model.roles import DueFacts, RecordIndex
 from .statistics import Figures, KeyPart, Ratio, Row, show
 
@@ -106,6 +107,9 @@ class Site:
         for record in self.records:
             for spec, target in self._outgoing(record):
                 self.children[target].append((record, spec))
+        self._digests: dict[str, str] = {}
+        self._deadlines: dict[str, Markup] = {}
+        self._mentions: tuple[dict[str, list[str]], dict[str, list[str]]] | None = None
 
     # --- relations ------------------------------------------------------------------------
 
@@ -156,7 +160,14 @@ class Site:
 
     def deadline(self, record: Record) -> Markup:
         """The deadline in force, with "已延期 N 次" and the original date shown as superseded
-        (struck through and labelled 原期限, so it is not told by colour alone)."""
+        (struck through and labelled 原期限, so it is not told by colour alone). Made once per
+        record: every listing that shows the record shows the same words."""
+        found = self._deadlines.get(record.id)
+        if found is None:
+            found = self._deadlines[record.id] = self._deadline(record)
+        return found
+
+    def _deadline(self, record: Record) -> Markup:
         facts = self.due_facts(record)
         if facts is None:
             return Markup("")
@@ -399,6 +410,52 @@ class Site:
         rtype = self.model.types[type_name]
         return [rtype.fields[n].label for n in rtype.listing]
 
+    # --- what a record page is made from (the page cache's key) ----------------------------
+
+    def record_digest(self, record_id: str) -> str:
+        """Everything about one projected record a page may show, hashed once per build."""
+        found = self._digests.get(record_id)
+        if found is None:
+            r = self.by_id[record_id]
+            found = self._digests[record_id] = digest(
+                r.type, r.id, r.visibility, r.fields, r.body, r.typed_status, r.derived_from)
+        return found
+
+    def shown_records(self, record: Record) -> list[str]:
+        """The IDs of every record a record page shows or computes with: the record; the
+        records it mentions (links, parents, a role read one hop through a reference); the
+        records mentioning it (its children, any field) and every record below it (the
+        roll-up); and what those mention, because their badges and overdue counts read
+        roles one hop away too. A superset errs towards rebuilding, never towards staleness."""
+        if self._mentions is None:
+            out = {r.id: mentioned(r.fields, self.by_id) for r in self.records}
+            back: dict[str, list[str]] = defaultdict(list)
+            for source, targets in out.items():
+                for target in targets:
+                    back[target].append(source)
+            self._mentions = out, back
+        out, back = self._mentions
+        near = set(back.get(record.id, ()))
+        seen, todo = {record.id}, [record]
+        while todo:
+            for child in self.index.children(todo.pop()):
+                if child.id not in seen:
+                    seen.add(child.id)
+                    near.add(child.id)
+                    todo.append(child)
+        shown = {record.id, *out[record.id], *near}
+        for other in near:
+            shown.update(out[other])
+        return sorted(shown)
+
+    def page_inputs(self, record: Record) -> list[Any]:
+        """A record page's own part of its cache key: the digests of the records it shows
+        and its timeline (the rest — code, templates, config, date, audience, commit — is
+        in every key of the build)."""
+        timeline = self.timelines.get(record.id) if self.timelines else None
+        return [[(rid, self.record_digest(rid)) for rid in self.shown_records(record)],
+                timeline]
+
 
 def environment(template_dirs: list[Path]) -> jinja2.Environment:
     """The jinja2 environment of Sunlight's page templates: autoescaped, strict, and with
@@ -422,15 +479,16 @@ def render(projection: Projection, figures: Figures, model: Model,
            template_dirs: list[Path], assets_dir: Path,
            commit: str | None = None, dashboards: Dashboards | None = None,
            timelines: Timelines | None = None, changes: list[ChangeDay] | None = None,
-           frozen: list[Any] | None = None) -> Rendered:
+           frozen: list[Any] | None = None, cache: Cache | None = None) -> Rendered:
     """The whole docs tree for one audience: every page, the assets and, for the internal
-    site, robots.txt."""
+    site, robots.txt. With a `cache`, a record page whose inputs did not change is read from
+    it instead of rendered (the same bytes)."""
     env = environment(template_dirs)
     site = Site(projection, model, figures)
     site.commit = commit
     site.timelines = timelines or Timelines(audience=projection.audience, body=projection.body)
     out = Rendered()
-    writer = _Writer(env, site, out)
+    writer = _Writer(env, site, out, cache)
     writer.home()
     if dashboards is not None:
         writer.page("dashboards.md", "内部工作台", "internal/dashboards.html", nav="内部工作台",
@@ -458,8 +516,9 @@ def render(projection: Projection, figures: Figures, model: Model,
 
 
 class _Writer:
-    def __init__(self, env: jinja2.Environment, site: Site, out: Rendered):
-        self.env, self.site, self.out = env, site, out
+    def __init__(self, env: jinja2.Environment, site: Site, out: Rendered,
+                 cache: Cache | None = None):
+        self.env, self.site, self.out, self.cache = env, site, out, cache
         self.groups = self._groups()
 
     def page(self, path: str, title: str, template: str, *, nav: str | None = None,
@@ -751,27 +810,48 @@ class _Writer:
                 for name, found in paging.regroup([(r.type, r) for r in records])]
 
     def records(self) -> None:
-        site = self.site
-        for r in site.records:
-            root = "../../"
-            if site.is_withdrawn(r) and not site.internal:
-                self.page(f"{r.type}/{r.id}.md", r.title, "tombstone.html", record=r,
-                          record_page=True,
-                          type_label=site.rtype(r).label, facts=site.facts(r, root),
-                          facets=site.search_facets(r),
-                          history=site.history_rows(r))
+        """Every record page: from the cache when nothing it shows changed, else rendered
+        (and stored). The bulk of the stage, so an unchanged record costs a digest and a read.
+        A record's complete list of children is a page of its own, made either way."""
+        for r in self.site.records:
+            path = f"{r.type}/{r.id}.md"
+            tombstone = self.site.is_withdrawn(r) and not self.site.internal
+            children = None if tombstone else self._children(r, "../../")
+            if self.cache is None:
+                self._record(r, children)
                 continue
-            children, more = self._children(r, root)
-            self.page(
-                f"{r.type}/{r.id}.md", r.title, "record.html", record=r, record_page=True,
-                type_label=site.rtype(r).label, status_label=site.status_label(r),
-                overdue=site.days_overdue(r), facts=site.facts(r, root),
-                disclosure=site.disclosure(r), withdrawn_below=site.withdrawn_below(r),
-                summary=site.summary(r, root), history=site.history_rows(r),
-                parents=[(spec.label, target) for spec, target in site.parents(r)],
-                children=children, more_children=more, rollup=site.rollup(r),
-                body_html=self._body_html(r), facets=site.search_facets(r),
-            )
+            key = self.cache.key(path, self.site.page_inputs(r))
+            cached = self.cache.get(key, path)
+            if cached is not None:
+                self.out.files[path] = cached
+                self.out.pages.append(Page(path=path, title=r.title, record=True))
+                continue
+            self._record(r, children)
+            self.cache.put(key, self.out.files[path])
+
+    def _record(self, r: Record, children: tuple[list[tuple[str, list[Record]]],
+                                                 dict[str, Any] | None] | None) -> None:
+        """A record page, or the tombstone of a withdrawn record (`children` is None)."""
+        site = self.site
+        root = "../../"
+        if children is None:
+            self.page(f"{r.type}/{r.id}.md", r.title, "tombstone.html", record=r,
+                      record_page=True,
+                      type_label=site.rtype(r).label, facts=site.facts(r, root),
+                      facets=site.search_facets(r),
+                      history=site.history_rows(r))
+            return
+        listed, more = children
+        self.page(
+            f"{r.type}/{r.id}.md", r.title, "record.html", record=r, record_page=True,
+            type_label=site.rtype(r).label, status_label=site.status_label(r),
+            overdue=site.days_overdue(r), facts=site.facts(r, root),
+            disclosure=site.disclosure(r), withdrawn_below=site.withdrawn_below(r),
+            summary=site.summary(r, root), history=site.history_rows(r),
+            parents=[(spec.label, target) for spec, target in site.parents(r)],
+            children=listed, more_children=more, rollup=site.rollup(r),
+            body_html=self._body_html(r), facets=site.search_facets(r),
+        )
 
     def _children(self, record: Record, root: str) -> tuple[list[tuple[str, list[Record]]],
                                                             dict[str, Any] | None]:

@@ -282,8 +282,10 @@ def test_editorial_workflow_saves_a_draft_on_its_branch_and_publishes_it(workflo
         git(root, "branch", "--all")
     draft = git(root, "show", f"{branch}:{path}")
     assert f"id: {new_id}" in draft and "title: 补种林场苗木" in draft, draft
-    assert not (root / path).exists()
-    assert git(root, "branch", "--show-current") == "main"
+    # decap-server's git mode commits on the draft's branch and then checks main out again:
+    # wait for that last step rather than racing it.
+    assert wait_for(lambda: git(root, "branch", "--show-current") == "main"
+                    and not (root / path).exists())
 
     form.click("状态: 草稿")
     form.click("审核中")

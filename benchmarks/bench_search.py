@@ -72,10 +72,12 @@ def fetch(site: Path, query: str, profile: Path) -> Fetched:
             WebDriverWait(driver, 120, poll_frequency=0.05).until(
                 lambda d: d.find_elements(By.CSS_SELECTOR, "li.md-search-result__item")
                 or count.text.startswith("没有找到"))
+            first = [p for p in served[before:] if not p.split("?")[0].endswith(".pf_filter")]
+            # The count is said once the drawn results are complete (search.js).
+            WebDriverWait(driver, 120).until(lambda d: count.get_attribute("data-query") == query)
             found.results = count.text
             # search.js asks for the filter lists only once the first results are drawn; the
-            # poll above may see them already requested.
-            first = [p for p in served[before:] if not p.split("?")[0].endswith(".pf_filter")]
+            # poll above may see them already requested (they are left out of `first`).
             WebDriverWait(driver, 120).until(lambda d: d.find_element(
                 By.CSS_SELECTOR, "[data-sl-search-filters]").is_displayed())
             time.sleep(0.5)

@@ -88,8 +88,10 @@ def _search(browser, url: str, query: str) -> list[dict[str, str]]:
     box = browser.switch_to.active_element
     assert box.get_attribute("data-sl-search-query") is not None, "/ did not focus the search"
     box.send_keys(query)
-    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "[data-sl-search-count]").text
-               .startswith(("找到", "没有找到")))
+    # The count is said once the results of the whole query are on screen (not a prefix's).
+    wait.until(lambda d: (lambda count: count.text.startswith(("找到", "没有找到"))
+                          and count.get_attribute("data-query") == query)(
+        d.find_element(By.CSS_SELECTOR, "[data-sl-search-count]")))
     return _results(browser)
 
 
@@ -145,23 +147,23 @@ def test_a_filter_narrows_the_results(site_url, browser) -> None:
                                              "ZG-2023-004"}
     wait = WebDriverWait(browser, 20)
     wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "[data-sl-search-filters]").is_displayed())
-    status = Select(browser.find_element(By.CSS_SELECTOR, "select[data-filter='status']"))
+    status = Select(browser.find_element(By.CSS_SELECTOR, "select[data-search-filter='status']"))
     status.select_by_value("整改中")      # the finding's status follows its open rectification
     wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "[data-sl-search-count]").text
                == "找到 2 条记录")
     assert {(r["id"], r["status"]) for r in _results(browser)} == {
         ("ZG-2023-003", "整改中"), ("WT-2023-001", "整改中")}
-    kind = Select(browser.find_element(By.CSS_SELECTOR, "select[data-filter='type']"))
+    kind = Select(browser.find_element(By.CSS_SELECTOR, "select[data-search-filter='type']"))
     kind.select_by_value("整改事项")
     wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "[data-sl-search-count]").text
                == "找到 1 条记录")
     assert [(r["id"], r["type"], r["status"], r["unit"]) for r in _results(browser)] == [
         ("ZG-2023-003", "整改事项", "整改中", "洛阳市财政局")]
     assert kind.first_selected_option.text == "整改事项（1）"   # what each value would leave
-    unit = Select(browser.find_element(By.CSS_SELECTOR, "select[data-filter='unit']"))
+    unit = Select(browser.find_element(By.CSS_SELECTOR, "select[data-search-filter='unit']"))
     assert "洛阳市林业局" in [o.get_attribute("value") for o in unit.options]
     years = [o.get_attribute("value") for o in
-             Select(browser.find_element(By.CSS_SELECTOR, "select[data-filter='year']")).options]
+             Select(browser.find_element(By.CSS_SELECTOR, "select[data-search-filter='year']")).options]
     assert "2023" in years
 
 

@@ -18,6 +18,13 @@
     return loaded[src];
   }
 
+  // A date as the pages print it (format.date_html): a <time> the stylesheet keeps whole.
+  function date(day) {
+    var time = element("time", "", day);
+    time.setAttribute("datetime", day);
+    return time;
+  }
+
   function element(tag, className, text) {
     var el = document.createElement(tag);
     if (className) { el.className = className; }
@@ -45,6 +52,9 @@
     table.dataset.ready = "1";
     panel.hidden = false;
     var body = table.tBodies[0];
+    // Column headings, read before sorting marks them: the labels of drawn cards.
+    var heads = Array.prototype.map.call(table.tHead.rows[0].cells,
+      function (th) { return th.textContent.trim(); });
     var pageRows = Array.prototype.slice.call(body.rows);
     var src = new URL(panel.dataset.src, window.location.href).href;
     var size = parseInt(panel.dataset.pageSize, 10) || 100;
@@ -97,12 +107,14 @@
       if (row.due) {
         due = element("span", "sl-due");
         due.dataset.due = row.due;
-        due.appendChild(element("span", "sl-date", row.due));
+        due.appendChild(date(row.due));
         if (row.extensions) {
           var note = element("span", "sl-due-note", "（已延期 " + row.extensions + " 次");
           if (row.original) {
             note.appendChild(document.createTextNode("；原期限 "));
-            note.appendChild(element("del", "sl-date", row.original));
+            var del = element("del");
+            del.appendChild(date(row.original));
+            note.appendChild(del);
           }
           note.appendChild(document.createTextNode("）"));
           due.appendChild(note);
@@ -114,8 +126,10 @@
         badge.appendChild(document.createTextNode(" "));
         badge.appendChild(element("span", "sl-badge sl-overdue-badge", "逾期 " + row.overdue + " 日"));
       }
-      [link, row.title, row.unit, row.body, due, badge].forEach(function (content) {
+      [link, row.title, row.unit, row.body, due, badge].forEach(function (content, i) {
         var td = element("td");
+        // Labelled like the printed cells: a card on a phone shows each value's heading.
+        if (i > 0 && heads[i]) { td.setAttribute("data-label", heads[i]); }
         if (typeof content === "string") { td.textContent = content; }
         else if (content) { td.appendChild(content); }
         tr.appendChild(td);

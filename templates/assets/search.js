@@ -45,8 +45,8 @@
 
   function chosen() {
     var out = {};
-    filterBox.querySelectorAll("select[data-filter]").forEach(function (select) {
-      if (select.value) { out[select.dataset.filter] = select.value; }
+    filterBox.querySelectorAll("select[data-search-filter]").forEach(function (select) {
+      if (select.value) { out[select.dataset.searchFilter] = select.value; }
     });
     return out;
   }
@@ -84,10 +84,15 @@
         if (mine !== sequence) { return; }
         shown = { results: found.results, next: 0, id: plain(query) };
         list.textContent = "";
-        count.textContent = found.results.length ? "找到 " + found.results.length + " 条记录"
-          : "没有找到符合条件的记录";
         showCounts(found.counts);
-        return page(mine).then(function () { loadFilters(module); });
+        return page(mine).then(function () {
+          if (mine !== sequence) { return; }
+          // Said once the results are on screen (a live region), and for which query.
+          count.textContent = found.results.length ? "找到 " + found.results.length + " 条记录"
+            : "没有找到符合条件的记录";
+          count.setAttribute("data-query", query);
+          loadFilters(module);
+        });
       });
     }).catch(function () {
       if (mine === sequence) { count.textContent = "搜索暂时不可用，请使用分类浏览和整改台账。"; }
@@ -139,7 +144,7 @@
     filtersLoaded = true;
     module.filters().then(function (all) {
       FILTERS.forEach(function (key) {
-        var select = filterBox.querySelector('select[data-filter="' + key + '"]');
+        var select = filterBox.querySelector('select[data-search-filter="' + key + '"]');
         var values = Object.keys(all[key] || {}).sort(function (a, b) {
           return key === "year" ? b.localeCompare(a) : a.localeCompare(b, "zh");
         });
@@ -157,8 +162,8 @@
   // How many results each filter value would leave, beside the value.
   function showCounts(counts) {
     if (!counts) { return; }
-    filterBox.querySelectorAll("select[data-filter]").forEach(function (select) {
-      var mine = counts[select.dataset.filter] || {};
+    filterBox.querySelectorAll("select[data-search-filter]").forEach(function (select) {
+      var mine = counts[select.dataset.searchFilter] || {};
       Array.prototype.forEach.call(select.options, function (option) {
         if (option.value) { option.textContent = option.value + "（" + (mine[option.value] || 0) + "）"; }
       });

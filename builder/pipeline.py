@@ -235,6 +235,10 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
                                                                   deployment.config_dir])
         docs |= publish.manifest(projection, as_of, commit, digests, clean=clean)
         publish.write_tree(work / "docs", docs)
+        # The docs tree is the engine's input from here on, read from disk: its bytes in
+        # memory (the size of the site) would only raise the build's peak.
+        docs.clear()
+        rendered.files.clear()
         if pages is not None:
             pages.prune()
         clock.lap("render")

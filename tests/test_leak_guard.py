@@ -213,3 +213,27 @@ def test_code_literals_are_builders_string_literals_without_docstrings() -> None
     assert verify.__doc__ not in literals              # a module's docstring
     assert verify._code_literals.__doc__ not in literals   # a function's
     assert verify.Leak.__doc__ not in literals         # a class's
+
+
+def test_every_version_of_a_file_is_scanned_apart_and_once(tmp_path: Path) -> None:
+    """The guard reads a file's versions (readable, unescaped, raw, JSON strings) one by one
+    instead of as one joined copy: a secret only one version shows is still found, in the
+    words of that version, and a file with nothing to unescape is read once, not three
+    times."""
+    site = tmp_path / "site"
+    (site / "data").mkdir(parents=True)
+    secret = verify.Secret("督办内部备注七号", "ZG-2023-001", "internal_note")
+    # JSON escapes: only the parsed strings show the secret.
+    escaped = "".join(f"\\u{ord(c):04x}" for c in secret.value)
+    (site / "data" / "notes.json").write_text(f'{{"note": "{escaped}"}}', encoding="utf-8")
+    # HTML character references: only the unescaped version shows it.
+    refs = "".join(f"&#x{ord(c):x};" for c in secret.value)
+    (site / "page.html").write_text(f"<article><p>{refs}</p></article>", encoding="utf-8")
+    (site / "plain.txt").write_text(f"前文 {secret.value} 后文", encoding="utf-8")
+    leaks = verify.scan(site, [secret])
+    assert sorted(leak.file for leak in leaks) == ["data/notes.json", "page.html", "plain.txt"]
+    assert all(secret.value in leak.context for leak in leaks)
+    texts, _ = verify.shown_parts(site / "plain.txt")
+    assert texts == [f"前文 {secret.value} 后文"]
+    text, _ = verify.shown_text(site / "page.html")
+    assert secret.value in text and refs in text

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from builder import pipeline
 from builder.cli import cli
 from builder.pipeline import Deployment, LeakDetected, build
-from builder.stages import search_index, verify
+from builder.stages import publish, search_index, verify
 from builder.stages.projection import Audience
 
 from conftest import (BASE_RECORDS, EXCHANGE, EXCHANGE_PATH, RECTIFICATION, RECTIFICATION_PATH,
@@ -144,3 +144,17 @@ def test_a_failing_binary_is_a_usage_error_with_its_words(root: Path, tmp_path: 
     assert result.exit_code == 2
     assert "生成搜索索引失败（Pagefind 退出码 3）：Error: something broke" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_pages_for_pagefind_are_written_one_at_a_time(root: Path, tmp_path: Path) -> None:
+    """`inputs` yields pages for the writer one by one (all of them at once are the size of
+    the record pages); written that way they are the same files as written from a dict."""
+    site = build(Deployment(root), root / "site", AS_OF).out_dir
+    pages = search_index.inputs(site)
+    assert not isinstance(pages, dict)
+    streamed = publish.write_tree(tmp_path / "streamed", pages)
+    whole = publish.write_tree(tmp_path / "whole", dict(search_index.inputs(site)))
+    assert [p.relative_to(tmp_path / "streamed") for p in streamed] == \
+        [p.relative_to(tmp_path / "whole") for p in whole]
+    assert len(streamed) == 4
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(streamed, whole))

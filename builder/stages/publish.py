@@ -395,11 +395,13 @@ def manifest(projection: Projection, as_of: date, commit: str | None, records: d
     return {MANIFEST: text.encode("utf-8")}
 
 
-def write_tree(folder: Path, files: dict[str, bytes]) -> list[Path]:
+def write_tree(folder: Path, files: dict[str, bytes] | Iterable[tuple[str, bytes]]
+               ) -> list[Path]:
     """The one writer of a generated tree: every stage hands its files here as data
-    (path → bytes). Returns the paths written, in the order given."""
+    (path → bytes, or pairs a stage yields one at a time so that they are never all held).
+    Returns the paths written, in the order given."""
     written = []
-    for rel, data in files.items():
+    for rel, data in files.items() if isinstance(files, dict) else files:
         path = folder / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)

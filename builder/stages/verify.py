@@ -417,16 +417,17 @@ def scan(out_dir: Path, found: list[Secret]) -> list[Leak]:
         rel = file.relative_to(out_dir).as_posix()
         if rel.startswith("assets/"):
             continue
-        text, nodes = shown_text(file)
+        texts, nodes = shown_parts(file)
         place = _place(rel)
         seen: set[str] = set()
         fields_hit: set[tuple[str, str]] = set()
-        for end, secret in automaton.iter(text) if automaton else ():
-            if secret.value not in seen:
-                seen.add(secret.value)
-                fields_hit.add((secret.record, secret.field))
-                leaks.append(Leak(secret, rel, _around(text, end + 1 - len(secret.value),
-                                                       end + 1), place))
+        for text in texts if automaton else ():
+            for end, secret in automaton.iter(text):
+                if secret.value not in seen:
+                    seen.add(secret.value)
+                    fields_hit.add((secret.record, secret.field))
+                    leaks.append(Leak(secret, rel, _around(text, end + 1 - len(secret.value),
+                                                           end + 1), place))
         for node in sorted(nodes & values.keys()):
             # A long value already found through its runs is one leak, not two.
             if (values[node].record, values[node].field) not in fields_hit:
@@ -465,12 +466,20 @@ def shown_text(file: Path) -> tuple[str, set[str]]:
     """Where a file shows content, as every consumer could read it: its text (readable
     versions first, for the report) and its whole values (text nodes, JSON strings, CSV
     cells)."""
+    texts, nodes = shown_parts(file)
+    return "\n".join(texts), nodes
+
+
+def shown_parts(file: Path) -> tuple[list[str], set[str]]:
+    """`shown_text` with the versions of the text apart and each only once: no secret spans
+    two of them (a text run ends at a line break), and joined they were several copies of
+    the largest data file (records.json: about 60 MB at 5 000 records)."""
     raw = file.read_bytes()
     found = search_index.strings(raw) if file.suffix.startswith(".pf_") else None
     if found is not None:
         # Pagefind's page fragments, word chunks, filters and metadata, unpacked, with the
         # spaces it was given between Han characters taken out again.
-        return "\n".join(found), {s.strip() for s in found}
+        return ["\n".join(found)], {s.strip() for s in found}
     if file.suffix == ".gz":
         try:
             raw = gzip.decompress(raw)
@@ -480,7 +489,7 @@ def shown_text(file: Path) -> tuple[str, set[str]]:
     # utf-8-sig: records.csv starts with a byte-order mark (for Excel), which is no text.
     text = raw.decode("utf-8-sig", errors="replace")
     if file.suffix not in _TEXT_SUFFIXES:
-        return text, set()  # binary files: raw bytes decoded leniently are enough
+        return [text], set()  # binary files: raw bytes decoded leniently are enough
     if file.suffix in (".html", ".htm"):
         text = _content_region(text)
     parts, nodes, marked_up = [text], set(), [text]
@@ -501,7 +510,12 @@ def shown_text(file: Path) -> tuple[str, set[str]]:
         for variant in (source, html.unescape(source)):
             nodes.update(html.unescape(n) for n in _NODE.findall(variant))
     nodes = {n.replace("\u200b", "").strip() for n in nodes}
-    return "\n".join((readable, unescaped, joined)).replace("\u200b", ""), nodes
+    texts: list[str] = []
+    for version in (readable, unescaped, joined):
+        version = version.replace("\u200b", "")
+        if version not in texts:
+            texts.append(version)
+    return texts, nodes
 
 
 def _content_region(page: str) -> str:

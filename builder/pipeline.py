@@ -5,6 +5,8 @@ only wires them. Only the CLI prints and picks exit codes."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -134,6 +136,13 @@ class LeakDetected(Exception):
         self.leaks = leaks
 
 
+class LiveSiteLeaks(LeakDetected):
+    """Nothing changed since the build that made the live folder, yet the leak guard finds
+    internal-only values there: the folder (and the record of what that build left in it)
+    was altered afterwards. No content is at fault, so this is not a content error; nothing
+    was built or published, and the folder is left for a person to look at."""
+
+
 @dataclass
 class Built:
     checked: Checked
@@ -147,6 +156,10 @@ class Built:
     frozen: list[freeze.Difference] = field(default_factory=list)
     # Pages taken from the page cache and pages rendered anew (None: built without the cache).
     cache: page_cache.Stats | None = None
+    # Nothing the site is made of changed since the build that made the live folder, which
+    # still holds exactly that build's files: nothing was rendered or published, only the
+    # leak guard read the live folder again.
+    unchanged: bool = False
 
 
 @dataclass
@@ -184,6 +197,11 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
     The publication it continues is `previous_manifest`, else the manifest in `out_dir`;
     `first_publication` declares there is none (refused where one exists).
 
+    With `cache`, a build whose inputs are all those of the build that made `out_dir`, while
+    `out_dir` still holds exactly the files that build left, is not made again: after every
+    check of continuity, the leak guard reads the live folder and nothing is published
+    (`Built.unchanged`).
+
     With `cache`, record pages whose inputs are unchanged come from the page cache
     (`Deployment.cache_dir`); they still go through the engine and the leak guard. `reuse`
     carries the model and the timelines from one build of a series to the next."""
@@ -214,7 +232,23 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
         notices += _continues(deployment, previous, commit, digests, records, first_publication)
     figures_ = statistics.compute(projection.records, model, as_of,
                                   internal=audience is Audience.INTERNAL)
+    clean = commit is not None and is_clean(deployment.root, [deployment.content_dir,
+                                                              deployment.config_dir])
+    manifest = publish.manifest(projection, as_of, commit, digests, clean=clean)
+    site = _site_cache(deployment, audience, body, as_of, commit, history, manifest) \
+        if cache else None
     clock.lap("stats")
+    left = _left_as_built(site, out_dir)
+    if left is not None:
+        secrets = _secrets(deployment, model, records, found, shown, as_of, audience, body)
+        leaks = verify.scan(out_dir, secrets)
+        clock.lap("verify")
+        if leaks:
+            raise LiveSiteLeaks(leaks)
+        return Built(checked=checked, out_dir=out_dir, pages=left["pages"],
+                     public_records=len(projection.records), secrets_checked=len(secrets),
+                     timings=clock.timings, notices=repaired + notices, frozen=differences,
+                     unchanged=True)
     pages = _page_cache(deployment, audience, body, as_of, commit) if cache else None
     work = _writable(publish.workspace, out_dir)
     try:
@@ -231,9 +265,7 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
         if audience is Audience.PUBLIC:
             docs |= opendata.open_data(projection.records, model, statistics.as_json(figures_),
                                        folder="data", as_of=as_of, url=feeds.site_url(model))
-        clean = commit is not None and is_clean(deployment.root, [deployment.content_dir,
-                                                                  deployment.config_dir])
-        docs |= publish.manifest(projection, as_of, commit, digests, clean=clean)
+        docs |= manifest
         publish.write_tree(work / "docs", docs)
         if pages is not None:
             pages.prune()
@@ -254,22 +286,71 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
         publish.write_tree(work / "search-pages", search_index.inputs(work / "site"))
         publish.write_tree(work / "site", search_index.index(work / "search-pages", work))
         clock.lap("search")
-        secrets = verify.secrets(records + found.revisions_for_leak_guard(shown), model, as_of,
-                                 audience, body, verify.chrome(deployment.template_dirs,
-                                                               deployment.base_config))
+        secrets = _secrets(deployment, model, records, found, shown, as_of, audience, body)
         leaks = verify.scan(work / "site", secrets)
         clock.lap("verify")
         if leaks:
             raise LeakDetected(leaks)
+        files = page_cache.site_files(work / "site") if site is not None else None
         _writable(publish.swap_into, work / "site", out_dir)
+        if site is not None and files is not None:
+            # Recorded only once the files are live: a build killed before leaves none.
+            site.put(site.key(), page_cache.canonical({"files": files,
+                                                       "pages": len(rendered.pages)}))
+            site.prune()
         clock.lap("publish")
     finally:
         publish.discard(work)
     return Built(checked=checked, out_dir=out_dir, pages=len(rendered.pages),
                  public_records=len(projection.records), secrets_checked=len(secrets),
                  timings=clock.timings,
-                 notices=repaired + notices + (pages.notices if pages is not None else []),
+                 notices=repaired + notices + (pages.notices if pages is not None else [])
+                 + (site.notices if site is not None else []),
                  frozen=differences, cache=pages.stats if pages is not None else None)
+
+
+def _secrets(deployment: Deployment, model: Model, records: list[Record], found: Timelines,
+             shown: list[str], as_of: date, audience: Audience, body: str | None
+             ) -> list[verify.Secret]:
+    """Every value the leak guard looks for: the records' and their past revisions'."""
+    return verify.secrets(records + found.revisions_for_leak_guard(shown), model, as_of,
+                          audience, body, verify.chrome(deployment.template_dirs,
+                                                        deployment.base_config))
+
+
+def _site_cache(deployment: Deployment, audience: Audience, body: str | None, as_of: date,
+                commit: str | None, history: bool, manifest: dict[str, bytes]
+                ) -> page_cache.Cache:
+    """What the last build of this audience left in its output folder, keyed under everything
+    a built site is made of: Sunlight's code, the engine's and the search index's versions,
+    every template and asset, site_config/, mkdocs.yml, every byte under content/ (edits not
+    yet committed included), the commit (and so the history read from it), whether history
+    is read, the date, the audience and body, and the manifest this build would write (the
+    projection of every record and whether the sources are the commit's)."""
+    sources = page_cache.files_digest([*deployment.template_dirs, deployment.config_dir,
+                                       deployment.base_config, deployment.content_dir])
+    written = hashlib.sha256(b"".join(manifest.values())).hexdigest()
+    return page_cache.Cache.open(deployment.cache_dir, audience.value, body,
+                                 publish.fingerprint(),
+                                 page_cache.library_versions(page_cache.SITE_LIBRARIES),
+                                 sources, as_of, commit, history, written, name="site")
+
+
+def _left_as_built(site: page_cache.Cache | None, out_dir: Path) -> dict[str, Any] | None:
+    """The record of the build with these very inputs when `out_dir` still holds exactly the
+    files it left (none changed, added or removed); else None, and the build runs."""
+    if site is None:
+        return None
+    raw = site.get(site.key())
+    if raw is None:
+        return None
+    try:
+        left = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(left, dict) or not isinstance(left.get("pages"), int):
+        return None
+    return left if page_cache.site_files(out_dir) == left.get("files") else None
 
 
 def _page_cache(deployment: Deployment, audience: Audience, body: str | None, as_of: date,

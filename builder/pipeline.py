@@ -171,6 +171,11 @@ class Reuse:
 
     model: tuple[str, Model] | None = None
     timelines: tuple[str, tuple[Timelines, list[str], History | None]] | None = None
+    # The preview folder's files (path → SHA-256) as the last build left them, beside the
+    # folder and the digest of the secrets each of them was checked against; and the digest
+    # of the pages the search index in it was made from.
+    served: tuple[Path, str, dict[str, str]] | None = None
+    search: str | None = None
 
 
 class _Stopwatch:
@@ -235,8 +240,9 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
     clean = commit is not None and is_clean(deployment.root, [deployment.content_dir,
                                                               deployment.config_dir])
     manifest = publish.manifest(projection, as_of, commit, digests, clean=clean)
+    # (A preview rebuilds only when a watched file changed, and updates its folder in place.)
     site = _site_cache(deployment, audience, body, as_of, commit, history, manifest) \
-        if cache else None
+        if cache and reuse is None else None
     clock.lap("stats")
     left = _left_as_built(site, out_dir)
     if left is not None:
@@ -281,18 +287,32 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
                                     next_ids(deployment, model, as_of.year),
                                     deployment.template_dirs)
         clock.lap("mkdocs")
+        secrets = _secrets(deployment, model, records, found, shown, as_of, audience, body)
+        if reuse is not None and reuse.served is not None and reuse.served[0] == out_dir \
+                and out_dir.is_dir():
+            _update_preview(work, out_dir, secrets, reuse, clock)
+            return Built(checked=checked, out_dir=out_dir, pages=len(rendered.pages),
+                         public_records=len(projection.records), secrets_checked=len(secrets),
+                         timings=clock.timings,
+                         notices=repaired + notices + (pages.notices if pages is not None
+                                                       else []),
+                         frozen=differences, cache=pages.stats if pages is not None else None)
         # The search index is built from the finished pages and is output like any other:
         # the leak guard below reads it.
-        publish.write_tree(work / "search-pages", search_index.inputs(work / "site"))
+        searched = search_index.inputs(work / "site")
+        publish.write_tree(work / "search-pages", searched)
         publish.write_tree(work / "site", search_index.index(work / "search-pages", work))
         clock.lap("search")
-        secrets = _secrets(deployment, model, records, found, shown, as_of, audience, body)
         leaks = verify.scan(work / "site", secrets)
         clock.lap("verify")
         if leaks:
             raise LeakDetected(leaks)
-        files = page_cache.site_files(work / "site") if site is not None else None
+        files = page_cache.site_files(work / "site") \
+            if site is not None or reuse is not None else None
         _writable(publish.swap_into, work / "site", out_dir)
+        if reuse is not None and files is not None:
+            reuse.served = (out_dir, _digest_of(secrets), files)
+            reuse.search = page_cache.digest(_digests(searched))
         if site is not None and files is not None:
             # Recorded only once the files are live: a build killed before leaves none.
             site.put(site.key(), page_cache.canonical({"files": files,
@@ -307,6 +327,64 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
                  notices=repaired + notices + (pages.notices if pages is not None else [])
                  + (site.notices if site is not None else []),
                  frozen=differences, cache=pages.stats if pages is not None else None)
+
+
+def _update_preview(work: Path, out_dir: Path, secrets: list[verify.Secret], reuse: Reuse,
+                    clock: _Stopwatch) -> None:
+    """The preview's own last steps: the pages first, then the search index.
+
+    Only the files that differ from what the preview folder holds are checked and moved into
+    it, when every other file there was checked against the same secrets (else all are
+    checked, and the old search index is dropped); the page is served at once. Then the
+    search index catches up: Pagefind runs over the served pages only when the pages it
+    indexes changed, and its new files are checked before they replace the old ones."""
+    _, checked_with, served = reuse.served or (None, "", {})
+    # Forgotten until the folder is known again: a step that fails halfway leaves the next
+    # build a folder it does not know, which it then replaces whole.
+    reuse.served = None
+    same = checked_with == _digest_of(secrets)
+    built = page_cache.site_files(work / "site") or {}
+    bundle = search_index.BUNDLE + "/"
+    old_index = [rel for rel in served if rel.startswith(bundle)]
+    changed = [rel for rel, sha in built.items() if served.get(rel) != sha]
+    removed = [rel for rel in served if rel not in built and (not same or
+                                                                not rel.startswith(bundle))]
+    if same:
+        _writable(publish.link_tree, work / "site", work / "check", changed)
+    leaks = verify.scan(work / "check" if same else work / "site", secrets)
+    clock.lap("verify")
+    if leaks:
+        raise LeakDetected(leaks)
+    _writable(publish.update_into, work / "site", out_dir, changed, removed)
+    kept = {} if not same else {rel: served[rel] for rel in old_index}
+    reuse.served = (out_dir, _digest_of(secrets), {**built, **kept})
+    clock.lap("publish")
+    searched = search_index.inputs(out_dir)
+    key = page_cache.digest(_digests(searched))
+    if key == reuse.search and kept:
+        return
+    publish.write_tree(work / "search-pages", searched)
+    index = search_index.index(work / "search-pages", work)
+    publish.write_tree(work / "search", index)
+    leaks = verify.scan(work / "search", secrets)
+    if leaks:
+        raise LeakDetected(leaks)
+    fresh = {rel: hashlib.sha256(data).hexdigest() for rel, data in index.items()}
+    _writable(publish.update_into, work / "search", out_dir,
+              [rel for rel, sha in fresh.items() if kept.get(rel) != sha],
+              [rel for rel in kept if rel not in fresh])
+    reuse.served = (out_dir, reuse.served[1], {**built, **fresh})
+    reuse.search = key
+    clock.lap("search")
+
+
+def _digests(files: dict[str, bytes]) -> dict[str, str]:
+    return {rel: hashlib.sha256(data).hexdigest() for rel, data in files.items()}
+
+
+def _digest_of(secrets: list[verify.Secret]) -> str:
+    """One digest of everything the leak guard looks for, whatever the order."""
+    return page_cache.digest(sorted(page_cache.canonical(s).decode("utf-8") for s in secrets))
 
 
 def _secrets(deployment: Deployment, model: Model, records: list[Record], found: Timelines,

@@ -425,10 +425,12 @@ def manifest(projection: Projection, as_of: date, commit: str | None, records: d
 def write_tree(folder: Path, files: dict[str, bytes]) -> list[Path]:
     """The one writer of a generated tree: every stage hands its files here as data
     (path → bytes). Returns the paths written, in the order given."""
-    written = []
+    written, made = [], set()
     for rel, data in files.items():
         path = folder / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in made:     # a folder once, not once a file (thousands of pages)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
         path.write_bytes(data)
         written.append(path)
     return written

@@ -11,7 +11,6 @@ real build; the checks of continuity run as before.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from datetime import date
 from pathlib import Path

@@ -23,7 +23,7 @@ from .stages import statistics
 from .model.model import ConfigError
 from .stages.engine import EngineError
 from .stages.search_index import SearchIndexError
-from .pipeline import (Checked, ContentInvalid, LeakDetected, Deployment, WrongTarget, build, check,
+from .pipeline import (Checked, ContentInvalid, LeakDetected, LiveSiteLeaks, Deployment, WrongTarget, build, check,
                        figures)
 from .stages.projection import Audience
 from .stages.repository import HistoryError
@@ -168,6 +168,14 @@ def build_command(out: Path | None, as_of: Any, audience: str, body: str | None,
         _print_problems(exc.checked, "text")
         click.echo("内容有错误，没有生成网站；已发布的网站保持不变。", err=True)
         sys.exit(EXIT_CONTENT)
+    except LiveSiteLeaks as exc:
+        for leak, others in first_leaks(exc.leaks):
+            click.echo(leak.message() + (f"；另有 {others} 个文件也含有它" if others else ""),
+                       err=True)
+        click.echo(f"没有构建：内容、模板和配置与生成 {out_dir} 的那次构建完全相同，泄露检查却在"
+                   f"那里发现 {len(exc.leaks)} 处内部内容——输出文件夹在构建之后被改动过。"
+                   "没有发布任何内容；请查明原因，删除这个文件夹后重新构建。", err=True)
+        sys.exit(EXIT_USAGE)
     except LeakDetected as exc:
         for leak, others in first_leaks(exc.leaks):
             click.echo(leak.message() + (f"；另有 {others} 个文件也含有它" if others else ""),
@@ -207,6 +215,11 @@ def build_command(out: Path | None, as_of: Any, audience: str, body: str | None,
     for difference in built.frozen:
         click.echo(f"[警告] 定格数字与重算不一致：{difference.message()}")
     kind = "公开网站" if wanted is Audience.PUBLIC else "内部网站（不得公开）"
+    if built.unchanged:
+        click.echo(f"{kind}没有变化：{built.out_dir} 中仍是上次用相同内容生成的文件，"
+                   f"没有重新生成，也没有发布（{built.pages} 个页面；泄露检查重新读过每个文件，"
+                   f"{built.secrets_checked} 项不应出现的内容，未发现泄露）。")
+        return
     click.echo(f"已生成{kind}：{built.out_dir}（{built.pages} 个页面，{built.public_records} 条记录；"
                f"泄露检查 {built.secrets_checked} 项不应出现的内容，未发现泄露）。")
 

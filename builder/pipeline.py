@@ -5,6 +5,8 @@ only wires them. Only the CLI prints and picks exit codes."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -134,6 +136,13 @@ class LeakDetected(Exception):
         self.leaks = leaks
 
 
+class LiveSiteLeaks(LeakDetected):
+    """Nothing changed since the build that made the live folder, yet the leak guard finds
+    internal-only values there: the folder (and the record of what that build left in it)
+    was altered afterwards. No content is at fault, so this is not a content error; nothing
+    was built or published, and the folder is left for a person to look at."""
+
+
 @dataclass
 class Built:
     checked: Checked
@@ -147,6 +156,10 @@ class Built:
     frozen: list[freeze.Difference] = field(default_factory=list)
     # Pages taken from the page cache and pages rendered anew (None: built without the cache).
     cache: page_cache.Stats | None = None
+    # Nothing the site is made of changed since the build that made the live folder, which
+    # still holds exactly that build's files: nothing was rendered or published, only the
+    # leak guard read the live folder again.
+    unchanged: bool = False
 
 
 @dataclass
@@ -158,6 +171,11 @@ class Reuse:
 
     model: tuple[str, Model] | None = None
     timelines: tuple[str, tuple[Timelines, list[str], History | None]] | None = None
+    # The preview folder's files (path → SHA-256) as the last build left them, beside the
+    # folder and the digest of the secrets each of them was checked against; and the digest
+    # of the pages the search index in it was made from.
+    served: tuple[Path, str, dict[str, str]] | None = None
+    search: str | None = None
 
 
 class _Stopwatch:
@@ -183,6 +201,11 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
 
     The publication it continues is `previous_manifest`, else the manifest in `out_dir`;
     `first_publication` declares there is none (refused where one exists).
+
+    With `cache`, a build whose inputs are all those of the build that made `out_dir`, while
+    `out_dir` still holds exactly the files that build left, is not made again: after every
+    check of continuity, the leak guard reads the live folder and nothing is published
+    (`Built.unchanged`).
 
     With `cache`, record pages whose inputs are unchanged come from the page cache
     (`Deployment.cache_dir`); they still go through the engine and the leak guard. `reuse`
@@ -214,7 +237,24 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
         notices += _continues(deployment, previous, commit, digests, records, first_publication)
     figures_ = statistics.compute(projection.records, model, as_of,
                                   internal=audience is Audience.INTERNAL)
+    clean = commit is not None and is_clean(deployment.root, [deployment.content_dir,
+                                                              deployment.config_dir])
+    manifest = publish.manifest(projection, as_of, commit, digests, clean=clean)
+    # (A preview rebuilds only when a watched file changed, and updates its folder in place.)
+    site = _site_cache(deployment, audience, body, as_of, commit, history, manifest) \
+        if cache and reuse is None else None
     clock.lap("stats")
+    left = _left_as_built(site, out_dir)
+    if left is not None:
+        secrets = _secrets(deployment, model, records, found, shown, as_of, audience, body)
+        leaks = verify.scan(out_dir, secrets)
+        clock.lap("verify")
+        if leaks:
+            raise LiveSiteLeaks(leaks)
+        return Built(checked=checked, out_dir=out_dir, pages=left["pages"],
+                     public_records=len(projection.records), secrets_checked=len(secrets),
+                     timings=clock.timings, notices=repaired + notices, frozen=differences,
+                     unchanged=True)
     pages = _page_cache(deployment, audience, body, as_of, commit) if cache else None
     work = _writable(publish.workspace, out_dir)
     try:
@@ -231,9 +271,7 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
         if audience is Audience.PUBLIC:
             docs |= opendata.open_data(projection.records, model, statistics.as_json(figures_),
                                        folder="data", as_of=as_of, url=feeds.site_url(model))
-        clean = commit is not None and is_clean(deployment.root, [deployment.content_dir,
-                                                                  deployment.config_dir])
-        docs |= publish.manifest(projection, as_of, commit, digests, clean=clean)
+        docs |= manifest
         publish.write_tree(work / "docs", docs)
         # The docs tree is the engine's input from here on, read from disk: its bytes in
         # memory (the size of the site) would only raise the build's peak.
@@ -253,27 +291,148 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
                                     next_ids(deployment, model, as_of.year),
                                     deployment.template_dirs)
         clock.lap("mkdocs")
+        secrets = _secrets(deployment, model, records, found, shown, as_of, audience, body)
+        if reuse is not None and reuse.served is not None and reuse.served[0] == out_dir \
+                and out_dir.is_dir():
+            _update_preview(work, out_dir, secrets, reuse, clock)
+            return Built(checked=checked, out_dir=out_dir, pages=len(rendered.pages),
+                         public_records=len(projection.records), secrets_checked=len(secrets),
+                         timings=clock.timings,
+                         notices=repaired + notices + (pages.notices if pages is not None
+                                                       else []),
+                         frozen=differences, cache=pages.stats if pages is not None else None)
         # The search index is built from the finished pages and is output like any other:
         # the leak guard below reads it.
-        publish.write_tree(work / "search-pages", search_index.inputs(work / "site"))
+        searched = search_index.inputs(work / "site")
+        publish.write_tree(work / "search-pages", searched)
         publish.write_tree(work / "site", search_index.index(work / "search-pages", work))
         clock.lap("search")
-        secrets = verify.secrets(records + found.revisions_for_leak_guard(shown), model, as_of,
-                                 audience, body, verify.chrome(deployment.template_dirs,
-                                                               deployment.base_config))
         leaks = verify.scan(work / "site", secrets)
         clock.lap("verify")
         if leaks:
             raise LeakDetected(leaks)
+        files = page_cache.site_files(work / "site") \
+            if site is not None or reuse is not None else None
         _writable(publish.swap_into, work / "site", out_dir)
+        if reuse is not None and files is not None:
+            reuse.served = (out_dir, _digest_of(secrets), files)
+            reuse.search = page_cache.digest(_digests(searched))
+        if site is not None and files is not None:
+            # Recorded only once the files are live: a build killed before leaves none.
+            site.put(site.key(), page_cache.canonical({"files": files,
+                                                       "pages": len(rendered.pages)}))
+            site.prune()
         clock.lap("publish")
     finally:
         publish.discard(work)
     return Built(checked=checked, out_dir=out_dir, pages=len(rendered.pages),
                  public_records=len(projection.records), secrets_checked=len(secrets),
                  timings=clock.timings,
-                 notices=repaired + notices + (pages.notices if pages is not None else []),
+                 notices=repaired + notices + (pages.notices if pages is not None else [])
+                 + (site.notices if site is not None else []),
                  frozen=differences, cache=pages.stats if pages is not None else None)
+
+
+def _update_preview(work: Path, out_dir: Path, secrets: list[verify.Secret], reuse: Reuse,
+                    clock: _Stopwatch) -> None:
+    """The preview's own last steps: the pages first, then the search index.
+
+    Only the files that differ from what the preview folder holds are checked and moved into
+    it, when every other file there was checked against the same secrets (else all are
+    checked, and the old search index is dropped); the page is served at once. Then the
+    search index catches up: Pagefind runs over the served pages only when the pages it
+    indexes changed, and its new files are checked before they replace the old ones."""
+    _, checked_with, served = reuse.served or (None, "", {})
+    # Forgotten until the folder is known again: a step that fails halfway leaves the next
+    # build a folder it does not know, which it then replaces whole.
+    reuse.served = None
+    same = checked_with == _digest_of(secrets)
+    built = page_cache.site_files(work / "site") or {}
+    bundle = search_index.BUNDLE + "/"
+    old_index = [rel for rel in served if rel.startswith(bundle)]
+    changed = [rel for rel, sha in built.items() if served.get(rel) != sha]
+    removed = [rel for rel in served if rel not in built and (not same or
+                                                                not rel.startswith(bundle))]
+    if same:
+        _writable(publish.link_tree, work / "site", work / "check", changed)
+    leaks = verify.scan(work / "check" if same else work / "site", secrets)
+    clock.lap("verify")
+    if leaks:
+        raise LeakDetected(leaks)
+    _writable(publish.update_into, work / "site", out_dir, changed, removed)
+    kept = {} if not same else {rel: served[rel] for rel in old_index}
+    reuse.served = (out_dir, _digest_of(secrets), {**built, **kept})
+    clock.lap("publish")
+    searched = search_index.inputs(out_dir)
+    key = page_cache.digest(_digests(searched))
+    if key == reuse.search and kept:
+        return
+    publish.write_tree(work / "search-pages", searched)
+    index = search_index.index(work / "search-pages", work)
+    publish.write_tree(work / "search", index)
+    leaks = verify.scan(work / "search", secrets)
+    if leaks:
+        raise LeakDetected(leaks)
+    fresh = {rel: hashlib.sha256(data).hexdigest() for rel, data in index.items()}
+    _writable(publish.update_into, work / "search", out_dir,
+              [rel for rel, sha in fresh.items() if kept.get(rel) != sha],
+              [rel for rel in kept if rel not in fresh])
+    reuse.served = (out_dir, reuse.served[1], {**built, **fresh})
+    reuse.search = key
+    clock.lap("search")
+
+
+def _digests(files: dict[str, bytes]) -> dict[str, str]:
+    return {rel: hashlib.sha256(data).hexdigest() for rel, data in files.items()}
+
+
+def _digest_of(secrets: list[verify.Secret]) -> str:
+    """One digest of everything the leak guard looks for, whatever the order."""
+    return page_cache.digest(sorted(page_cache.canonical(s).decode("utf-8") for s in secrets))
+
+
+def _secrets(deployment: Deployment, model: Model, records: list[Record], found: Timelines,
+             shown: list[str], as_of: date, audience: Audience, body: str | None
+             ) -> list[verify.Secret]:
+    """Every value the leak guard looks for: the records' and their past revisions'."""
+    return verify.secrets(records + found.revisions_for_leak_guard(shown), model, as_of,
+                          audience, body, verify.chrome(deployment.template_dirs,
+                                                        deployment.base_config))
+
+
+def _site_cache(deployment: Deployment, audience: Audience, body: str | None, as_of: date,
+                commit: str | None, history: bool, manifest: dict[str, bytes]
+                ) -> page_cache.Cache:
+    """What the last build of this audience left in its output folder, keyed under everything
+    a built site is made of: Sunlight's code, the engine's and the search index's versions,
+    every template and asset, site_config/, mkdocs.yml, every byte under content/ (edits not
+    yet committed included), the commit (and so the history read from it), whether history
+    is read, the date, the audience and body, and the manifest this build would write (the
+    projection of every record and whether the sources are the commit's)."""
+    sources = page_cache.files_digest([*deployment.template_dirs, deployment.config_dir,
+                                       deployment.base_config, deployment.content_dir])
+    written = hashlib.sha256(b"".join(manifest.values())).hexdigest()
+    return page_cache.Cache.open(deployment.cache_dir, audience.value, body,
+                                 publish.fingerprint(),
+                                 page_cache.library_versions(page_cache.SITE_LIBRARIES),
+                                 sources, as_of, commit, history, written, name="site")
+
+
+def _left_as_built(site: page_cache.Cache | None, out_dir: Path) -> dict[str, Any] | None:
+    """The record of the build with these very inputs when `out_dir` still holds exactly the
+    files it left (none changed, added or removed); else None, and the build runs."""
+    if site is None:
+        return None
+    raw = site.get(site.key())
+    if raw is None:
+        return None
+    try:
+        left = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(left, dict) or not isinstance(left.get("pages"), int):
+        return None
+    return left if page_cache.site_files(out_dir) == left.get("files") else None
 
 
 def _page_cache(deployment: Deployment, audience: Audience, body: str | None, as_of: date,

@@ -20,7 +20,7 @@ from builder.stages import cache as page_cache
 from builder.stages import render, statistics
 from builder.stages.projection import Audience, project
 
-from conftest import (BASE_RECORDS, FINDING, FINDING_PATH, ITEM, ITEM_PATH, RECTIFICATION,
+from conftest import (BASE_RECORDS, FINDING, ITEM, RECTIFICATION,
                       RECTIFICATION_PATH, REPO, edit, write_all)
 from gitrepo import GitProject
 
@@ -96,7 +96,8 @@ def test_a_change_every_page_depends_on_rebuilds_every_page(repo: GitProject, tm
                                                             change: str) -> None:
     deployment, out = Deployment(repo.root), tmp_path / "site"
     build(deployment, out, AS_OF, first_publication=True)
-    assert build(deployment, out, AS_OF).cache.misses == 0          # warm: all seven hit
+    # Warm: all seven hit (into a new folder: into `out` the unchanged build renders nothing).
+    assert build(deployment, tmp_path / "warm", AS_OF, first_publication=True).cache.misses == 0
     as_of = AS_OF
     if change == "template":
         own = repo.root / "templates"
@@ -148,18 +149,20 @@ def test_audiences_share_no_entry_and_a_planted_internal_page_never_comes_out_pu
 
     # Copied as it is under the public key's name: the key inside does not match, so the
     # entry is rejected and the page rendered afresh (and the entry replaced).
+    # (Into a new folder: into the one that holds this very build nothing is rendered.)
     shutil.copy(internal[entry_of(internal, "ZG-2023-002")[0]], public[public_key])
-    built = build(deployment, tmp_path / "public", AS_OF)
+    built = build(deployment, tmp_path / "again", AS_OF, first_publication=True)
     assert built.cache.rejected == 1 and built.cache.missed == ["rectification/ZG-2023-002.md"]
-    assert SECRET not in record_page(tmp_path / "public", "rectification", "ZG-2023-002")
+    assert SECRET not in record_page(tmp_path / "again", "rectification", "ZG-2023-002")
     assert page_cache._unpack(public[public_key].read_bytes(), public_key) == public_page
 
     # Forged with the public key and a matching digest, the cache would serve it: the leak
     # guard, which reads every output file after the engine, stops the build.
     public[public_key].write_bytes(page_cache._pack(public_key, internal_page))
     with pytest.raises(LeakDetected) as caught:
-        build(deployment, tmp_path / "public", AS_OF)
+        build(deployment, tmp_path / "forged", AS_OF, first_publication=True)
     assert any(SECRET in leak.secret.value for leak in caught.value.leaks)
+    assert not (tmp_path / "forged").exists()
     assert SECRET not in record_page(tmp_path / "public", "rectification", "ZG-2023-002")
 
 

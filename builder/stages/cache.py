@@ -38,6 +38,8 @@ FORMAT = b"sunlight-cache 1"
 FOLDER = ".sunlight-cache"
 # Libraries whose version changes the bytes of a rendered page.
 LIBRARIES = ("jinja2", "markupsafe", "markdown", "pymdown-extensions", "nh3")
+# And those that change the rest of a built site: the engine's and the search index's.
+SITE_LIBRARIES = LIBRARIES + ("mkdocs", "mkdocs-material", "pagefind", "pagefind_bin_extended")
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
@@ -88,14 +90,36 @@ def files_digest(paths: Iterable[Path]) -> str:
     return sha.hexdigest()
 
 
-def library_versions() -> dict[str, str]:
+def library_versions(names: Iterable[str] = LIBRARIES) -> dict[str, str]:
     found = {}
-    for name in LIBRARIES:
+    for name in names:
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             found[name] = ""
     return found
+
+
+def site_files(folder: Path) -> dict[str, str] | None:
+    """Every file under `folder` by relative path → SHA-256 of its bytes: what a build left
+    there, to tell later whether the folder still holds exactly that. None when the folder is
+    missing or holds anything but plain files and folders (a symlink could point anywhere)."""
+    if not folder.is_dir() or folder.is_symlink():
+        return None
+    found: dict[str, str] = {}
+    for top, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            path = Path(top) / name
+            if path.is_symlink() or not (path.is_dir() or path.is_file()):
+                return None
+        for name in files:
+            path = Path(top) / name
+            try:
+                found[path.relative_to(folder).as_posix()] = \
+                    hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                return None
+    return dict(sorted(found.items()))
 
 
 def scope(audience: str, body: str | None) -> str:

@@ -121,6 +121,33 @@ def swap_into(built: Path, out_dir: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def update_into(built: Path, out_dir: Path, changed: Iterable[str],
+                removed: Iterable[str]) -> None:
+    """For the preview only: bring `out_dir` up to `built` file by file. Each changed file is
+    renamed into place (a reader gets the old file or the new one, never half of one), then
+    the removed ones are deleted. Not one atomic step like `swap_into`: a preview may show an
+    old page beside a new one for a moment, a published site may not."""
+    for rel in changed:
+        target = out_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(built / rel, target)
+    for rel in removed:
+        with contextlib.suppress(FileNotFoundError):
+            (out_dir / rel).unlink()
+
+
+def link_tree(source: Path, folder: Path, files: Iterable[str]) -> None:
+    """`files` of `source` seen in `folder` too, as hard links (copies where the file system
+    has none), so a step can read just those files of a tree."""
+    for rel in files:
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source / rel, target)
+        except OSError:
+            shutil.copyfile(source / rel, target)
+
+
 def discard(path: Path) -> None:
     """Delete a work folder and let go of it."""
     shutil.rmtree(path, ignore_errors=True)
@@ -400,10 +427,12 @@ def write_tree(folder: Path, files: dict[str, bytes] | Iterable[tuple[str, bytes
     """The one writer of a generated tree: every stage hands its files here as data
     (path → bytes, or pairs a stage yields one at a time so that they are never all held).
     Returns the paths written, in the order given."""
-    written = []
+    written, made = [], set()
     for rel, data in files.items() if isinstance(files, dict) else files:
         path = folder / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in made:     # a folder once, not once a file (thousands of pages)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
         path.write_bytes(data)
         written.append(path)
     return written

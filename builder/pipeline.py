@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from .stages import cache as page_cache
 from .stages import (dashboards, engine, feeds, freeze, opendata, publish, render, search_index,
@@ -303,8 +303,9 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
                          frozen=differences, cache=pages.stats if pages is not None else None)
         # The search index is built from the finished pages and is output like any other:
         # the leak guard below reads it.
-        searched = search_index.inputs(work / "site")
-        publish.write_tree(work / "search-pages", searched)
+        searched: dict[str, str] = {}
+        publish.write_tree(work / "search-pages",
+                           _hashed(search_index.inputs(work / "site"), searched))
         publish.write_tree(work / "site", search_index.index(work / "search-pages", work))
         clock.lap("search")
         leaks = verify.scan(work / "site", secrets)
@@ -316,7 +317,7 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
         _writable(publish.swap_into, work / "site", out_dir)
         if reuse is not None and files is not None:
             reuse.served = (out_dir, _digest_of(secrets), files)
-            reuse.search = page_cache.digest(_digests(searched))
+            reuse.search = page_cache.digest(searched)
         if site is not None and files is not None:
             # Recorded only once the files are live: a build killed before leaves none.
             site.put(site.key(), page_cache.canonical({"files": files,
@@ -363,11 +364,11 @@ def _update_preview(work: Path, out_dir: Path, secrets: list[verify.Secret], reu
     kept = {} if not same else {rel: served[rel] for rel in old_index}
     reuse.served = (out_dir, _digest_of(secrets), {**built, **kept})
     clock.lap("publish")
-    searched = search_index.inputs(out_dir)
-    key = page_cache.digest(_digests(searched))
+    searched: dict[str, str] = {}
+    publish.write_tree(work / "search-pages", _hashed(search_index.inputs(out_dir), searched))
+    key = page_cache.digest(searched)
     if key == reuse.search and kept:
         return
-    publish.write_tree(work / "search-pages", searched)
     index = search_index.index(work / "search-pages", work)
     publish.write_tree(work / "search", index)
     leaks = verify.scan(work / "search", secrets)
@@ -382,8 +383,12 @@ def _update_preview(work: Path, out_dir: Path, secrets: list[verify.Secret], reu
     clock.lap("search")
 
 
-def _digests(files: dict[str, bytes]) -> dict[str, str]:
-    return {rel: hashlib.sha256(data).hexdigest() for rel, data in files.items()}
+def _hashed(pairs: Iterable[tuple[str, bytes]], digests: dict[str, str]
+            ) -> Iterator[tuple[str, bytes]]:
+    """The pairs as they come (never all held), each one's SHA-256 noted in `digests`."""
+    for rel, data in pairs:
+        digests[rel] = hashlib.sha256(data).hexdigest()
+        yield rel, data
 
 
 def _digest_of(secrets: list[verify.Secret]) -> str:

@@ -459,7 +459,24 @@ class Site:
 
 def environment(template_dirs: list[Path]) -> jinja2.Environment:
     """The jinja2 environment of Sunlight's page templates: autoescaped, strict, and with
-    the `time` filter every date a page shows goes through (a <time> kept whole by CSS)."""
+    the `time` filter every date a page shows goes through (a <time> kept whole by CSS).
+    Compiled templates are kept for the next build in the same process (`serve`) while no
+    template file changed: a changed, added or removed file gives a new environment."""
+    dirs = [Path(d) for d in template_dirs]
+    snapshot = (tuple(dirs), tuple(sorted(
+        (str(p), p.stat().st_mtime_ns, p.stat().st_size)
+        for d in dirs if d.is_dir() for p in d.rglob("*") if p.is_file())))
+    kept = _ENVIRONMENT.get(snapshot)
+    if kept is None:
+        _ENVIRONMENT.clear()
+        kept = _ENVIRONMENT[snapshot] = _new_environment(dirs)
+    return kept
+
+
+_ENVIRONMENT: dict[tuple, jinja2.Environment] = {}
+
+
+def _new_environment(template_dirs: list[Path]) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,

@@ -22,11 +22,13 @@ import hashlib
 import json
 import os
 import re
-import struct
 import subprocess
 import zlib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Iterator
+
+import cbor2
 
 BUNDLE = "pagefind"
 # The page attribute that puts a page in the index (templates/record.html, tombstone.html).
@@ -176,8 +178,7 @@ def _unpack(raw: bytes) -> Any:
     data = gzip.decompress(raw)
     if not data.startswith(_SIGNATURE):
         raise ValueError("not a Pagefind data file")
-    value, end = _cbor_item(data, len(_SIGNATURE))
-    return value
+    return cbor2.loads(memoryview(data)[len(_SIGNATURE):])
 
 
 def strings(raw: bytes) -> list[str] | None:
@@ -189,70 +190,37 @@ def strings(raw: bytes) -> list[str] | None:
         return None
     if not data.startswith(_SIGNATURE):
         return None
-    body = data[len(_SIGNATURE):]
+    body = memoryview(data)[len(_SIGNATURE):]
+    found: list[str] = []
     try:
-        value = json.loads(body) if body[:1] == b"{" else _cbor_item(data, len(_SIGNATURE))[0]
-        found = list(_json_strings(value))
-    except (ValueError, IndexError, struct.error, RecursionError):
-        # Unreadable as its format: every UTF-8 run in it still counts.
-        found = [body.decode("utf-8", errors="replace")]
+        # cbor2's compiled decoder: the pure-Python one cost most of the leak guard's time.
+        value = json.loads(bytes(body)) if body[:1] == b"{" else cbor2.loads(body)
+        _collect(value, found)
+    except (ValueError, IndexError, TypeError, RecursionError, cbor2.CBORDecodeError):
+        # Unreadable as its format, or holding what Pagefind never writes (a tagged value
+        # decoded into an object): every UTF-8 run in it still counts.
+        found = [bytes(body).decode("utf-8", errors="replace")]
     return [unspace_han(s) for s in found]
 
 
-def _json_strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, list):
+def _collect(value: Any, into: list[str]) -> None:
+    """The strings of a decoded JSON or CBOR value, keys included, in document order.
+    Word chunks are mostly long lists of page and position numbers: those are skipped first."""
+    kind = type(value)
+    if kind is str:
+        into.append(value)
+    elif kind is list or kind is tuple:
         for item in value:
-            yield from _json_strings(item)
-    elif isinstance(value, dict):
+            if type(item) is not int:
+                _collect(item, into)
+    elif isinstance(value, Mapping):
         for key, item in value.items():
-            yield str(key)
-            yield from _json_strings(item)
-
-
-def _cbor_item(data: bytes, pos: int) -> tuple[Any, int]:
-    """One CBOR item (RFC 8949) at `pos` and where it ends: the subset Pagefind writes
-    (integers, strings, arrays, maps, floats)."""
-    head = data[pos]
-    major, info = head >> 5, head & 31
-    pos += 1
-    if major == 7 and info in (25, 26, 27):
-        size = {25: 2, 26: 4, 27: 8}[info]
-        return struct.unpack({2: ">e", 4: ">f", 8: ">d"}[size], data[pos:pos + size])[0], \
-            pos + size
-    if info < 24:
-        length = info
-    elif info <= 27:
-        size = 1 << (info - 24)
-        if len(data) < pos + size:
-            raise ValueError("truncated CBOR")
-        length = int.from_bytes(data[pos:pos + size], "big")
-        pos += size
-    else:
-        raise ValueError(f"CBOR item {head:#x} at {pos - 1}")
-    if major == 0:
-        return length, pos
-    if major == 1:
-        return -1 - length, pos
-    if major in (2, 3):
-        chunk = data[pos:pos + length]
-        return (chunk.decode("utf-8") if major == 3 else chunk), pos + length
-    if major == 4:
-        items = []
-        for _ in range(length):
-            item, pos = _cbor_item(data, pos)
-            items.append(item)
-        return items, pos
-    if major == 5:
-        pairs = {}
-        for _ in range(length):
-            key, pos = _cbor_item(data, pos)
-            pairs[key], pos = _cbor_item(data, pos)
-        return pairs, pos
-    if major == 6:
-        return _cbor_item(data, pos)
-    return {20: False, 21: True, 22: None}.get(length), pos
+            into.append(key if type(key) is str else str(key))
+            _collect(item, into)
+    elif isinstance(value, cbor2.CBORTag):
+        _collect(value.value, into)
+    elif not isinstance(value, (int, float, bytes, type(None))):
+        raise TypeError(f"unexpected {kind.__name__} in a Pagefind file")
 
 
 def _pack(value: Any) -> bytes:

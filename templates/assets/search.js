@@ -1,7 +1,7 @@
 // Sunlight site search: the theme's search field and result list over Pagefind's chunked index
-// (the site's own pagefind/ folder; builder/stages/search_index.py builds it). Only what one
-// query needs is downloaded: Pagefind's script, its WebAssembly, the word chunks of the query
-// and the fragments of the results shown.
+// (the site's own pagefind/ folder, in bundles; builder/stages/search_index.py builds it).
+// Only what one query needs is downloaded: Pagefind's script, its WebAssembly, the word
+// chunks of the query and the fragments of the results shown.
 //
 // Chinese: the index holds every Han character as a word, so a query is looked up as the
 // phrase of its characters (exact substring search) and ranked by Pagefind over the same
@@ -32,13 +32,26 @@
     return el;
   }
 
+  // Each Han character is a word of the index: a longer excerpt than Pagefind's 30 words.
+  function settings() { return { baseUrl: root.pathname, excerptLength: 60 }; }
+
+  // Pagefind's module, with every bundle of the index merged in: a large site is indexed in
+  // bundles (pagefind/ and pagefind/part-n/, listed in pagefind/parts.json); Pagefind searches
+  // them together, ranks their results in one list and sums their filter counts.
   function load() {
     if (!pagefind) {
-      pagefind = import(new URL("pagefind/pagefind.js", root).href).then(function (module) {
-        // Each Han character is a word of the index: a longer excerpt than Pagefind's 30 words.
-        return module.options({ baseUrl: root.pathname, excerptLength: 60 })
-          .then(function () { return module; });
-      });
+      var parts = fetch(new URL("pagefind/parts.json", root).href)
+        .then(function (response) { return response.ok ? response.json() : []; })
+        .catch(function () { return []; });
+      pagefind = Promise.all([import(new URL("pagefind/pagefind.js", root).href), parts])
+        .then(function (loaded) {
+          var module = loaded[0];
+          return module.options(settings()).then(function () {
+            return Promise.all(loaded[1].map(function (part) {
+              return module.mergeIndex(new URL("pagefind/" + part, root).pathname, settings());
+            }));
+          }).then(function () { return module; });
+        });
     }
     return pagefind;
   }

@@ -265,6 +265,10 @@ def test_one_query_searches_every_bundle_ranked_together(bundled_url, tmp_path) 
         results = _search(browser, bundled_url, "ZG-2023-001")
         assert results[0]["id"] == "ZG-2023-001"
         assert {"ZG-2023-002", "ZG-2023-003"} <= {r["id"] for r in results}
+        # A bundle without the ID's word would answer with every page of its longest prefix
+        # (Pagefind's fallback, per bundle): an ID whole in one bundle finds that record only.
+        assert [r["id"] for r in _search(browser, bundled_url, "ZG-2023-004")] == ["ZG-2023-004"]
+        assert [r["id"] for r in _search(browser, bundled_url, "wt-2023-001")][0] == "WT-2023-001"
         shown = _search(browser, bundled_url, "公示")[0]
         assert (shown["id"], shown["type"], shown["status"], shown["unit"]) == (
             "ZG-2023-004", "整改事项", "已完成", "洛阳市林业局")

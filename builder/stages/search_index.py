@@ -39,9 +39,10 @@ from typing import Any, Iterator
 import cbor2
 
 BUNDLE = "pagefind"
-# Pages a Pagefind run indexes at most: its peak is then about 60 MiB + 70 KB × 2 000
-# (≈ 200 MiB) whatever the site's size, under the build's 300 MiB target at 10 000 records;
-# larger bundles would mean fewer files for a query to fetch, smaller ones a lower peak.
+# Pages a Pagefind run indexes at most: its peak then stays near 60 MiB + 110 KB × 2 000
+# whatever the site's size (282 MiB a run at 10 000 records, whose pages are larger than at
+# 1 000), under the build's 300 MiB target; larger bundles would mean fewer files for a query
+# to fetch (benchmarks/bench_search.py), smaller ones a lower peak.
 # A constant, not a setting: it changes no page and no result, only memory and file counts.
 PAGES_PER_BUNDLE = 2000
 # The bundles after the first, as folders under pagefind/ (a JSON list), for search.js.

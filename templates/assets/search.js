@@ -72,9 +72,10 @@
   // (a phrase of characters); the ranking is Pagefind's over all terms.
   //
   // In an index of several bundles, each word of a term without Han characters (Pagefind cuts
-  // "ZG-2023-004" into zg, 2023 and 004) must be found too where it is found in any bundle:
-  // Pagefind drops a word that one bundle lacks from that bundle's search, which would answer
-  // an ID that lives in another bundle with every page of "zg 2023" there; one index keeps it.
+  // a record ID at its hyphens into letters and numbers) must be found too where it is found
+  // in any bundle: Pagefind drops a word that one bundle lacks from that bundle's search, which
+  // would answer an ID that lives in another bundle with every page of the same type and year
+  // there; one index keeps the word.
   function find(module, query, filters) {
     // Quotes would switch Pagefind to its exact mode for the whole query.
     var terms = query.replace(/["“”]/g, " ").split(/\s+/).filter(Boolean).map(spaceHan);

@@ -8,7 +8,9 @@ compressed size (gzip -9, as a web server would send it; Pagefind's data files a
 already; the filter lists, which search.js asks for once the first results are drawn,
 count only in the second figure). Printed: per query, the files fetched for the search and their compressed bytes,
 before the first results and once the filter lists have loaded too; the index's size on
-disk for comparison. Needs Debian's chromium and chromium-driver.
+disk for comparison, and the peak memory of each Pagefind run (the index is built in bundles
+of search_index.PAGES_PER_BUNDLE pages, one run after another). Needs Debian's chromium and
+chromium-driver.
 
     python benchmarks/bench_search.py                    # 1 000 records
     python benchmarks/bench_search.py --records 1000 10000
@@ -18,7 +20,9 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +36,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from bench_validate import generate  # noqa: E402
 from builder.pipeline import Deployment, build  # noqa: E402
+from builder.stages import search_index  # noqa: E402
 
 # A word in every rectification's body, a word in the findings only, a title and an exact ID.
 QUERIES = ("整改措施", "拨付", "基准整改事项", "ZG-2023-00123")
@@ -44,6 +49,27 @@ class Fetched:
     results: str = ""
     first: dict[str, int] = field(default_factory=dict)     # path → compressed bytes
     settled: dict[str, int] = field(default_factory=dict)   # … once the filter lists loaded
+
+
+class Measured:
+    """Stands in for the subprocess module inside search_index: runs each Pagefind the same
+    way and keeps its peak resident memory (os.wait4's rusage, in KiB on Linux)."""
+
+    def __init__(self) -> None:
+        self.peaks: list[int] = []
+
+    def __getattr__(self, name: str):
+        return getattr(subprocess, name)
+
+    def run(self, command, *, cwd, env, capture_output, timeout, check):
+        # Pagefind runs --silent: its few lines of output cannot fill a pipe.
+        with subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE) as process:
+            out, err = process.stdout.read(), process.stderr.read()
+            _, status, usage = os.wait4(process.pid, 0)
+            process.returncode = os.waitstatus_to_exitcode(status)
+        self.peaks.append(usage.ru_maxrss)
+        return subprocess.CompletedProcess(command, process.returncode, out, err)
 
 
 def compressed(path: Path) -> int:
@@ -129,10 +155,18 @@ def main() -> None:
         try:
             generate(tmp / "project", records)
             start = time.perf_counter()
-            built = build(Deployment(tmp / "project"), tmp / "site", date(2026, 11, 21),
-                          history=False)
+            measured = Measured()
+            search_index.subprocess = measured
+            try:
+                built = build(Deployment(tmp / "project"), tmp / "site", date(2026, 11, 21),
+                              history=False)
+            finally:
+                search_index.subprocess = subprocess
             print(f"(built {built.pages} pages in {time.perf_counter() - start:.0f} s; "
                   f"search index {built.timings['search']:.1f} s)")
+            print(f"   Pagefind: {len(measured.peaks)} run(s) of ≤ "
+                  f"{search_index.PAGES_PER_BUNDLE} pages, peak "
+                  f"{', '.join(f'{kib / 1024:.0f}' for kib in measured.peaks)} MiB")
             fetched = [fetch(tmp / "site", q, tmp / f"profile-{i}")
                        for i, q in enumerate(QUERIES)]
             report(records, fetched, tmp / "site" / "pagefind")

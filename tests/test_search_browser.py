@@ -17,6 +17,7 @@ from datetime import date
 import pytest
 
 from builder.pipeline import Deployment, build
+from builder.stages import search_index
 
 from browser import CHROMEDRIVER, CHROMIUM, chrome, requested_urls, serve, set_viewport
 from conftest import BASE_RECORDS, RECTIFICATION, RECTIFICATION_PATH, edit, make_project, write_all
@@ -46,9 +47,8 @@ def _rectification(number: int, title: str, status: str, unit: str, body: str) -
     return edit(text, "整改正文。", body)
 
 
-@pytest.fixture(scope="module")
-def site_url(tmp_path_factory):
-    root = make_project(tmp_path_factory.mktemp("search") / "project")
+def _project(folder):
+    root = make_project(folder / "project")
     files = dict(BASE_RECORDS)
     files[RECTIFICATION_PATH] = edit(
         RECTIFICATION, "整改正文。",
@@ -64,6 +64,12 @@ def site_url(tmp_path_factory):
     files["content/rectifications/ZG-2023-004.md"] = _rectification(
         4, "林业项目资金公示", "completed", "ly-lyj", "在政府网站公示林业项目资金。")
     write_all(root, files)
+    return root
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory):
+    root = _project(tmp_path_factory.mktemp("search"))
     build(Deployment(root), root / "site", date(2026, 11, 21))
     with serve(root / "site", SERVED) as url:
         yield url
@@ -221,3 +227,75 @@ def test_the_ledger_still_filters_rows_in_the_browser(site_url, browser) -> None
     wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "[data-ledger-count]").text
                == "显示 0 / 4 项")
     assert not browser.find_elements(By.CSS_SELECTOR, "table[data-ledger] tbody tr")
+
+
+# --- A site indexed in bundles: three Pagefind indexes merged into one search -----------------
+
+# The 7 record pages in the order of their paths, 3 a bundle: the finding, item and plan in
+# pagefind/, ZG-2023-001 to 003 in pagefind/part-2/, ZG-2023-004 alone in pagefind/part-3/.
+BUNDLED: list[str] = []
+
+
+@pytest.fixture(scope="module")
+def bundled_url(tmp_path_factory):
+    root = _project(tmp_path_factory.mktemp("bundled"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_index, "PAGES_PER_BUNDLE", 3)
+        build(Deployment(root), root / "site", date(2026, 11, 21))
+    assert (root / "site" / "pagefind" / "part-3" / "pagefind-entry.json").is_file()
+    with serve(root / "site", BUNDLED) as url:
+        yield url
+
+
+def test_one_query_searches_every_bundle_ranked_together(bundled_url, tmp_path) -> None:
+    browser = chrome(tmp_path / "fresh")     # nothing cached
+    try:
+        BUNDLED.clear()
+        ids = [r["id"] for r in _search(browser, bundled_url, "林业项目资金")]
+        # Pages of the first bundle (the finding), the second and the third.
+        assert {"WT-2023-001", "ZG-2023-001", "ZG-2023-003", "ZG-2023-004"} <= set(ids), ids
+        paths = [p.split("?")[0] for p in BUNDLED]
+        # Each bundle's entry and metadata; the script and WebAssembly once, from the first.
+        for part in ("/pagefind/", "/pagefind/part-2/", "/pagefind/part-3/"):
+            assert part + "pagefind-entry.json" in paths, paths
+        assert [p for p in paths if p.endswith(".pagefind")] == \
+            [p for p in paths if p.startswith("/pagefind/wasm.")], paths
+        assert len([p for p in paths if p.endswith(".pagefind")]) == 1, paths
+        # The exact-ID rule and the result fields are those of a one-bundle site.
+        results = _search(browser, bundled_url, "ZG-2023-001")
+        assert results[0]["id"] == "ZG-2023-001"
+        assert {"ZG-2023-002", "ZG-2023-003"} <= {r["id"] for r in results}
+        # A bundle without the ID's word would answer with every page of its longest prefix
+        # (Pagefind's fallback, per bundle): an ID whole in one bundle finds that record only.
+        assert [r["id"] for r in _search(browser, bundled_url, "ZG-2023-004")] == ["ZG-2023-004"]
+        assert [r["id"] for r in _search(browser, bundled_url, "wt-2023-001")][0] == "WT-2023-001"
+        shown = _search(browser, bundled_url, "公示")[0]
+        assert (shown["id"], shown["type"], shown["status"], shown["unit"]) == (
+            "ZG-2023-004", "整改事项", "已完成", "洛阳市林业局")
+    finally:
+        browser.quit()
+
+
+def test_filters_and_their_counts_cover_every_bundle(bundled_url, browser) -> None:
+    everything = _search(browser, bundled_url, "林业项目资金")
+    wait = WebDriverWait(browser, 20)
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "[data-sl-search-filters]").is_displayed())
+    # The values of the filter lists come from all bundles: 洛阳市财政局 only from the second.
+    unit = Select(browser.find_element(By.CSS_SELECTOR, "select[data-search-filter='unit']"))
+    assert {"洛阳市林业局", "洛阳市财政局"} <= {o.get_attribute("value") for o in unit.options}
+    status = Select(browser.find_element(By.CSS_SELECTOR, "select[data-search-filter='status']"))
+    status.select_by_value("整改中")      # the finding (first bundle), ZG-2023-003 (second)
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "[data-sl-search-count]").text
+               == "找到 2 条记录")
+    assert {r["id"] for r in _results(browser)} == {"ZG-2023-003", "WT-2023-001"}
+    # The item (first bundle), ZG-2023-001 and 002 (second), ZG-2023-004 (third).
+    status.select_by_value("已完成")
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "[data-sl-search-count]").text
+               == "找到 4 条记录")
+    assert {r["id"] for r in _results(browser)} == {"SX-2023-001", "ZG-2023-001", "ZG-2023-002",
+                                                    "ZG-2023-004"}
+    assert len(everything) > 4
+    kind = Select(browser.find_element(By.CSS_SELECTOR, "select[data-search-filter='type']"))
+    # The counts beside each value are summed over the bundles.
+    assert "整改事项（3）" in [o.text for o in kind.options]
+    status.select_by_value("")

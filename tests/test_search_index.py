@@ -60,6 +60,8 @@ def test_record_pages_are_indexed_with_filters_and_metadata_and_nothing_else(roo
     # Served: Pagefind's search script and data, not its own UI bundles.
     served = {p.name for p in (site / search_index.BUNDLE).iterdir() if p.is_file()}
     assert {"pagefind.js", "pagefind-worker.js", "pagefind-entry.json"} <= served
+    # One bundle: Pagefind's own layout, and no other bundle to merge.
+    assert (site / search_index.BUNDLE / search_index.PARTS).read_bytes() == b"[]"
     assert not [n for n in served if "-ui" in n or "highlight" in n]
     # The theme's search plugin is gone, and with it its single index file.
     assert not (site / "search").exists()
@@ -158,3 +160,42 @@ def test_the_pages_for_pagefind_are_written_one_at_a_time(root: Path, tmp_path: 
         [p.relative_to(tmp_path / "whole") for p in whole]
     assert len(streamed) == 4
     assert all(a.read_bytes() == b.read_bytes() for a, b in zip(streamed, whole))
+
+
+def test_a_large_site_is_indexed_in_bundles_byte_for_byte_the_same(root: Path, tmp_path: Path,
+                                                                    monkeypatch) -> None:
+    """Bundles of 2 pages split the 5 public record pages (in the order of their paths) into
+    three Pagefind runs: pagefind/, pagefind/part-2/, pagefind/part-3/, listed in parts.json;
+    the later bundles carry no script or WebAssembly of their own; two builds give the same
+    bytes; the leak guard reads every bundle."""
+    write_all(root, {"content/rectifications/ZG-2023-002.md": edit(
+        RECTIFICATION, "id: ZG-2023-001", "id: ZG-2023-002")})
+    monkeypatch.setattr(search_index, "PAGES_PER_BUNDLE", 2)
+    first = build(Deployment(root), tmp_path / "one", AS_OF).out_dir
+    second = build(Deployment(root), tmp_path / "two", AS_OF).out_dir
+    index = first / search_index.BUNDLE
+    assert json.loads((index / search_index.PARTS).read_bytes()) == ["part-2/", "part-3/"]
+    bundles = {}
+    for folder in (index, index / "part-2", index / "part-3"):
+        bundles[folder.name] = sorted(_fragments_in(folder))
+    assert bundles == {"pagefind": ["/finding/WT-2023-001/", "/item/SX-2023-001/"],
+                       "part-2": ["/plan/JH-2023-01/", "/rectification/ZG-2023-001/"],
+                       "part-3": ["/rectification/ZG-2023-002/"]}
+    for part in ("part-2", "part-3"):
+        names = {p.name for p in (index / part).iterdir() if p.is_file()}
+        assert "pagefind-entry.json" in names and [n for n in names if n.endswith(".pf_meta")]
+        assert not [n for n in names if n.endswith((".js", ".pagefind"))], names
+        assert {"index", "fragment", "filter"} <= {p.name for p in (index / part).iterdir()}
+
+    def files(site: Path) -> dict[str, bytes]:
+        return {p.relative_to(site).as_posix(): p.read_bytes()
+                for p in (site / search_index.BUNDLE).rglob("*") if p.is_file()}
+    assert files(first) == files(second)
+    # The last bundle's fragment is read by the guard like the first's.
+    fragment = next((index / "part-3" / "fragment").iterdir())
+    assert "ZG-2023-002" in verify.shown_text(fragment)[0]
+
+
+def _fragments_in(folder: Path) -> list[str]:
+    return [json.loads(search_index.gzip.decompress(p.read_bytes())[len(b"pagefind_dcd"):])["url"]
+            for p in (folder / "fragment").iterdir()]

@@ -1,7 +1,7 @@
 // Sunlight site search: the theme's search field and result list over Pagefind's chunked index
-// (the site's own pagefind/ folder; builder/stages/search_index.py builds it). Only what one
-// query needs is downloaded: Pagefind's script, its WebAssembly, the word chunks of the query
-// and the fragments of the results shown.
+// (the site's own pagefind/ folder, in bundles; builder/stages/search_index.py builds it).
+// Only what one query needs is downloaded: Pagefind's script, its WebAssembly, the word
+// chunks of the query and the fragments of the results shown.
 //
 // Chinese: the index holds every Han character as a word, so a query is looked up as the
 // phrase of its characters (exact substring search) and ranked by Pagefind over the same
@@ -17,7 +17,10 @@
   var script = document.currentScript;
   var root = new URL("../", script ? script.src : location.href);   // assets/search.js → site root
 
+  var HAN_CHAR = new RegExp("[" + HAN + "]");
+
   var dialog, input, toggle, count, list, more, filterBox, pagefind, shown, pending, sequence = 0;
+  var bundled = false;   // the index has more than one bundle (pagefind/parts.json)
 
   function spaceHan(text) { return text.replace(HAN_PAIR, "$1 "); }
   // An excerpt as the page shows it: no spaces between Han characters, one <mark> per run.
@@ -32,13 +35,27 @@
     return el;
   }
 
+  // Each Han character is a word of the index: a longer excerpt than Pagefind's 30 words.
+  function settings() { return { baseUrl: root.pathname, excerptLength: 60 }; }
+
+  // Pagefind's module, with every bundle of the index merged in: a large site is indexed in
+  // bundles (pagefind/ and pagefind/part-n/, listed in pagefind/parts.json); Pagefind searches
+  // them together, ranks their results in one list and sums their filter counts.
   function load() {
     if (!pagefind) {
-      pagefind = import(new URL("pagefind/pagefind.js", root).href).then(function (module) {
-        // Each Han character is a word of the index: a longer excerpt than Pagefind's 30 words.
-        return module.options({ baseUrl: root.pathname, excerptLength: 60 })
-          .then(function () { return module; });
-      });
+      var parts = fetch(new URL("pagefind/parts.json", root).href)
+        .then(function (response) { return response.ok ? response.json() : []; })
+        .catch(function () { return []; });
+      pagefind = Promise.all([import(new URL("pagefind/pagefind.js", root).href), parts])
+        .then(function (loaded) {
+          var module = loaded[0];
+          bundled = loaded[1].length > 0;
+          return module.options(settings()).then(function () {
+            return Promise.all(loaded[1].map(function (part) {
+              return module.mergeIndex(new URL("pagefind/" + part, root).pathname, settings());
+            }));
+          }).then(function () { return module; });
+        });
     }
     return pagefind;
   }
@@ -53,16 +70,28 @@
 
   // Every whitespace-separated term with two or more Han characters must occur as written
   // (a phrase of characters); the ranking is Pagefind's over all terms.
+  //
+  // In an index of several bundles, each word of a term without Han characters (Pagefind cuts
+  // a record ID at its hyphens into letters and numbers) must be found too where it is found
+  // in any bundle: Pagefind drops a word that one bundle lacks from that bundle's search, which
+  // would answer an ID that lives in another bundle with every page of the same type and year
+  // there; one index keeps the word.
   function find(module, query, filters) {
     // Quotes would switch Pagefind to its exact mode for the whole query.
     var terms = query.replace(/["“”]/g, " ").split(/\s+/).filter(Boolean).map(spaceHan);
     var phrases = terms.filter(function (t) { return new RegExp("[" + HAN + "] [" + HAN + "]").test(t); });
+    var words = !bundled ? [] : terms.filter(function (t) { return !HAN_CHAR.test(t); })
+      .join(" ").toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
     var ranked = module.search(terms.length ? terms.join(" ") : null, { filters: filters });
     return Promise.all([ranked].concat(phrases.map(function (phrase) {
       return module.search('"' + phrase + '"', { filters: filters });
+    }), words.map(function (word) {
+      return module.search(word, { filters: filters });
     }))).then(function (found) {
       var results = found[0].results;
-      found.slice(1).forEach(function (exact) {
+      found.slice(1).forEach(function (exact, i) {
+        // A word found in no bundle is dropped, as one index drops it.
+        if (i >= phrases.length && !exact.results.length) { return; }
         var keep = new Set(exact.results.map(function (r) { return r.id; }));
         results = results.filter(function (r) { return keep.has(r.id); });
       });

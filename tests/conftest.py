@@ -173,6 +173,28 @@ def write_all(root: Path, files: dict[str, str | bytes | None]) -> None:
             write(root, rel, content)
 
 
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder` by its path: a built site, to compare byte for byte."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def change_an_input_of_every_page(root: Path, change: str) -> None:
+    """Change what every page of a build is made from besides the records: `template` (a
+    deployment's own copy of a template) or `site_config` (a comment in a config file)."""
+    if change == "template":
+        own = root / "templates"
+        own.mkdir()
+        shutil.copy(REPO / "templates" / "_macros.html", own / "_macros.html")
+        with (own / "_macros.html").open("a", encoding="utf-8") as macros:
+            macros.write("{# a deployment's own copy #}\n")
+    elif change == "site_config":
+        with (root / "site_config" / "registry.yml").open("a", encoding="utf-8") as f:
+            f.write("# 注释也算修改\n")
+    else:
+        raise ValueError(change)
+
+
 def flatten(problems: Iterable[Problem]) -> list[tuple]:
     """Problems as (code, path, line, field) tuples, for one-line assertions."""
     return [(p.code, p.path, p.line, p.field) for p in problems]

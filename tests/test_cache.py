@@ -20,8 +20,8 @@ from builder.stages import cache as page_cache
 from builder.stages import render, statistics
 from builder.stages.projection import Audience, project
 
-from conftest import (BASE_RECORDS, FINDING, ITEM, RECTIFICATION,
-                      RECTIFICATION_PATH, REPO, edit, write_all)
+from conftest import (BASE_RECORDS, FINDING, ITEM, RECTIFICATION, RECTIFICATION_PATH, REPO,
+                      change_an_input_of_every_page, edit, tree_bytes, write_all)
 from gitrepo import GitProject
 
 AS_OF = date(2026, 11, 21)
@@ -48,11 +48,6 @@ def record_page(site: Path, type_name: str, record_id: str) -> str:
     return (site / type_name / record_id / "index.html").read_text(encoding="utf-8")
 
 
-def files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def entries(root: Path, scope: str) -> dict[str, Path]:
     folder = root / page_cache.FOLDER / scope / "pages"
     return {p.name: p for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else {}
@@ -70,7 +65,7 @@ def test_editing_a_child_rebuilds_what_shows_it_and_serves_the_rest_from_the_cac
     deployment, out = Deployment(repo.root), tmp_path / "site"
     cold = build(deployment, out, AS_OF, first_publication=True)
     assert cold.cache.hits == 0 and cold.cache.misses == 7      # seven records, seven pages
-    before = files(out)
+    before = tree_bytes(out)
 
     # The rectification is reopened in the working tree (the preview's case: no commit).
     write_all(repo.root, {RECTIFICATION_PATH: REOPENED})
@@ -81,7 +76,7 @@ def test_editing_a_child_rebuilds_what_shows_it_and_serves_the_rest_from_the_cac
     assert sorted(warm.cache.missed) == ["finding/WT-2023-001.md", "item/SX-2023-001.md",
                                          "plan/JH-2023-01.md", "rectification/ZG-2023-001.md"]
     assert warm.cache.hits == 3 and warm.cache.rejected == 0
-    after = files(out)
+    after = tree_bytes(out)
     for unchanged in ("finding/WT-2023-002/index.html", "rectification/ZG-2023-002/index.html"):
         assert after[unchanged] == before[unchanged]
     # The parent's page and the listings show the new status.
@@ -98,20 +93,11 @@ def test_a_change_every_page_depends_on_rebuilds_every_page(repo: GitProject, tm
     build(deployment, out, AS_OF, first_publication=True)
     # Warm: all seven hit (into a new folder: into `out` the unchanged build renders nothing).
     assert build(deployment, tmp_path / "warm", AS_OF, first_publication=True).cache.misses == 0
-    as_of = AS_OF
-    if change == "template":
-        own = repo.root / "templates"
-        own.mkdir()
-        shutil.copy(REPO / "templates" / "_macros.html", own / "_macros.html")
-        with (own / "_macros.html").open("a", encoding="utf-8") as macros:
-            macros.write("{# a deployment's own copy #}\n")
-    elif change == "site_config":
-        with (repo.root / "site_config" / "registry.yml").open("a", encoding="utf-8") as f:
-            f.write("# 注释也算修改\n")
-    elif change == "date":
-        as_of = date(2026, 11, 22)
-    else:
+    as_of = date(2026, 11, 22) if change == "date" else AS_OF
+    if change == "commit":
         repo.commit("2023-06-01T10:00:00+08:00", "空提交", {})   # the footnote names it
+    elif change != "date":
+        change_an_input_of_every_page(repo.root, change)
     rebuilt = build(deployment, out, as_of)
     assert rebuilt.cache.hits == 0 and rebuilt.cache.misses == 7
 
@@ -124,7 +110,7 @@ def test_the_same_commit_builds_the_same_bytes_with_and_without_the_cache(
     assert warm.cache.hits == 7
     none = build(deployment, tmp_path / "none", AS_OF, first_publication=True, cache=False)
     assert none.cache is None
-    assert files(tmp_path / "cold") == files(tmp_path / "warm") == files(tmp_path / "none")
+    assert tree_bytes(tmp_path / "cold") == tree_bytes(tmp_path / "warm") == tree_bytes(tmp_path / "none")
 
 
 def test_audiences_share_no_entry_and_a_planted_internal_page_never_comes_out_public(
@@ -176,7 +162,7 @@ def test_a_corrupt_entry_is_ignored_and_replaced(repo: GitProject, tmp_path: Pat
     built = build(deployment, tmp_path / "b", AS_OF, first_publication=True)
     assert (built.cache.rejected, built.cache.misses, built.cache.hits) == (1, 1, 6)
     assert path.read_bytes() == good
-    assert files(tmp_path / "a") == files(tmp_path / "b")
+    assert tree_bytes(tmp_path / "a") == tree_bytes(tmp_path / "b")
 
 
 def test_a_cache_that_cannot_be_written_is_no_cache(repo: GitProject, tmp_path: Path) -> None:

@@ -19,17 +19,13 @@ from builder.pipeline import Deployment, LeakDetected, Reuse, build
 from builder.stages import cache as page_cache
 from builder.stages.projection import Audience
 
-from conftest import BASE_RECORDS, RECTIFICATION, RECTIFICATION_PATH, edit, write_all
+from conftest import (BASE_RECORDS, RECTIFICATION, RECTIFICATION_PATH, edit, tree_bytes,
+                      write_all)
 from gitrepo import GitProject
 
 AS_OF = date(2026, 11, 21)
 PAGE = "rectification/ZG-2023-001/index.html"
 INTERNAL = "内部督办情况。"          # the internal block of conftest.RECTIFICATION
-
-
-def files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture
@@ -57,7 +53,7 @@ def test_an_edit_is_served_with_the_bytes_of_a_full_build_and_only_it_is_checked
     deployment, reuse = Deployment(repo.root), Reuse()
     out = tmp_path / "preview" / "site"
     build(deployment, out, AS_OF, reuse=reuse)
-    everything = len(files(out))
+    everything = len(tree_bytes(out))
     assert scanned == [everything]
     inode = out.stat().st_ino
 
@@ -71,13 +67,13 @@ def test_an_edit_is_served_with_the_bytes_of_a_full_build_and_only_it_is_checked
     assert len(scanned) == 2 and "search" in built.timings   # then the new search index
     full = build(deployment, tmp_path / "full", AS_OF, first_publication=True)
     assert not full.unchanged
-    assert files(out) == files(tmp_path / "full")
+    assert tree_bytes(out) == tree_bytes(tmp_path / "full")
 
     # The same inputs again: nothing changed, nothing to check, the search index is kept.
     scanned.clear()
     again = build(deployment, out, AS_OF, reuse=reuse)
     assert scanned == [0] and "search" not in again.timings
-    assert files(out) == files(tmp_path / "full")
+    assert tree_bytes(out) == tree_bytes(tmp_path / "full")
 
 
 def test_when_the_secrets_change_every_file_is_checked_again(
@@ -93,15 +89,15 @@ def test_when_the_secrets_change_every_file_is_checked_again(
     full = tmp_path / "full"
     build(deployment, full, AS_OF, first_publication=True)
     # Every page and data file of the new build (its search index comes after, checked too).
-    assert scanned[0] == len([p for p in files(full) if not p.startswith("pagefind/")])
-    assert files(out) == files(full)
+    assert scanned[0] == len([p for p in tree_bytes(full) if not p.startswith("pagefind/")])
+    assert tree_bytes(out) == tree_bytes(full)
 
 
 def test_a_leak_in_a_changed_file_is_never_served(repo: GitProject, tmp_path: Path) -> None:
     deployment, reuse = Deployment(repo.root), Reuse()
     out = tmp_path / "preview" / "site"
     build(deployment, out, AS_OF, reuse=reuse)
-    served = files(out)
+    served = tree_bytes(out)
     build(deployment, tmp_path / "internal", AS_OF, Audience.INTERNAL, first_publication=True)
 
     def entry(scope: str) -> tuple[Path, str, bytes]:
@@ -117,4 +113,4 @@ def test_a_leak_in_a_changed_file_is_never_served(repo: GitProject, tmp_path: Pa
     with pytest.raises(LeakDetected) as caught:
         build(deployment, out, AS_OF, reuse=reuse)
     assert any(INTERNAL.rstrip("。") in leak.secret.value for leak in caught.value.leaks)
-    assert files(out) == served
+    assert tree_bytes(out) == served

@@ -24,17 +24,13 @@ from builder.stages import cache as page_cache
 from builder.stages.projection import Audience
 from builder.stages.publish import ManifestError
 
-from conftest import BASE_RECORDS, RECTIFICATION, RECTIFICATION_PATH, REPO, edit, write_all
+from conftest import (BASE_RECORDS, RECTIFICATION, RECTIFICATION_PATH,
+                      change_an_input_of_every_page, edit, tree_bytes, write_all)
 from gitrepo import GitProject
 
 AS_OF = date(2026, 11, 21)
 PAGE = "rectification/ZG-2023-001/index.html"
 INTERNAL = "内部督办情况。"          # the internal block of conftest.RECTIFICATION
-
-
-def files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def site_entry(root: Path, scope: str = "public") -> Path:
@@ -56,14 +52,14 @@ def test_an_unchanged_build_publishes_nothing_and_the_leak_guard_reads_the_live_
     deployment, out = Deployment(repo.root), tmp_path / "site"
     first = build(deployment, out, AS_OF, first_publication=True)
     assert not first.unchanged and "mkdocs" in first.timings
-    before, inode = files(out), out.stat().st_ino
+    before, inode = tree_bytes(out), out.stat().st_ino
 
     again = build(deployment, out, AS_OF)
     assert again.unchanged and again.pages == first.pages
     # Nothing rendered, no engine, no search index, no swap; the leak guard ran.
     assert {"render", "mkdocs", "search", "publish"}.isdisjoint(again.timings)
     assert "verify" in again.timings and again.secrets_checked == first.secrets_checked > 0
-    assert files(out) == before and out.stat().st_ino == inode
+    assert tree_bytes(out) == before and out.stat().st_ino == inode
 
     # The CLI says so.
     result = CliRunner().invoke(cli, ["build", "--root", str(repo.root), "--out", str(out),
@@ -86,14 +82,14 @@ def test_a_leak_planted_in_the_live_folder_stops_the_unchanged_build(
     record = json.loads(page_cache._unpack(entry.read_bytes(), key))
     record["files"] = page_cache.site_files(out)
     entry.write_bytes(page_cache._pack(key, page_cache.canonical(record)))
-    planted = files(out)
+    planted = tree_bytes(out)
 
     result = CliRunner().invoke(cli, ["build", "--root", str(repo.root), "--out", str(out),
                                       "--as-of", AS_OF.isoformat()], catch_exceptions=False)
     assert result.exit_code == 2
     assert "没有构建" in result.output and "被改动过" in result.output
     assert INTERNAL in result.output                         # the leak, named
-    assert files(out) == planted                             # nothing published
+    assert tree_bytes(out) == planted                             # nothing published
 
 
 @pytest.mark.parametrize("tamper", ["edited", "added", "removed"])
@@ -101,7 +97,7 @@ def test_a_live_folder_that_changed_is_built_again(repo: GitProject, tmp_path: P
                                                    tamper: str) -> None:
     deployment, out = Deployment(repo.root), tmp_path / "site"
     build(deployment, out, AS_OF, first_publication=True)
-    built = files(out)
+    built = tree_bytes(out)
     if tamper == "edited":
         (out / PAGE).write_bytes((out / PAGE).read_bytes() + b"<!-- x -->")
     elif tamper == "added":
@@ -110,7 +106,7 @@ def test_a_live_folder_that_changed_is_built_again(repo: GitProject, tmp_path: P
         (out / PAGE).unlink()
     again = build(deployment, out, AS_OF)
     assert not again.unchanged and "mkdocs" in again.timings
-    assert files(out) == built
+    assert tree_bytes(out) == built
 
 
 @pytest.mark.parametrize("change", ["content", "uncommitted", "template", "site_config",
@@ -129,15 +125,8 @@ def test_any_change_of_an_input_is_a_real_build(repo: GitProject, tmp_path: Path
         # source is not (and the manifest says the sources are not the commit's).
         write_all(repo.root, {RECTIFICATION_PATH: edit(RECTIFICATION, INTERNAL,
                                                        INTERNAL + "\n补充。")})
-    elif change == "template":
-        own = repo.root / "templates"
-        own.mkdir()
-        shutil.copy(REPO / "templates" / "_macros.html", own / "_macros.html")
-        with (own / "_macros.html").open("a", encoding="utf-8") as macros:
-            macros.write("{# a deployment's own copy #}\n")
-    elif change == "site_config":
-        with (repo.root / "site_config" / "registry.yml").open("a", encoding="utf-8") as f:
-            f.write("# 注释也算修改\n")
+    elif change in ("template", "site_config"):
+        change_an_input_of_every_page(repo.root, change)
     elif change == "date":
         as_of = date(2026, 11, 22)
     elif change == "commit":
@@ -169,7 +158,7 @@ def test_audiences_keep_their_own_record_and_continuity_is_checked_first(
     manifest = json.loads((public / "sunlight-manifest.json").read_text(encoding="utf-8"))
     manifest["audience"] = "public"
     (public / "sunlight-manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    planted = files(public)
+    planted = tree_bytes(public)
     with pytest.raises(ManifestError):
         build(deployment, public, AS_OF)
-    assert files(public) == planted
+    assert tree_bytes(public) == planted

@@ -28,6 +28,7 @@ if not (chromium.CHROMIUM and chromium.CHROMEDRIVER):
 pytest.importorskip("selenium.webdriver")
 
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 AS_OF = date(2026, 11, 21)
@@ -74,7 +75,7 @@ def test_a_filter_finds_rows_of_every_page_and_draws_them_as_printed(served, bro
     base, site = served
     chromium.requested_urls(browser)
     browser.get(base + "ledger/")
-    wait = WebDriverWait(browser, 20)
+    wait = WebDriverWait(browser, 20, ignored_exceptions=[StaleElementReferenceException])
     status = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "[data-filter=status]")
                         if d.find_element(By.CSS_SELECTOR, "[data-ledger-filters]")
                         .is_displayed() else None)
@@ -109,7 +110,7 @@ def test_a_filter_finds_rows_of_every_page_and_draws_them_as_printed(served, bro
 def test_sorting_orders_the_whole_ledger(served, browser) -> None:
     base, site = served
     browser.get(base + "ledger/page/3/")
-    wait = WebDriverWait(browser, 20)
+    wait = WebDriverWait(browser, 20, ignored_exceptions=[StaleElementReferenceException])
     header = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "th[data-sort=id]"))
     header.click()
     wait.until(lambda d: count(d) == f"显示 {RECTIFICATIONS} / {RECTIFICATIONS} 项")

@@ -186,20 +186,14 @@ def build_command(out: Path | None, as_of: Any, audience: str, body: str | None,
     except WrongTarget as exc:
         click.echo(f"没有构建：{exc}", err=True)
         sys.exit(EXIT_USAGE)
-    except HistoryError as exc:
-        click.echo(f"没有构建：{exc}已发布的网站保持不变。", err=True)
-        sys.exit(EXIT_USAGE)
-    except ManifestError as exc:
+    except (HistoryError, ManifestError) as exc:
         click.echo(f"没有构建：{exc}已发布的网站保持不变。", err=True)
         sys.exit(EXIT_USAGE)
     except PublishRefused as exc:
         click.echo(f"拒绝发布：{exc}", err=True)
         click.echo("已发布的网站保持不变。", err=True)
         sys.exit(EXIT_CONTENT)
-    except EditorError as exc:
-        click.echo(f"没有构建：{exc}。已发布的网站保持不变。", err=True)
-        sys.exit(EXIT_USAGE)
-    except SearchIndexError as exc:
+    except (EditorError, SearchIndexError) as exc:
         click.echo(f"没有构建：{exc}。已发布的网站保持不变。", err=True)
         sys.exit(EXIT_USAGE)
     except EngineError as exc:

@@ -248,6 +248,23 @@ def test_code_literals_kept_between_builds_are_the_ast_walks_of_the_same_code(
 
 
 
+def test_a_short_value_is_found_as_a_node_with_or_without_character_references(
+        tmp_path: Path) -> None:
+    """A whole text node equal to a short secret is a leak however the page writes it:
+    plain, as character references, or escaped twice inside a JSON string of HTML."""
+    site = tmp_path / "site"
+    site.mkdir()
+    secret = verify.Secret("王芳", "ZG-2023-001", "contact", match=verify.VALUE)
+    refs = "".join(f"&#x{ord(c):x};" for c in secret.value)
+    (site / "plain.html").write_text("<article><td>王芳</td></article>", encoding="utf-8")
+    (site / "refs.html").write_text(f"<article><td>{refs}</td></article>", encoding="utf-8")
+    (site / "index.json").write_text(json.dumps({"html": f"&lt;td&gt;{refs}&lt;/td&gt;"}),
+                                     encoding="utf-8")
+    (site / "other.html").write_text("<article><td>王芳芳</td></article>", encoding="utf-8")
+    assert sorted(leak.file for leak in verify.scan(site, [secret])) == \
+        ["index.json", "plain.html", "refs.html"]
+
+
 def test_every_version_of_a_file_is_scanned_apart_and_once(tmp_path: Path) -> None:
     """The guard reads a file's versions (readable, unescaped, raw, JSON strings) one by one
     instead of as one joined copy: a secret only one version shows is still found, in the

@@ -550,8 +550,9 @@ def shown_parts(file: Path) -> tuple[list[str], set[str]]:
     unescaped = html.unescape(joined)
     readable = html.unescape(_TAG.sub("", unescaped))
     for source in marked_up:
-        for variant in (source, html.unescape(source)):
-            nodes.update(html.unescape(n) for n in _NODE.findall(variant))
+        # Text without a character reference unescapes to itself: its nodes are read once.
+        for variant in (source, html.unescape(source)) if "&" in source else (source,):
+            nodes.update(map(html.unescape, _NODE.findall(variant)))
     nodes = {n.replace("\u200b", "").strip() for n in nodes}
     texts: list[str] = []
     for version in (readable, unescaped, joined):

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from builder import pipeline
+from builder.stages import cache as page_cache
 from builder.stages import verify
 from builder.model import load_model
 from builder.pipeline import LeakDetected, Deployment, build, check
@@ -213,6 +214,55 @@ def test_code_literals_are_builders_string_literals_without_docstrings() -> None
     assert verify.__doc__ not in literals              # a module's docstring
     assert verify._code_literals.__doc__ not in literals   # a function's
     assert verify.Leak.__doc__ not in literals         # a class's
+
+
+def test_code_literals_kept_between_builds_are_the_ast_walks_of_the_same_code(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unchanged build takes the literals from the cache instead of parsing builder/
+    again: what it takes is what the walk finds, and a changed module is walked again."""
+    source = tmp_path / "builder"
+    shutil.copytree(verify._SOURCE, source, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(verify, "_SOURCE", source)
+
+    def cache() -> page_cache.Cache:
+        return page_cache.Cache.open(tmp_path / "cache", "public", None, name="code")
+
+    first = cache()
+    assert verify.code_literals(first) == verify._literals_of(verify._sources())
+    assert (first.stats.misses, first.stats.written) == (1, 1)
+    again = cache()
+    assert verify.code_literals(again) == verify._code_literals()
+    assert again.stats.hits == 1 and again.stats.misses == 0
+    # A module of the copy gets a new phrase: the entry of the old code is not used.
+    module = source / "stages" / "render.py"
+    module.write_text(module.read_text(encoding="utf-8") + '\nNEW_PHRASE = "新加的页面用语"\n',
+                      encoding="utf-8")
+    changed = cache()
+    literals = verify.code_literals(changed)
+    assert "新加的页面用语" in literals and changed.stats.hits == 0
+    assert literals == verify._literals_of(verify._sources())
+    # A stored entry that is not a list of strings is no entry.
+    broken = cache()
+    monkeypatch.setattr(broken, "get", lambda key, name="": b'{"not": "a list"}')
+    assert verify.code_literals(broken) == literals
+
+
+
+def test_a_short_value_is_found_as_a_node_with_or_without_character_references(
+        tmp_path: Path) -> None:
+    """A whole text node equal to a short secret is a leak however the page writes it:
+    plain, as character references, or escaped twice inside a JSON string of HTML."""
+    site = tmp_path / "site"
+    site.mkdir()
+    secret = verify.Secret("王芳", "ZG-2023-001", "contact", match=verify.VALUE)
+    refs = "".join(f"&#x{ord(c):x};" for c in secret.value)
+    (site / "plain.html").write_text("<article><td>王芳</td></article>", encoding="utf-8")
+    (site / "refs.html").write_text(f"<article><td>{refs}</td></article>", encoding="utf-8")
+    (site / "index.json").write_text(json.dumps({"html": f"&lt;td&gt;{refs}&lt;/td&gt;"}),
+                                     encoding="utf-8")
+    (site / "other.html").write_text("<article><td>王芳芳</td></article>", encoding="utf-8")
+    assert sorted(leak.file for leak in verify.scan(site, [secret])) == \
+        ["index.json", "plain.html", "refs.html"]
 
 
 def test_every_version_of_a_file_is_scanned_apart_and_once(tmp_path: Path) -> None:

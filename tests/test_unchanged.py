@@ -11,7 +11,10 @@ real build; the checks of continuity run as before.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -29,6 +32,7 @@ from conftest import (BASE_RECORDS, RECTIFICATION, RECTIFICATION_PATH,
 from gitrepo import GitProject
 
 AS_OF = date(2026, 11, 21)
+REPO = Path(__file__).resolve().parents[1]
 PAGE = "rectification/ZG-2023-001/index.html"
 INTERNAL = "内部督办情况。"          # the internal block of conftest.RECTIFICATION
 
@@ -90,6 +94,36 @@ def test_a_leak_planted_in_the_live_folder_stops_the_unchanged_build(
     assert "没有构建" in result.output and "被改动过" in result.output
     assert INTERNAL in result.output                         # the leak, named
     assert tree_bytes(out) == planted                             # nothing published
+
+
+def test_an_unchanged_build_loads_neither_renderer_nor_engine(repo: GitProject,
+                                                              tmp_path: Path) -> None:
+    """The `sunlight` process of an unchanged build imports no template engine, no Markdown
+    and no MkDocs (a tenth of its time), while a build that renders does."""
+    out = tmp_path / "site"
+    build(Deployment(repo.root), out, AS_OF, first_publication=True)
+    # The modules a process loaded, printed as it ends (the CLI exits through sys.exit).
+    probe = ("import atexit, json, sys\n"
+             "atexit.register(lambda: print(json.dumps(sorted(sys.modules)), file=sys.stderr))\n"
+             "from builder.cli import main\n"
+             "sys.argv[0] = 'sunlight'\n"
+             "main()\n")
+    lazy = {"jinja2", "markdown", "mkdocs", "material", "builder.stages.render",
+            "builder.stages.dashboards", "builder.stages.feeds"}
+
+    def loaded(as_of: date) -> tuple[set[str], str]:
+        result = subprocess.run([sys.executable, "-c", probe, "build", "--root", str(repo.root),
+                                 "--out", str(out), "--as-of", as_of.isoformat()],
+                                capture_output=True, text=True, cwd=repo.root,
+                                env={**os.environ, "PYTHONPATH": str(REPO)})
+        assert result.returncode == 0, result.stderr
+        return set(json.loads(result.stderr.strip().splitlines()[-1])), result.stdout
+
+    modules, said = loaded(AS_OF)
+    assert "公开网站没有变化" in said and lazy.isdisjoint(modules)
+    # A build that renders (another date is another site) needs them all.
+    modules, said = loaded(date(2026, 11, 22))
+    assert "公开网站没有变化" not in said and lazy <= modules
 
 
 @pytest.mark.parametrize("tamper", ["edited", "added", "removed"])

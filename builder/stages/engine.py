@@ -22,11 +22,12 @@ import shutil
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from markupsafe import escape
 
-from .render import Rendered
+if TYPE_CHECKING:   # annotations only: the CLI imports EngineError without the renderer
+    from .render import Rendered
 
 
 class EngineError(Exception):

@@ -160,8 +160,11 @@ def load(root: Path, content_dir: Path, paths: Iterable[Path] | None = None
     for folder, reason in found.unreadable:
         problems.append(problem("unreadable-file", _relative(root, folder), 1, detail=reason))
     files = find_record_files(content_dir, paths) if paths else found.files
+    # The root and content/ resolved once for all files: resolving them again for each one
+    # was half the loader's time.
+    anchors = _unfollowed(root), _unfollowed(content_dir)
     for file in files:
-        doc, more = load_file(root, content_dir, file)
+        doc, more = _load_file(anchors, content_dir, file)
         problems.extend(more)
         if doc is not None:
             documents.append(doc)
@@ -179,8 +182,15 @@ def _shown_target(link: Path) -> str:
 
 def load_file(root: Path, content_dir: Path, file: Path) -> tuple[Document | None, list[Problem]]:
     """Read one record file. Never raises on bad content."""
-    rel = _relative(root, file)
-    folder = _folder(content_dir, file)
+    return _load_file((_unfollowed(root), _unfollowed(content_dir)), content_dir, file)
+
+
+def _load_file(anchors: tuple[Path, Path], content_dir: Path, file: Path
+               ) -> tuple[Document | None, list[Problem]]:
+    """`load_file` with the root and content/ already resolved (`_unfollowed`)."""
+    top, content = anchors
+    path = _unfollowed(file)
+    rel, folder = _named(path, top, file), _folder_of(path, content, file)
     if _has_symlink(content_dir, file):
         return None, [problem("symlink-not-allowed", rel, 1, target=_shown_target(file))]
     try:
@@ -237,15 +247,21 @@ def project_path(root: Path, file: Path) -> str:
 
 
 def _relative(root: Path, file: Path) -> str:
+    return _named(_unfollowed(file), _unfollowed(root), file)
+
+
+def _named(path: Path, top: Path, file: Path) -> str:
+    """`file` (resolved: `path`) relative to `top` (resolved), else as given."""
     try:
-        return _unfollowed(file).relative_to(_unfollowed(root)).as_posix()
+        return path.relative_to(top).as_posix()
     except ValueError:
         return file.as_posix()
 
 
-def _folder(content_dir: Path, file: Path) -> str:
+def _folder_of(path: Path, content: Path, file: Path) -> str:
+    """The folder below content/ (resolved: `content`) that holds `file` (resolved: `path`)."""
     try:
-        rel = _unfollowed(file).relative_to(_unfollowed(content_dir))
+        rel = path.relative_to(content)
     except ValueError:
         return file.parent.name
     return rel.parts[0] if len(rel.parts) > 1 else ""

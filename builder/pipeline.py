@@ -5,6 +5,8 @@ only wires them. Only the CLI prints and picks exit codes."""
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import gc
 import hashlib
 import json
 import os
@@ -263,6 +265,7 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
     pages = _page_cache(deployment, audience, body, as_of, commit) if cache else None
     work = _writable(publish.workspace, out_dir)
     try:
+        docs = publish.TreeWriter(work / "docs")
         boards = dashboards.compute(projection.records, model, as_of,
                                     checked.validation.warnings) \
             if audience is Audience.INTERNAL else None
@@ -271,17 +274,17 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
                                  dashboards=boards, timelines=found,
                                  changes=change_log(found, projection),
                                  frozen=_visible(differences, projection)
-                                 if audience is Audience.INTERNAL else None, cache=pages)
-        docs = rendered.files | feeds.feeds(found, projection, model, feeds.site_url(model))
+                                 if audience is Audience.INTERNAL else None, cache=pages,
+                                 sink=docs.write)
+        # The docs tree is the engine's input, read from disk: each file is written as it is
+        # made, so the build never holds the whole tree (the size of the site) in memory.
+        publish.write_tree(work / "docs",
+                           feeds.feeds(found, projection, model, feeds.site_url(model)))
         if audience is Audience.PUBLIC:
-            docs |= opendata.open_data(projection.records, model, statistics.as_json(figures_),
-                                       folder="data", as_of=as_of, url=feeds.site_url(model))
-        docs |= manifest
-        publish.write_tree(work / "docs", docs)
-        # The docs tree is the engine's input from here on, read from disk: its bytes in
-        # memory (the size of the site) would only raise the build's peak.
-        docs.clear()
-        rendered.files.clear()
+            publish.write_tree(work / "docs", opendata.open_data(
+                projection.records, model, statistics.as_json(figures_), folder="data",
+                as_of=as_of, url=feeds.site_url(model)))
+        publish.write_tree(work / "docs", manifest)
         if pages is not None:
             pages.prune()
         clock.lap("render")
@@ -295,6 +298,9 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
             web_editor.write_editor(work / "site" / web_editor.EDITOR_DIR, model,
                                     next_ids(deployment, model, as_of.year),
                                     deployment.template_dirs)
+        # Pagefind runs beside this process from here on: what the engine let go is given
+        # back to the system first, so the two together stay within the memory a build may use.
+        _give_back_memory()
         clock.lap("mkdocs")
         secrets = _secrets(deployment, model, records, found, shown, as_of, audience, body,
                            code)
@@ -388,6 +394,16 @@ def _update_preview(work: Path, out_dir: Path, secrets: list[verify.Secret], reu
     reuse.served = (out_dir, reuse.served[1], {**built, **fresh})
     reuse.search = key
     clock.lap("search")
+
+
+def _give_back_memory() -> None:
+    """Collect what is no longer referenced and hand the C allocator's free memory back to
+    the system (glibc's malloc_trim): a process's resident memory otherwise stays at its
+    high-water mark (about 80 MiB more at 10 000 records after the engine). Elsewhere than on
+    glibc only the collection runs."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _hashed(pairs: Iterable[tuple[str, bytes]], digests: dict[str, str]

@@ -427,15 +427,28 @@ def write_tree(folder: Path, files: dict[str, bytes] | Iterable[tuple[str, bytes
     """The one writer of a generated tree: every stage hands its files here as data
     (path → bytes, or pairs a stage yields one at a time so that they are never all held).
     Returns the paths written, in the order given."""
-    written, made = [], set()
+    writer = TreeWriter(folder)
     for rel, data in files.items() if isinstance(files, dict) else files:
-        path = folder / rel
-        if path.parent not in made:     # a folder once, not once a file (thousands of pages)
+        writer.write(rel, data)
+    return writer.written
+
+
+class TreeWriter:
+    """`write_tree` one file at a time, for a stage that hands each file over as soon as it
+    is made (render's pages: the docs tree is then never held whole in memory)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.written: list[Path] = []
+        self._made: set[Path] = set()
+
+    def write(self, rel: str, data: bytes) -> None:
+        path = self.folder / rel
+        if path.parent not in self._made:     # a folder once, not once a file (thousands)
             path.parent.mkdir(parents=True, exist_ok=True)
-            made.add(path.parent)
+            self._made.add(path.parent)
         path.write_bytes(data)
-        written.append(path)
-    return written
+        self.written.append(path)
 
 
 def read_manifest(location: Path) -> dict[str, Any] | None:

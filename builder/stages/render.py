@@ -496,16 +496,19 @@ def render(projection: Projection, figures: Figures, model: Model,
            template_dirs: list[Path], assets_dir: Path,
            commit: str | None = None, dashboards: Dashboards | None = None,
            timelines: Timelines | None = None, changes: list[ChangeDay] | None = None,
-           frozen: list[Any] | None = None, cache: Cache | None = None) -> Rendered:
+           frozen: list[Any] | None = None, cache: Cache | None = None,
+           sink: Callable[[str, bytes], None] | None = None) -> Rendered:
     """The whole docs tree for one audience: every page, the assets and, for the internal
     site, robots.txt. With a `cache`, a record page whose inputs did not change is read from
-    it instead of rendered (the same bytes)."""
+    it instead of rendered (the same bytes). With a `sink`, each file is handed to it as soon
+    as it is made and `Rendered.files` stays empty: the tree is never held whole (at 10 000
+    records its pages would be about 100 MB of a build's peak memory)."""
     env = environment(template_dirs)
     site = Site(projection, model, figures)
     site.commit = commit
     site.timelines = timelines or Timelines(audience=projection.audience, body=projection.body)
     out = Rendered()
-    writer = _Writer(env, site, out, cache)
+    writer = _Writer(env, site, out, cache, sink)
     writer.home()
     if dashboards is not None:
         writer.page("dashboards.md", "内部工作台", "internal/dashboards.html", nav="内部工作台",
@@ -526,20 +529,21 @@ def render(projection: Projection, figures: Figures, model: Model,
         writer.open_data_page()
     else:
         # Internal sites must never be indexed, wherever they end up being served.
-        out.files["robots.txt"] = b"User-agent: *\nDisallow: /\n"
+        writer.put("robots.txt", b"User-agent: *\nDisallow: /\n")
     for name in ASSETS:
-        out.files[f"assets/{name}"] = (assets_dir / name).read_bytes()
+        writer.put(f"assets/{name}", (assets_dir / name).read_bytes())
     return out
 
 
 class _Writer:
     def __init__(self, env: jinja2.Environment, site: Site, out: Rendered,
-                 cache: Cache | None = None):
+                 cache: Cache | None = None, sink: Callable[[str, bytes], None] | None = None):
         self.env, self.site, self.out, self.cache = env, site, out, cache
+        self.put = out.files.__setitem__ if sink is None else sink
         self.groups = self._groups()
 
     def page(self, path: str, title: str, template: str, *, nav: str | None = None,
-             search: bool = True, record_page: bool = False, **context: Any) -> None:
+             search: bool = True, record_page: bool = False, **context: Any) -> bytes:
         root = paging.root_of(path)
         html = self.env.get_template(template).render(
             site=self.site, root=root, title=title, as_of=self.site.as_of, **context)
@@ -548,11 +552,13 @@ class _Writer:
         if not search:
             meta["search"] = {"exclude": True}
         text = "---\n" + json.dumps(meta, ensure_ascii=False) + "\n---\n\n" + html + "\n"
-        self.out.files[path] = text.encode("utf-8")
+        data = text.encode("utf-8")
+        self.put(path, data)
         self.out.pages.append(Page(path=path, title=title, in_nav=nav is not None,
                                    record=record_page))
         if nav is not None:
             self.out.nav.append({nav: path})
+        return data
 
     def paged(self, path: str, title: str, template: str, items: Sequence[Any],
               context: Callable[[Sequence[Any], str], dict[str, Any]], *,
@@ -611,7 +617,7 @@ class _Writer:
 
         path = "ledger.md"
         data = f"{paging.folder_of(path)}/rows.json"
-        self.out.files[data] = self._ledger_data(items, names, data)
+        self.put(data, self._ledger_data(items, names, data))
         self.paged(path, spec.title, "ledger.html", items, rows, nav=spec.title,
                    totals=totals, type_label=rtype.label,
                    unit_label=site.role_label(rtype, "responsible_unit"),
@@ -840,26 +846,24 @@ class _Writer:
             key = self.cache.key(path, self.site.page_inputs(r))
             cached = self.cache.get(key, path)
             if cached is not None:
-                self.out.files[path] = cached
+                self.put(path, cached)
                 self.out.pages.append(Page(path=path, title=r.title, record=True))
                 continue
-            self._record(r, children)
-            self.cache.put(key, self.out.files[path])
+            self.cache.put(key, self._record(r, children))
 
     def _record(self, r: Record, children: tuple[list[tuple[str, list[Record]]],
-                                                 dict[str, Any] | None] | None) -> None:
+                                                 dict[str, Any] | None] | None) -> bytes:
         """A record page, or the tombstone of a withdrawn record (`children` is None)."""
         site = self.site
         root = "../../"
         if children is None:
-            self.page(f"{r.type}/{r.id}.md", r.title, "tombstone.html", record=r,
-                      record_page=True,
-                      type_label=site.rtype(r).label, facts=site.facts(r, root),
-                      facets=site.search_facets(r),
-                      history=site.history_rows(r))
-            return
+            return self.page(f"{r.type}/{r.id}.md", r.title, "tombstone.html", record=r,
+                             record_page=True,
+                             type_label=site.rtype(r).label, facts=site.facts(r, root),
+                             facets=site.search_facets(r),
+                             history=site.history_rows(r))
         listed, more = children
-        self.page(
+        return self.page(
             f"{r.type}/{r.id}.md", r.title, "record.html", record=r, record_page=True,
             type_label=site.rtype(r).label, status_label=site.status_label(r),
             overdue=site.days_overdue(r), facts=site.facts(r, root),

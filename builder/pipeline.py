@@ -244,21 +244,18 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
     # (A preview rebuilds only when a watched file changed, and updates its folder in place.)
     site = _site_cache(deployment, audience, body, as_of, commit, history, manifest) \
         if cache and reuse is None else None
-    # A preview keeps the code's literals in memory from one build to the next instead.
-    code = _code_cache(deployment, audience, body) if cache and reuse is None else None
     clock.lap("stats")
     left = _left_as_built(site, out_dir)
     if left is not None:
-        secrets = _secrets(deployment, model, records, found, shown, as_of, audience, body,
-                           code)
+        secrets = _secrets(deployment, model, records, found, shown, as_of, audience, body)
         leaks = verify.scan(out_dir, secrets)
         clock.lap("verify")
         if leaks:
             raise LiveSiteLeaks(leaks)
         return Built(checked=checked, out_dir=out_dir, pages=left["pages"],
                      public_records=len(projection.records), secrets_checked=len(secrets),
-                     timings=clock.timings, notices=repaired + notices + code.notices,
-                     frozen=differences, unchanged=True)
+                     timings=clock.timings, notices=repaired + notices, frozen=differences,
+                     unchanged=True)
     # Imported only by a build that renders: the templates, Markdown and sanitiser they pull
     # in are a tenth of an unchanged build's time, which never needs them.
     from .stages import dashboards, feeds, render
@@ -302,8 +299,7 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
         # back to the system first, so the two together stay within the memory a build may use.
         _give_back_memory()
         clock.lap("mkdocs")
-        secrets = _secrets(deployment, model, records, found, shown, as_of, audience, body,
-                           code)
+        secrets = _secrets(deployment, model, records, found, shown, as_of, audience, body)
         if reuse is not None and reuse.served is not None and reuse.served[0] == out_dir \
                 and out_dir.is_dir():
             _update_preview(work, out_dir, secrets, reuse, clock)
@@ -342,8 +338,7 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
                  public_records=len(projection.records), secrets_checked=len(secrets),
                  timings=clock.timings,
                  notices=repaired + notices + (pages.notices if pages is not None else [])
-                 + (site.notices if site is not None else [])
-                 + (code.notices if code is not None else []),
+                 + (site.notices if site is not None else []),
                  frozen=differences, cache=pages.stats if pages is not None else None)
 
 
@@ -420,23 +415,12 @@ def _digest_of(secrets: list[verify.Secret]) -> str:
 
 
 def _secrets(deployment: Deployment, model: Model, records: list[Record], found: Timelines,
-             shown: list[str], as_of: date, audience: Audience, body: str | None,
-             code: page_cache.Cache | None = None) -> list[verify.Secret]:
-    """Every value the leak guard looks for: the records' and their past revisions'.
-    `code`: where the string literals of Sunlight's code are kept between builds."""
-    found_secrets = verify.secrets(records + found.revisions_for_leak_guard(shown), model, as_of,
-                                   audience, body, verify.chrome(deployment.template_dirs,
-                                                                 deployment.base_config, code))
-    if code is not None:
-        code.prune()   # the literals of code that is gone
-    return found_secrets
-
-
-def _code_cache(deployment: Deployment, audience: Audience, body: str | None
-                ) -> page_cache.Cache:
-    """Where the string literals of Sunlight's code are kept, each entry under the digest of
-    the code it was read from (`verify.code_literals`)."""
-    return page_cache.Cache.open(deployment.cache_dir, audience.value, body, name="code")
+             shown: list[str], as_of: date, audience: Audience, body: str | None
+             ) -> list[verify.Secret]:
+    """Every value the leak guard looks for: the records' and their past revisions'."""
+    return verify.secrets(records + found.revisions_for_leak_guard(shown), model, as_of,
+                          audience, body, verify.chrome(deployment.template_dirs,
+                                                        deployment.base_config))
 
 
 def _site_cache(deployment: Deployment, audience: Audience, body: str | None, as_of: date,

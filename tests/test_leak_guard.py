@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import shutil
+import sys
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -216,36 +217,44 @@ def test_code_literals_are_builders_string_literals_without_docstrings() -> None
     assert verify.Leak.__doc__ not in literals         # a class's
 
 
-def test_code_literals_kept_between_builds_are_the_ast_walks_of_the_same_code(
+def test_code_literals_kept_between_processes_are_the_ast_walks_of_the_same_code(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """An unchanged build takes the literals from the cache instead of parsing builder/
-    again: what it takes is what the walk finds, and a changed module is walked again."""
+    """An unchanged build takes the literals kept beside builder's bytecode instead of
+    parsing builder/ again: what it takes is what the walk finds, a changed module is walked
+    again, a damaged file is no file, and nothing is kept where Python keeps no bytecode."""
     source = tmp_path / "builder"
     shutil.copytree(verify._SOURCE, source, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(verify, "_SOURCE", source)
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    kept = source / "__pycache__"
 
-    def cache() -> page_cache.Cache:
-        return page_cache.Cache.open(tmp_path / "cache", "public", None, name="code")
+    def literals() -> tuple[str, ...]:
+        verify.code_literals.cache_clear()       # another process
+        return verify.code_literals()
 
-    first = cache()
-    assert verify.code_literals(first) == verify._literals_of(verify._sources())
-    assert (first.stats.misses, first.stats.written) == (1, 1)
-    again = cache()
-    assert verify.code_literals(again) == verify._code_literals()
-    assert again.stats.hits == 1 and again.stats.misses == 0
-    # A module of the copy gets a new phrase: the entry of the old code is not used.
+    walked = verify._literals_of(verify._sources())
+    assert literals() == walked
+    [entry] = kept.glob(f"{verify.LITERALS}.*")
+    # The next process reads them and parses nothing.
+    with monkeypatch.context() as no_walk:
+        no_walk.setattr(verify, "_literals_of", lambda sources: pytest.fail("parsed again"))
+        assert literals() == walked
+    # A module of the copy gets a new phrase: the literals of the old code are not used.
     module = source / "stages" / "render.py"
     module.write_text(module.read_text(encoding="utf-8") + '\nNEW_PHRASE = "新加的页面用语"\n',
                       encoding="utf-8")
-    changed = cache()
-    literals = verify.code_literals(changed)
-    assert "新加的页面用语" in literals and changed.stats.hits == 0
-    assert literals == verify._literals_of(verify._sources())
-    # A stored entry that is not a list of strings is no entry.
-    broken = cache()
-    monkeypatch.setattr(broken, "get", lambda key, name="": b'{"not": "a list"}')
-    assert verify.code_literals(broken) == literals
-
+    changed = literals()
+    assert "新加的页面用语" in changed and changed == verify._literals_of(verify._sources())
+    assert not entry.exists() and len(list(kept.glob(f"{verify.LITERALS}.*"))) == 1
+    # A file that is not a list of strings is no file.
+    [entry] = kept.glob(f"{verify.LITERALS}.*")
+    entry.write_bytes(b'{"not": "a list"}')
+    assert literals() == changed
+    # Where Python writes no bytecode, nothing is kept.
+    shutil.rmtree(kept)
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    assert literals() == changed and not kept.exists()
+    verify.code_literals.cache_clear()
 
 
 def test_a_short_value_is_found_as_a_node_with_or_without_character_references(

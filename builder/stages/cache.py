@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import re
+import sys
 import tempfile
 from datetime import date, datetime
 from importlib import metadata
@@ -255,3 +256,36 @@ def _ignore_in_git(cache_root: Path) -> None:
     if not marker.exists():
         marker.write_text("# Sunlight's page cache: safe to delete at any time.\n*\n",
                           encoding="utf-8")
+
+
+# --- derived from Sunlight's own code only ---------------------------------------------------
+
+
+def beside_code(package: Path, stem: str, key: str) -> bytes | None:
+    """What `keep_beside_code` kept for `key` in `package`'s bytecode folder, or None.
+
+    For data derived from Sunlight's code alone (the leak guard's code literals), never from
+    a project: it is kept beside Python's own bytecode (`__pycache__/`), which is trusted as
+    much as the code, not in the project's cache folder, which may be restored from
+    elsewhere (a CI cache) and must never decide what counts as public."""
+    try:
+        return (package / "__pycache__" / f"{stem}.{key[:32]}").read_bytes()
+    except OSError:
+        return None
+
+
+def keep_beside_code(package: Path, stem: str, key: str, data: bytes) -> None:
+    """Keep `data` for `beside_code`, replacing what older code left; only where Python
+    writes bytecode (not under PYTHONDONTWRITEBYTECODE, nor where the installation is
+    read-only: then nothing is kept, silently, and the data is made again next time)."""
+    if sys.dont_write_bytecode:
+        return
+    folder = package / "__pycache__"
+    with contextlib.suppress(OSError):
+        folder.mkdir(exist_ok=True)
+        for old in folder.glob(f"{stem}.*"):
+            old.unlink()
+        # Written whole under another name first: a reader sees all of it or nothing.
+        partial = folder / f".{stem}.{os.getpid()}"
+        partial.write_bytes(data)
+        os.replace(partial, folder / f"{stem}.{key[:32]}")

@@ -63,7 +63,7 @@ import ahocorasick
 
 from ..text.record_body import INTERNAL_CLOSE, INTERNAL_OPEN, strip_internal
 from . import opendata, search_index
-from .cache import Cache, digest
+from .cache import beside_code, digest, keep_beside_code
 from ..model.model import FieldSpec, Model
 from .projection import Audience, visible
 from ..model.records import Record
@@ -374,42 +374,44 @@ def _strings(value: Any) -> Iterable[str]:
             yield from _strings(item)
 
 
-def chrome(template_dirs: Iterable[Path], base_config: Path,
-           cache: Cache | None = None) -> list[str]:
+def chrome(template_dirs: Iterable[Path], base_config: Path) -> list[str]:
     """The text a site ships with rather than takes from its records: the template folders,
     the base MkDocs configuration and the string literals of Sunlight's own code (public
-    code, whose phrases such as 现行整改期限 appear on pages). `cache`: where the literals
-    of this very code may have been kept by an earlier build (see `code_literals`)."""
+    code, whose phrases such as 现行整改期限 appear on pages)."""
     files = [base_config]
     for folder in template_dirs:
         files += [p for p in folder.rglob("*") if p.suffix in _CHROME_SUFFIXES]
     texts = [p.read_text(encoding="utf-8", errors="replace") for p in files if p.is_file()]
-    return [*texts, *code_literals(cache)]
+    return [*texts, *code_literals()]
 
 
-def code_literals(cache: Cache | None = None) -> tuple[str, ...]:
-    """`_code_literals()`, taken from `cache` when an earlier build stored them for the very
-    same sources. Parsing builder/ is most of a build's fixed cost when nothing else is to
-    be done (about 0.18 s against a few ms to read the entry), and the literals change only
-    with the code: the key holds the SHA-256 of every module's bytes and the Python version
-    that parsed them. An entry that is not a list of strings is no entry."""
-    if cache is None:
-        return _code_literals()
+LITERALS = "sunlight-literals"     # file name stem in builder/__pycache__/
+
+
+@lru_cache(maxsize=1)
+def code_literals() -> tuple[str, ...]:
+    """`_code_literals()`, kept between processes beside Python's own bytecode of builder/
+    (`builder/__pycache__/`), under the SHA-256 of every module's bytes and the Python
+    version: parsing builder/ is most of an unchanged build's fixed cost (about 0.18 s
+    against a few ms to read the file). Not in the project's page cache: that folder may be
+    restored from elsewhere (a CI cache), and what counts as public must never come from
+    it. A folder where Python may write its bytecode is trusted as much as the code itself.
+    Written only where Python writes bytecode (not under PYTHONDONTWRITEBYTECODE, nor in a
+    read-only installation); a file that is not a list of strings is no file."""
     sources = _sources()
-    key = cache.key("code-literals", sys.version, digest(sorted(
-        (name, hashlib.sha256(data).hexdigest()) for name, data in sources.items())))
-    raw = cache.get(key)
-    if raw is not None:
-        try:
-            stored = json.loads(raw)
-        except ValueError:
-            stored = None
-        if isinstance(stored, list) and all(isinstance(s, str) for s in stored):
-            return tuple(stored)
-    found = _literals_of(sources)
+    key = digest(sys.version, sorted((name, hashlib.sha256(data).hexdigest())
+                                     for name, data in sources.items()))
+    stored = beside_code(_SOURCE, LITERALS, key)
+    try:
+        found = json.loads(stored) if stored is not None else None
+    except ValueError:
+        found = None
+    if isinstance(found, list) and all(isinstance(s, str) for s in found):
+        return tuple(found)
+    literals = _literals_of(sources)
     # ASCII JSON: a literal may hold any code point, a lone surrogate included.
-    cache.put(key, json.dumps(found).encode("ascii"))
-    return found
+    keep_beside_code(_SOURCE, LITERALS, key, json.dumps(literals).encode("ascii"))
+    return literals
 
 
 def _sources() -> dict[str, bytes]:

@@ -9,14 +9,20 @@ fresh render would be:
   the audience and body, the commit in the footnote) and the page's own inputs; an entry
   stores its key and the digest of its bytes, and anything that does not match (a torn
   write, another build's entry, a foreign file) is a miss and is overwritten;
-- each audience (and each body of the internal site) has its own folder *and* its own keys,
-  so no entry is ever shared between audiences;
-- a cache that cannot be read or written is no cache: a notice, never a failure;
+- each audience (and each body of the internal site) has its own folder, database *and*
+  keys, so no entry is ever shared between audiences;
+- a cache that cannot be read or written (not a database, damaged, locked by another build
+  beyond `LOCK_TIMEOUT`, in a read-only folder) is no cache for that build: a notice, never a
+  failure; a file that is not a database is replaced by a fresh one on the next write;
 - whatever comes from the cache still goes through the engine and the leak guard, which
   reads every output file after the engine, like a freshly rendered page.
 
-Entries a build did not use are removed at its end (`prune`), so the folder holds one build's
-pages per audience and grows with the records, not with the number of builds.
+The entries of one cache are rows of one SQLite database, `<scope>/<name>.sqlite`: creating
+(and later deleting) a file per page is what cost a build most system time, one database
+costs two files for good. A build's writes are one transaction, committed by `prune` together
+with the removal of the entries the build did not use, so the database holds one build's pages
+per audience (its free pages are reused by the next build) and grows with the records, not
+with the number of builds; a killed build loses only its own writes.
 """
 
 from __future__ import annotations

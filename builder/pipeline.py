@@ -334,6 +334,10 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
         clock.lap("publish")
     finally:
         publish.discard(work)
+        # A build that fails before a cache's prune leaves that cache as the last build did.
+        for opened in (pages, site):
+            if opened is not None:
+                opened.close()
     return Built(checked=checked, out_dir=out_dir, pages=len(rendered.pages),
                  public_records=len(projection.records), secrets_checked=len(secrets),
                  timings=clock.timings,

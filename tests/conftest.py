@@ -6,8 +6,10 @@ which validate cleanly, and breaks exactly one thing in them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import sqlite3
 import textwrap
 from pathlib import Path
 from typing import Iterable
@@ -177,6 +179,26 @@ def tree_bytes(folder: Path) -> dict[str, bytes]:
     """Every file below `folder` by its path: a built site, to compare byte for byte."""
     return {p.relative_to(folder).as_posix(): p.read_bytes()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def cache_entries(root: Path, scope: str, name: str = "pages") -> dict[str, bytes]:
+    """Every value in one page cache database (stages/cache.py) by key, read with sqlite3 as
+    another program would; {} when there is none."""
+    from builder.stages.cache import FOLDER
+    path = root / FOLDER / scope / f"{name}.sqlite"
+    if not path.is_file():
+        return {}
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        return dict(db.execute("SELECT key, value FROM entries").fetchall())
+
+
+def store_cache_entry(root: Path, scope: str, key: str, value: bytes,
+                      name: str = "pages") -> None:
+    """Overwrite one value of a page cache database behind the cache's back."""
+    from builder.stages.cache import FOLDER
+    path = root / FOLDER / scope / f"{name}.sqlite"
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        assert db.execute("UPDATE entries SET value = ? WHERE key = ?", (value, key)).rowcount
 
 
 def change_an_input_of_every_page(root: Path, change: str) -> None:

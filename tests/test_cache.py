@@ -8,7 +8,13 @@ trusted, and whatever comes out of the cache still meets the leak guard.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -21,7 +27,8 @@ from builder.stages import render, statistics
 from builder.stages.projection import Audience, project
 
 from conftest import (BASE_RECORDS, FINDING, ITEM, RECTIFICATION, RECTIFICATION_PATH, REPO,
-                      change_an_input_of_every_page, edit, tree_bytes, write_all)
+                      cache_entries, change_an_input_of_every_page, edit, store_cache_entry,
+                      tree_bytes, write_all)
 from gitrepo import GitProject
 
 AS_OF = date(2026, 11, 21)
@@ -48,9 +55,12 @@ def record_page(site: Path, type_name: str, record_id: str) -> str:
     return (site / type_name / record_id / "index.html").read_text(encoding="utf-8")
 
 
-def entries(root: Path, scope: str) -> dict[str, Path]:
-    folder = root / page_cache.FOLDER / scope / "pages"
-    return {p.name: p for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else {}
+def entries(root: Path, scope: str) -> dict[str, bytes]:
+    return cache_entries(root, scope)
+
+
+def store(root: Path, scope: str, key: str, value: bytes) -> None:
+    store_cache_entry(root, scope, key, value)
 
 
 @pytest.fixture
@@ -100,6 +110,8 @@ def test_a_change_every_page_depends_on_rebuilds_every_page(repo: GitProject, tm
         change_an_input_of_every_page(repo.root, change)
     rebuilt = build(deployment, out, as_of)
     assert rebuilt.cache.hits == 0 and rebuilt.cache.misses == 7
+    # The entries of the earlier builds were pruned: the cache holds this build's alone.
+    assert len(entries(repo.root, "public")) == 7
 
 
 def test_the_same_commit_builds_the_same_bytes_with_and_without_the_cache(
@@ -121,10 +133,10 @@ def test_audiences_share_no_entry_and_a_planted_internal_page_never_comes_out_pu
     public, internal = entries(repo.root, "public"), entries(repo.root, "internal")
     assert len(public) == len(internal) == 7 and not set(public) & set(internal)
 
-    def entry_of(found: dict[str, Path], record_id: str) -> tuple[str, bytes]:
+    def entry_of(found: dict[str, bytes], record_id: str) -> tuple[str, bytes]:
         """(key, page bytes) of the entry holding a record's page."""
-        for key, path in found.items():
-            data = page_cache._unpack(path.read_bytes(), key)
+        for key, value in found.items():
+            data = page_cache._unpack(value, key)
             if data is not None and f"<code>{record_id}</code>" in data.decode():
                 return key, data
         raise AssertionError(record_id)
@@ -136,15 +148,15 @@ def test_audiences_share_no_entry_and_a_planted_internal_page_never_comes_out_pu
     # Copied as it is under the public key's name: the key inside does not match, so the
     # entry is rejected and the page rendered afresh (and the entry replaced).
     # (Into a new folder: into the one that holds this very build nothing is rendered.)
-    shutil.copy(internal[entry_of(internal, "ZG-2023-002")[0]], public[public_key])
+    store(repo.root, "public", public_key, internal[entry_of(internal, "ZG-2023-002")[0]])
     built = build(deployment, tmp_path / "again", AS_OF, first_publication=True)
     assert built.cache.rejected == 1 and built.cache.missed == ["rectification/ZG-2023-002.md"]
     assert SECRET not in record_page(tmp_path / "again", "rectification", "ZG-2023-002")
-    assert page_cache._unpack(public[public_key].read_bytes(), public_key) == public_page
+    assert page_cache._unpack(entries(repo.root, "public")[public_key], public_key) == public_page
 
     # Forged with the public key and a matching digest, the cache would serve it: the leak
     # guard, which reads every output file after the engine, stops the build.
-    public[public_key].write_bytes(page_cache._pack(public_key, internal_page))
+    store(repo.root, "public", public_key, page_cache._pack(public_key, internal_page))
     with pytest.raises(LeakDetected) as caught:
         build(deployment, tmp_path / "forged", AS_OF, first_publication=True)
     assert any(SECRET in leak.secret.value for leak in caught.value.leaks)
@@ -155,13 +167,11 @@ def test_audiences_share_no_entry_and_a_planted_internal_page_never_comes_out_pu
 def test_a_corrupt_entry_is_ignored_and_replaced(repo: GitProject, tmp_path: Path) -> None:
     deployment = Deployment(repo.root)
     build(deployment, tmp_path / "a", AS_OF, first_publication=True)
-    found = entries(repo.root, "public")
-    key, path = sorted(found.items())[0]
-    good = path.read_bytes()
-    path.write_bytes(good[:-20] + b"<p>tampered</p>")
+    key, good = sorted(entries(repo.root, "public").items())[0]
+    store(repo.root, "public", key, good[:-20] + b"<p>tampered</p>")
     built = build(deployment, tmp_path / "b", AS_OF, first_publication=True)
     assert (built.cache.rejected, built.cache.misses, built.cache.hits) == (1, 1, 6)
-    assert path.read_bytes() == good
+    assert entries(repo.root, "public")[key] == good
     assert tree_bytes(tmp_path / "a") == tree_bytes(tmp_path / "b")
 
 
@@ -171,6 +181,88 @@ def test_a_cache_that_cannot_be_written_is_no_cache(repo: GitProject, tmp_path: 
     assert built.cache.written == 0 and built.cache.misses == 7
     assert any("无法写入缓存" in notice for notice in built.notices)
     assert (tmp_path / "site" / "rectification" / "ZG-2023-001" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty"])
+def test_a_database_that_is_not_one_is_no_cache_and_the_next_build_repairs_it(
+        repo: GitProject, tmp_path: Path, damage: str) -> None:
+    deployment = Deployment(repo.root)
+    build(deployment, tmp_path / "first", AS_OF, first_publication=True)
+    for name in ("pages", "site"):
+        path = repo.root / page_cache.FOLDER / "public" / f"{name}.sqlite"
+        good = path.read_bytes()
+        path.write_bytes({"garbage": b"not a database\n" * 4096,
+                          "truncated": good[:len(good) // 2], "empty": b""}[damage])
+    shutil.rmtree(tmp_path / "first")   # (else the site record would make it an unchanged build)
+
+    damaged = build(deployment, tmp_path / "first", AS_OF, first_publication=True)
+    none = build(deployment, tmp_path / "none", AS_OF, first_publication=True, cache=False)
+    assert tree_bytes(tmp_path / "first") == tree_bytes(tmp_path / "none")
+    assert damaged.cache.hits < 7 and damaged.cache.written > 0
+    if damage != "empty":                # (an empty file is an empty database to SQLite)
+        assert any("已损坏" in notice for notice in damaged.notices), damaged.notices
+
+    # Both databases were replaced and filled by that build: the next one takes every page
+    # from the cache, and into the same folder it is the unchanged build.
+    again = build(deployment, tmp_path / "again", AS_OF, first_publication=True)
+    assert again.cache.hits == 7 and not any("缓存" in n for n in again.notices)
+    assert build(deployment, tmp_path / "first", AS_OF).unchanged
+
+
+def test_a_database_locked_by_another_program_is_no_cache_for_that_build(
+        repo: GitProject, tmp_path: Path) -> None:
+    deployment = Deployment(repo.root)
+    build(deployment, tmp_path / "first", AS_OF, first_publication=True)
+    held = sqlite3.connect(repo.root / page_cache.FOLDER / "public" / "pages.sqlite",
+                           isolation_level=None)
+    try:
+        held.execute("BEGIN EXCLUSIVE")
+        locked = build(deployment, tmp_path / "locked", AS_OF, first_publication=True)
+    finally:
+        held.close()
+    assert (locked.cache.hits, locked.cache.written) == (0, 0)
+    assert any("正被另一个构建占用" in notice for notice in locked.notices), locked.notices
+    assert tree_bytes(tmp_path / "locked") == tree_bytes(tmp_path / "first")
+    # The entries the first build left are all still there.
+    assert build(deployment, tmp_path / "after", AS_OF, first_publication=True).cache.hits == 7
+
+
+KILLED_WRITER = """
+import os, signal, sys
+from pathlib import Path
+from builder.stages import cache
+pages = cache.Cache.open(Path(sys.argv[1]), "public", None, "base")
+for n in range(600):   # ~12 MB, more than SQLite keeps in memory: it reaches the file
+    pages.put(pages.key(n), os.urandom(20_000))
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_killed_build_loses_only_its_uncommitted_entries(tmp_path: Path) -> None:
+    pages = page_cache.Cache.open(tmp_path, "public", None, "base")
+    old = {pages.key(n): n.to_bytes(2, "big") * 10_000 for n in range(300)}
+    for key, data in old.items():
+        pages.put(key, data)
+    pages.prune()
+    # The killed build overwrote these 300 entries and added 300 more, none committed.
+    killed = subprocess.run([sys.executable, "-c", KILLED_WRITER, str(tmp_path)],
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert killed.returncode == -signal.SIGKILL
+    again = page_cache.Cache.open(tmp_path, "public", None, "base")
+    assert {key: again.get(key) for key in old} == old
+    assert again.get(again.key(300)) is None and again.notices == []
+    assert again.prune() == 0
+
+
+def test_the_entries_of_the_previous_format_are_removed_once(repo: GitProject,
+                                                             tmp_path: Path) -> None:
+    old = repo.root / page_cache.FOLDER / "public" / "pages" / "ab"
+    old.mkdir(parents=True)
+    (old / ("ab" + "0" * 62)).write_bytes(b"an entry of the file-per-entry format")
+    build(Deployment(repo.root), tmp_path / "site", AS_OF, first_publication=True)
+    # One database and its journal per cache, nothing else.
+    assert sorted(os.listdir(repo.root / page_cache.FOLDER / "public")) == \
+        ["pages.sqlite", "pages.sqlite-journal", "site.sqlite", "site.sqlite-journal"]
 
 
 def test_the_cache_is_git_ignored_and_never_an_output_folder(repo: GitProject,
@@ -207,6 +299,8 @@ def _render(root: Path, with_cache: bool) -> tuple[dict[str, bytes], page_cache.
         if with_cache else None
     rendered = render.render(projection, figures, model, deployment.template_dirs,
                              deployment.assets_dir, cache=cache)
+    if cache is not None:
+        cache.prune()           # (commits the render's entries, as the pipeline does)
     return rendered.files, cache.stats if cache else None
 
 

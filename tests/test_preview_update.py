@@ -19,8 +19,8 @@ from builder.pipeline import Deployment, LeakDetected, Reuse, build
 from builder.stages import cache as page_cache
 from builder.stages.projection import Audience
 
-from conftest import (BASE_RECORDS, RECTIFICATION, RECTIFICATION_PATH, edit, tree_bytes,
-                      write_all)
+from conftest import (BASE_RECORDS, RECTIFICATION, RECTIFICATION_PATH, cache_entries, edit,
+                      store_cache_entry, tree_bytes, write_all)
 from gitrepo import GitProject
 
 AS_OF = date(2026, 11, 21)
@@ -100,16 +100,16 @@ def test_a_leak_in_a_changed_file_is_never_served(repo: GitProject, tmp_path: Pa
     served = tree_bytes(out)
     build(deployment, tmp_path / "internal", AS_OF, Audience.INTERNAL, first_publication=True)
 
-    def entry(scope: str) -> tuple[Path, str, bytes]:
-        for path in (repo.root / page_cache.FOLDER / scope / "pages").rglob("*"):
-            data = page_cache._unpack(path.read_bytes(), path.name) if path.is_file() else None
+    def entry(scope: str) -> tuple[str, bytes]:
+        for key, value in cache_entries(repo.root, scope).items():
+            data = page_cache._unpack(value, key)
             if data is not None and "<code>ZG-2023-001</code>" in data.decode():
-                return path, path.name, data
+                return key, data
         raise AssertionError(scope)
 
     # The public entry forged to hold the internal page, with a matching key and digest.
-    public, key, _ = entry("public")
-    public.write_bytes(page_cache._pack(key, entry("internal")[2]))
+    key, _ = entry("public")
+    store_cache_entry(repo.root, "public", key, page_cache._pack(key, entry("internal")[1]))
     with pytest.raises(LeakDetected) as caught:
         build(deployment, out, AS_OF, reuse=reuse)
     assert any(INTERNAL.rstrip("。") in leak.secret.value for leak in caught.value.leaks)

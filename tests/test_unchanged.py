@@ -27,8 +27,9 @@ from builder.stages import cache as page_cache
 from builder.stages.projection import Audience
 from builder.stages.publish import ManifestError
 
-from conftest import (BASE_RECORDS, RECTIFICATION, RECTIFICATION_PATH,
-                      change_an_input_of_every_page, edit, tree_bytes, write_all)
+from conftest import (BASE_RECORDS, RECTIFICATION, RECTIFICATION_PATH, cache_entries,
+                      change_an_input_of_every_page, edit, store_cache_entry, tree_bytes,
+                      write_all)
 from gitrepo import GitProject
 
 AS_OF = date(2026, 11, 21)
@@ -37,11 +38,11 @@ PAGE = "rectification/ZG-2023-001/index.html"
 INTERNAL = "内部督办情况。"          # the internal block of conftest.RECTIFICATION
 
 
-def site_entry(root: Path, scope: str = "public") -> Path:
-    """The one record of what the last build left in its output folder."""
-    found = [p for p in (root / page_cache.FOLDER / scope / "site").rglob("*") if p.is_file()]
+def site_entry(root: Path, scope: str = "public") -> tuple[str, bytes]:
+    """The one record of what the last build left in its output folder: key and value."""
+    found = cache_entries(root, scope, "site")
     assert len(found) == 1, found
-    return found[0]
+    return next(iter(found.items()))
 
 
 @pytest.fixture
@@ -81,11 +82,11 @@ def test_a_leak_planted_in_the_live_folder_stops_the_unchanged_build(
     page.write_bytes(page.read_bytes().replace(b"</article>", f"<p>{INTERNAL}</p></article>"
                                                .encode(), 1))
     assert INTERNAL.encode() in page.read_bytes()
-    entry = site_entry(repo.root)
-    key = entry.name
-    record = json.loads(page_cache._unpack(entry.read_bytes(), key))
+    key, value = site_entry(repo.root)
+    record = json.loads(page_cache._unpack(value, key))
     record["files"] = page_cache.site_files(out)
-    entry.write_bytes(page_cache._pack(key, page_cache.canonical(record)))
+    store_cache_entry(repo.root, "public", key,
+                      page_cache._pack(key, page_cache.canonical(record)), "site")
     planted = tree_bytes(out)
 
     result = CliRunner().invoke(cli, ["build", "--root", str(repo.root), "--out", str(out),
@@ -179,7 +180,7 @@ def test_audiences_keep_their_own_record_and_continuity_is_checked_first(
     public, internal = tmp_path / "public", tmp_path / "internal"
     build(deployment, public, AS_OF, first_publication=True)
     build(deployment, internal, AS_OF, Audience.INTERNAL, first_publication=True)
-    assert site_entry(repo.root, "public").name != site_entry(repo.root, "internal").name
+    assert site_entry(repo.root, "public")[0] != site_entry(repo.root, "internal")[0]
     assert build(deployment, public, AS_OF).unchanged
     assert build(deployment, internal, AS_OF, Audience.INTERNAL).unchanged
     # Unchanged or not, a first publication where one exists is refused as before.

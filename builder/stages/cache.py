@@ -9,14 +9,20 @@ fresh render would be:
   the audience and body, the commit in the footnote) and the page's own inputs; an entry
   stores its key and the digest of its bytes, and anything that does not match (a torn
   write, another build's entry, a foreign file) is a miss and is overwritten;
-- each audience (and each body of the internal site) has its own folder *and* its own keys,
-  so no entry is ever shared between audiences;
-- a cache that cannot be read or written is no cache: a notice, never a failure;
+- each audience (and each body of the internal site) has its own folder, database *and*
+  keys, so no entry is ever shared between audiences;
+- a cache that cannot be read or written (not a database, damaged, locked by another build
+  beyond `LOCK_TIMEOUT`, in a read-only folder) is no cache for that build: a notice, never a
+  failure; a file that is not a database is replaced by a fresh one on the next write;
 - whatever comes from the cache still goes through the engine and the leak guard, which
   reads every output file after the engine, like a freshly rendered page.
 
-Entries a build did not use are removed at its end (`prune`), so the folder holds one build's
-pages per audience and grows with the records, not with the number of builds.
+The entries of one cache are rows of one SQLite database, `<scope>/<name>.sqlite`: creating
+(and later deleting) a file per page is what cost a build most system time, one database
+costs two files for good. A build's writes are one transaction, committed by `prune` together
+with the removal of the entries the build did not use, so the database holds one build's pages
+per audience (its free pages are reused by the next build) and grows with the records, not
+with the number of builds; a killed build loses only its own writes.
 """
 
 from __future__ import annotations
@@ -28,8 +34,9 @@ import hashlib
 import json
 import os
 import re
+import shutil
+import sqlite3
 import sys
-import tempfile
 from datetime import date, datetime
 from importlib import metadata
 from pathlib import Path
@@ -37,6 +44,9 @@ from typing import Any, Iterable
 
 FORMAT = b"sunlight-cache 1"
 FOLDER = ".sunlight-cache"
+# How long a build waits for another one that is writing the same cache before it builds
+# without it: a build holds its write lock for its whole render stage.
+LOCK_TIMEOUT = 1.0
 # Libraries whose version changes the bytes of a rendered page.
 LIBRARIES = ("jinja2", "markupsafe", "markdown", "pymdown-extensions", "nh3")
 # And those that change the rest of a built site: the engine's and the search index's.
@@ -143,45 +153,46 @@ class Stats:
 
 
 class Cache:
-    """Entries of one audience in `folder`, keyed under `base` (the global part of every key).
+    """Entries of one audience in one SQLite database `path`, keyed under `base` (the global
+    part of every key).
 
     `key(*parts)` adds a page's own inputs to the base; `get(key)` returns the stored bytes or
-    None; `put(key, data)` stores them atomically. The engine can use the same API with its
-    own `Cache` in a sibling folder."""
+    None; `put(key, data)` stores them in the build's one transaction, which `prune` commits
+    (and `close` rolls back when the build failed before). The engine can use the same API
+    with its own `Cache` beside this one."""
 
-    def __init__(self, folder: Path, base: str):
-        self.folder, self.base = folder, base
+    def __init__(self, path: Path, base: str):
+        self.path, self.base = path, base
         self.stats = Stats()
         self.notices: list[str] = []
         self._used: set[str] = set()
-        self._writable = True
-        self._marked = False
+        self._db: sqlite3.Connection | None = None
+        self._reading = self._writing = True
+        self._replace = False          # the file is not a database: a fresh one on first write
+        self._replaced = False         # (once a build: a fresh one that fails is no cache)
 
     @classmethod
     def open(cls, cache_dir: Path, audience: str, body: str | None, *base: Any,
              name: str = "pages") -> "Cache":
         """The cache of one audience under `cache_dir`; the audience and body are in the
-        folder and in the base of every key. `name` parts the folder (render's pages; the
-        engine's output could be another)."""
-        return cls(cache_dir / scope(audience, body) / name,
+        folder and in the base of every key. `name` is the database in that folder (render's
+        pages; the engine's output could be another)."""
+        return cls(cache_dir / scope(audience, body) / f"{name}.sqlite",
                    digest(FORMAT.decode(), name, audience, body, *base))
 
     def key(self, *parts: Any) -> str:
         return digest(self.base, *parts)
 
-    def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / key
-
     def get(self, key: str, name: str = "") -> bytes | None:
         """The bytes stored under `key`, or None; `name` (a page path) is listed in
         `stats.missed` when there are none."""
         self._used.add(key)
-        try:
-            data = _unpack(self._path(key).read_bytes(), key)
+        data = None
+        raw = self._read(key)
+        if raw is not None:
+            data = _unpack(raw, key)
             if data is None:
                 self.stats.rejected += 1
-        except OSError:
-            data = None
         if data is None:
             self.stats.misses += 1
             if name:
@@ -191,48 +202,161 @@ class Cache:
         return data
 
     def put(self, key: str, data: bytes) -> None:
-        """Store `data` under `key`: a temporary file renamed into place, so a reader sees
-        the whole entry or none. A failure turns the cache off for this build, with a notice."""
+        """Store `data` under `key` in this build's transaction: a reader sees the whole entry
+        once `prune` commits, or none. A failure turns the cache off for this build, with a
+        notice."""
         self._used.add(key)
-        if not self._writable:
+        db = self._writer()
+        if db is None:
             return
-        path = self._path(key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if not self._marked:
-                _ignore_in_git(self.folder.parents[1])
-                self._marked = True
-            fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    out.write(_pack(key, data))
-                os.replace(temporary, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
-                raise
-        except OSError as exc:
-            self._writable = False
-            self.notices.append(f"无法写入缓存 {self.folder}（{exc.strerror or exc}）："
-                                "本次构建不使用缓存，结果不受影响。")
+            db.execute("INSERT OR REPLACE INTO entries (key, value) VALUES (?, ?)",
+                       (key, _pack(key, data)))
+        except sqlite3.Error as exc:
+            self._fail(exc, "无法写入缓存")
             return
         self.stats.written += 1
 
     def prune(self) -> int:
-        """Remove the entries (and stray temporary files) this build did not use."""
-        removed = 0
-        if not self._writable or not self.folder.is_dir():
-            return removed
-        for shard in os.scandir(self.folder):
-            if not shard.is_dir(follow_symlinks=False):
-                continue
-            for entry in os.scandir(shard.path):
-                if entry.name in self._used:
-                    continue
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
-                    removed += 1
-        return removed
+        """Remove the entries this build did not use and commit its writes, in one step: the
+        database then holds this build's entries alone. The connection is closed."""
+        if self._db is None and not self.path.is_file():
+            return 0
+        db = self._writer()
+        if db is None:
+            return 0
+        try:
+            unused = [(key,) for (key,) in db.execute("SELECT key FROM entries").fetchall()
+                      if key not in self._used]
+            db.executemany("DELETE FROM entries WHERE key = ?", unused)
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._fail(exc, "无法写入缓存")
+            return 0
+        self.close()
+        return len(unused)
+
+    def close(self) -> None:
+        """Close the database; writes `prune` did not commit are rolled back (a failed build
+        keeps the entries of the last one that finished)."""
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+            self._db = None
+
+    def _read(self, key: str) -> bytes | None:
+        if not self._reading:
+            return None
+        try:
+            db = self._connect(create=False)
+            if db is None:
+                return None
+            rows = db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchall()
+        except sqlite3.Error as exc:
+            self._fail(exc, "无法读取缓存")
+            return None
+        if not rows:
+            return None
+        # A value that is not bytes was not put by a build: present, but no entry.
+        return rows[0][0] if isinstance(rows[0][0], bytes) else b""
+
+    def _writer(self) -> sqlite3.Connection | None:
+        """The connection inside this build's one write transaction, begun on first use; None
+        when the cache cannot be written."""
+        if not self._writing:
+            return None
+        try:
+            if self._replace:
+                self._start_afresh()
+            db = self._connect(create=True)
+            assert db is not None
+            if not db.in_transaction:
+                # IMMEDIATE: another build writing the same cache makes this one wait (at most
+                # LOCK_TIMEOUT) here, not halfway through its pages.
+                db.execute("BEGIN IMMEDIATE")
+        except (OSError, sqlite3.Error) as exc:
+            self._fail(exc, "无法写入缓存")
+            return None
+        return db
+
+    def _connect(self, create: bool) -> sqlite3.Connection | None:
+        if self._db is not None:
+            return self._db
+        if not create and not self.path.is_file():
+            return None
+        if create:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _ignore_in_git(self.path.parents[1])
+            if not self.path.exists():
+                _forget_shard_folders(self.path)
+        db = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT, isolation_level=None)
+        try:
+            # The rollback journal keeps a killed build's half-written transaction out (the
+            # next open rolls it back) and writes each page once; TRUNCATE keeps the journal
+            # file between builds instead of creating and deleting it (creating files is what
+            # a build should do least). No fsync (synchronous OFF): a commit survives a killed
+            # process all the same, and what a power cut could leave behind is read as a miss
+            # (every entry carries its key and digest) or, when not a database any more,
+            # replaced; losing the cache costs a full build, nothing else.
+            db.execute("PRAGMA journal_mode = TRUNCATE").fetchall()
+            db.execute("PRAGMA synchronous = OFF")
+            # (An empty file is an empty database to SQLite: it gets its table here.)
+            db.execute("CREATE TABLE IF NOT EXISTS entries "
+                       "(key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+        except BaseException:
+            db.close()
+            raise
+        self._db = db
+        return db
+
+    def _start_afresh(self) -> None:
+        """Replace a file that is not a database (or no longer one) by a fresh database."""
+        self.close()
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{self.path}{suffix}")
+        self._replace = False
+
+    def _fail(self, exc: BaseException, what: str) -> None:
+        """No cache for the rest of this build, with a notice; a file that is no database is
+        also marked to be replaced on the next write."""
+        name = getattr(exc, "sqlite_errorname", "")
+        broken = name in ("SQLITE_NOTADB", "SQLITE_CORRUPT")
+        if isinstance(exc, sqlite3.Error):
+            reason = _REASONS.get(name, str(exc))
+        else:
+            reason = getattr(exc, "strerror", None) or str(exc)
+        self.close()
+        self._reading = False
+        if broken and self._writing and not self._replaced:
+            self._replace = self._replaced = True
+            self.notices.append(f"缓存 {self.path} 已损坏（{reason}）：本次构建不读取它，"
+                                "并换成新的缓存，结果不受影响。")
+            return
+        self._writing = False
+        self.notices.append(f"{what} {self.path}（{reason}）：本次构建不使用缓存，结果不受影响。")
+
+
+# What an editor reads for the SQLite failures a cache meets (others keep SQLite's words).
+_REASONS = {
+    "SQLITE_NOTADB": "不是缓存数据库",
+    "SQLITE_CORRUPT": "文件已损坏",
+    "SQLITE_BUSY": "正被另一个构建占用",
+    "SQLITE_LOCKED": "正被另一个构建占用",
+    "SQLITE_READONLY": "只读",
+    "SQLITE_CANTOPEN": "无法打开",
+    "SQLITE_FULL": "磁盘已满",
+    "SQLITE_IOERR": "读写出错",
+}
+
+
+def _forget_shard_folders(path: Path) -> None:
+    """Once, when a database is created where the previous format kept the same entries as
+    one file each in 256 folders (`<scope>/<name>/<2 hex>/<key>`): those files are never read
+    again, and left they would stay on disk for good."""
+    old = path.with_suffix("")
+    if old.is_dir() and not old.is_symlink():
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _pack(key: str, data: bytes) -> bytes:

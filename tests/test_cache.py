@@ -8,7 +8,6 @@ trusted, and whatever comes out of the cache still meets the leak guard.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import signal
@@ -196,7 +195,7 @@ def test_a_database_that_is_not_one_is_no_cache_and_the_next_build_repairs_it(
     shutil.rmtree(tmp_path / "first")   # (else the site record would make it an unchanged build)
 
     damaged = build(deployment, tmp_path / "first", AS_OF, first_publication=True)
-    none = build(deployment, tmp_path / "none", AS_OF, first_publication=True, cache=False)
+    build(deployment, tmp_path / "none", AS_OF, first_publication=True, cache=False)
     assert tree_bytes(tmp_path / "first") == tree_bytes(tmp_path / "none")
     assert damaged.cache.hits < 7 and damaged.cache.written > 0
     if damage != "empty":                # (an empty file is an empty database to SQLite)

@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from builder import pipeline
-from builder.stages import cache as page_cache
 from builder.stages import verify
 from builder.model import load_model
 from builder.pipeline import LeakDetected, Deployment, build, check

@@ -438,6 +438,73 @@ def write_tree(folder: Path, files: dict[str, bytes] | Iterable[tuple[str, bytes
     return written
 
 
+def sync_tree(folder: Path, files: dict[str, bytes] | Iterable[tuple[str, bytes]],
+              before: dict[str, str]) -> dict[str, str]:
+    """`write_tree` into a folder kept from the last build (the preview's), whose files were
+    `before` (path → SHA-256, as this returned then): a file is written only where its bytes
+    changed, and one no longer given is deleted; creating files is what costs the system, not
+    comparing digests. Returns the folder's files now, path → SHA-256."""
+    now: dict[str, str] = {}
+    made: set[Path] = set()
+    for rel, data in files.items() if isinstance(files, dict) else files:
+        now[rel] = hashlib.sha256(data).hexdigest()
+        if before.get(rel) == now[rel]:
+            continue
+        path = folder / rel
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        path.write_bytes(data)
+    _delete(folder, [rel for rel in before if rel not in now])
+    return now
+
+
+def keep_only(folder: Path, wanted: set[str]) -> None:
+    """Delete every file under `folder` whose path (relative, with slashes) is not in
+    `wanted`, and the folders that leaves empty: what a kept site folder still holds of
+    builds before (a deleted record's page, the last search index)."""
+    _delete(folder, [rel for rel in _files_under(folder) if rel not in wanted])
+
+
+def _files_under(folder: Path) -> Iterator[str]:
+    for base, _, names in os.walk(folder):
+        prefix = Path(base).relative_to(folder).as_posix()
+        for name in names:
+            yield name if prefix == "." else f"{prefix}/{name}"
+
+
+def _delete(folder: Path, files: list[str]) -> None:
+    """Delete `files` of `folder`, then each of their folders that is left empty."""
+    emptied: set[str] = set()
+    for rel in files:
+        with contextlib.suppress(FileNotFoundError):
+            (folder / rel).unlink()
+        parts = rel.split("/")[:-1]
+        emptied.update("/".join(parts[:n]) for n in range(1, len(parts) + 1))
+    # Deepest first, so a folder is tried after the folders inside it.
+    for rel in sorted(emptied, key=lambda r: r.count("/"), reverse=True):
+        with contextlib.suppress(OSError):           # not empty: something else lives there
+            (folder / rel).rmdir()
+
+
+def clear_except(folder: Path, names: set[str]) -> None:
+    """Delete everything directly in `folder` but the entries named `names`."""
+    for entry in os.scandir(folder):
+        if entry.name in names:
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(entry.path)
+
+
+def copy_tree(source: Path, target: Path) -> Path:
+    """A copy of the tree `source` at `target` (a new path), bytes only."""
+    shutil.copytree(source, target, copy_function=shutil.copyfile)
+    return target
+
+
 def read_manifest(location: Path) -> dict[str, Any] | None:
     """The manifest in a site folder (or a manifest file itself); None when there is none.
 

@@ -361,8 +361,12 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
             reuse.close()
         else:
             # Only what the next build updates stays: the search index's inputs and output
-            # and the leak guard's links go.
-            publish.clear_except(work, {"docs", "site", engine.THEME_DIR, engine.CONFIG_NAME})
+            # and the leak guard's links go; a workspace where that fails is dropped.
+            try:
+                publish.clear_except(work, {"docs", "site", engine.THEME_DIR,
+                                            engine.CONFIG_NAME})
+            except OSError:
+                reuse.close()
     return Built(checked=checked, out_dir=out_dir, pages=len(rendered.pages),
                  public_records=len(projection.records), secrets_checked=len(secrets),
                  timings=clock.timings,

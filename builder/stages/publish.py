@@ -488,15 +488,15 @@ def _delete(folder: Path, files: list[str]) -> None:
 
 
 def clear_except(folder: Path, names: set[str]) -> None:
-    """Delete everything directly in `folder` but the entries named `names`."""
+    """Delete everything directly in `folder` but the entries named `names`. Raises
+    OSError when something cannot be deleted."""
     for entry in os.scandir(folder):
         if entry.name in names:
             continue
         if entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path, ignore_errors=True)
+            shutil.rmtree(entry.path)
         else:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(entry.path)
+            os.unlink(entry.path)
 
 
 def copy_tree(source: Path, target: Path) -> Path:

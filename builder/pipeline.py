@@ -177,6 +177,19 @@ class Reuse:
     # of the pages the search index in it was made from.
     served: tuple[Path, str, dict[str, str]] | None = None
     search: str | None = None
+    # The workspace kept from one build to the next, beside the output folder it serves
+    # (held like any build's workspace, so `publish.tidy` leaves it alone while this process
+    # lives and removes it once a killed one let go), and its docs tree as the last build
+    # wrote it (path → SHA-256): the docs, the theme and the site are brought up to date in
+    # place, since creating files is most of what a rebuild costs the system.
+    workspace: tuple[Path, Path] | None = None
+    docs: dict[str, str] = field(default_factory=dict)
+
+    def close(self) -> None:
+        """Delete the kept workspace and let go of it."""
+        if self.workspace is not None:
+            publish.discard(self.workspace[1])
+        self.workspace, self.docs = None, {}
 
 
 class _Stopwatch:
@@ -260,9 +273,11 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
     # in are a tenth of an unchanged build's time, which never needs them.
     from .stages import dashboards, feeds, render
     pages = _page_cache(deployment, audience, body, as_of, commit) if cache else None
-    work = _writable(publish.workspace, out_dir)
+    work = _workspace(out_dir, reuse)
+    kept = reuse is not None
+    done = False
     try:
-        docs = publish.TreeWriter(work / "docs")
+        docs = publish.TreeWriter(work / "docs", reuse.docs if kept else None)
         boards = dashboards.compute(projection.records, model, as_of,
                                     checked.validation.warnings) \
             if audience is Audience.INTERNAL else None
@@ -274,21 +289,28 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
                                  if audience is Audience.INTERNAL else None, cache=pages,
                                  sink=docs.write)
         # The docs tree is the engine's input, read from disk: each file is written as it is
-        # made, so the build never holds the whole tree (the size of the site) in memory.
-        publish.write_tree(work / "docs",
-                           feeds.feeds(found, projection, model, feeds.site_url(model)))
+        # made, so the build never holds the whole tree (the size of the site) in memory; the
+        # preview's kept tree gets only the files whose bytes changed.
+        docs.write_all(feeds.feeds(found, projection, model, feeds.site_url(model)))
         if audience is Audience.PUBLIC:
-            publish.write_tree(work / "docs", opendata.open_data(
+            docs.write_all(opendata.open_data(
                 projection.records, model, statistics.as_json(figures_), folder="data",
                 as_of=as_of, url=feeds.site_url(model)))
-        publish.write_tree(work / "docs", manifest)
+        docs.write_all(manifest)
+        if kept:
+            reuse.docs = docs.finish()
         if pages is not None:
             pages.prune()
         clock.lap("render")
         config = engine.write_config(rendered, work / "docs", deployment.base_config,
                                      deployment.theme_dirs(audience.value), work / "site",
                                      _engine_extra(model, audience, body))
-        engine.build(config, as_of, stamp=[p.path for p in rendered.pages if p.record])
+        produced = engine.build(config, as_of, stamp=[p.path for p in rendered.pages
+                                                      if p.record], keep=kept)
+        if kept:
+            # What earlier builds left in the kept site and this one did not make: a
+            # deleted record's page, the search index of a first build, the editor.
+            publish.keep_only(work / "site", produced)
         if audience is Audience.INTERNAL or web_editor.EditorSettings.of(model).public:
             # The web editor goes with the internal site (editors are staff); the public site
             # has it only when the deployment says so (site.yml editor.public).
@@ -303,6 +325,7 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
         if reuse is not None and reuse.served is not None and reuse.served[0] == out_dir \
                 and out_dir.is_dir():
             _update_preview(work, out_dir, secrets, reuse, clock)
+            done = True
             return Built(checked=checked, out_dir=out_dir, pages=len(rendered.pages),
                          public_records=len(projection.records), secrets_checked=len(secrets),
                          timings=clock.timings,
@@ -322,7 +345,10 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
             raise LeakDetected(leaks)
         files = page_cache.site_files(work / "site") \
             if site is not None or reuse is not None else None
-        _writable(publish.swap_into, work / "site", out_dir)
+        # A kept workspace keeps its site for the next build to update: a copy is served.
+        _writable(publish.swap_into, _writable(publish.copy_tree, work / "site",
+                                               work / "served") if kept else work / "site",
+                  out_dir)
         if reuse is not None and files is not None:
             reuse.served = (out_dir, _digest_of(secrets), files)
             reuse.search = page_cache.digest(searched)
@@ -332,8 +358,22 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
                                                        "pages": len(rendered.pages)}))
             site.prune()
         clock.lap("publish")
+        done = True
     finally:
-        publish.discard(work)
+        if not kept:
+            publish.discard(work)
+        elif not done:
+            # A build that failed halfway leaves a workspace nobody knows: the next starts
+            # afresh.
+            reuse.close()
+        else:
+            # Only what the next build updates stays: the search index's inputs and output
+            # and the leak guard's links go; a workspace where that fails is dropped.
+            try:
+                publish.clear_except(work, {"docs", "site", engine.THEME_DIR,
+                                            engine.CONFIG_NAME})
+            except OSError:
+                reuse.close()
         # A build that fails before a cache's prune leaves that cache as the last build did.
         for opened in (pages, site):
             if opened is not None:
@@ -344,6 +384,19 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
                  notices=repaired + notices + (pages.notices if pages is not None else [])
                  + (site.notices if site is not None else []),
                  frozen=differences, cache=pages.stats if pages is not None else None)
+
+
+def _workspace(out_dir: Path, reuse: Reuse | None) -> Path:
+    """A fresh workspace for this build; with `reuse`, the one kept from its last build
+    into the same output folder (made on the first)."""
+    if reuse is None:
+        return _writable(publish.workspace, out_dir)
+    if reuse.workspace is not None and (reuse.workspace[0] != out_dir
+                                        or not reuse.workspace[1].is_dir()):
+        reuse.close()
+    if reuse.workspace is None:
+        reuse.workspace = (out_dir, _writable(publish.workspace, out_dir))
+    return reuse.workspace[1]
 
 
 def _update_preview(work: Path, out_dir: Path, secrets: list[verify.Secret], reuse: Reuse,

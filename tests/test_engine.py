@@ -38,9 +38,9 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     stamped_paths: list[str] = []
     real_build = engine.build
 
-    def stamped_then_themed(config: Path, build_date: date, stamp=()) -> None:
+    def stamped_then_themed(config: Path, build_date: date, stamp=(), keep=False) -> set[str]:
         stamped_paths.extend(stamp)
-        real_build(config, build_date, stamp)
+        produced = real_build(config, build_date, stamp, keep)
         # The same docs tree and theme, kept beyond the pipeline's workspace.
         settings = json.loads(config.read_text(encoding="utf-8"))
         shutil.copytree(settings["docs_dir"], docs)
@@ -50,6 +50,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
         other = tmp / "mkdocs.themed.yml"
         other.write_text(json.dumps(settings, ensure_ascii=False), encoding="utf-8")
         real_build(other, build_date)          # nothing stamped: every page through the theme
+        return produced
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(engine, "build", stamped_then_themed)

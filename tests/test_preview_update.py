@@ -9,18 +9,25 @@ checked again and the old search index is dropped before the new one is made.
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
+import material as mkdocs_material
 import pytest
 
 from builder import pipeline
 from builder.pipeline import Deployment, LeakDetected, Reuse, build
 from builder.stages import cache as page_cache
+from builder.stages import publish
 from builder.stages.projection import Audience
 
-from conftest import (BASE_RECORDS, RECTIFICATION, RECTIFICATION_PATH, cache_entries, edit,
-                      store_cache_entry, tree_bytes, write_all)
+from conftest import (BASE_RECORDS, RECTIFICATION, RECTIFICATION_PATH, REPO, cache_entries,
+                      edit, store_cache_entry, tree_bytes, write_all)
 from gitrepo import GitProject
 
 AS_OF = date(2026, 11, 21)
@@ -114,3 +121,192 @@ def test_a_leak_in_a_changed_file_is_never_served(repo: GitProject, tmp_path: Pa
         build(deployment, out, AS_OF, reuse=reuse)
     assert any(INTERNAL.rstrip("。") in leak.secret.value for leak in caught.value.leaks)
     assert tree_bytes(out) == served
+
+
+# --- the kept workspace: docs, theme and site brought up to date in place --------------------
+
+SECOND = "content/rectifications/ZG-2023-002.md"
+COPYRIGHT = "templates/overrides/common/partials/copyright.html"
+FOOTER = "templates/overrides/common/partials/footer.html"
+
+
+def second_rectification() -> str:
+    """A second rectification of the same finding (a record added, then deleted)."""
+    return edit(edit(RECTIFICATION, "id: ZG-2023-001", "id: ZG-2023-002"),
+                "title: 加快林业项目资金拨付", "title: 补齐林业项目验收材料")
+
+
+def workspace_of(reuse: Reuse) -> Path:
+    assert reuse.workspace is not None
+    return reuse.workspace[1]
+
+
+def full_build(deployment: Deployment, folder: Path,
+               audience: Audience = Audience.PUBLIC) -> dict[str, bytes]:
+    build(deployment, folder, AS_OF, audience, first_publication=True)
+    return tree_bytes(folder)
+
+
+@pytest.mark.parametrize("audience, changes", [
+    (Audience.PUBLIC, ["edit", "add", "theme", "unthemed", "site_config"]),
+    # A public preview refuses to lose a record its own manifest lists (publish's continuity
+    # check); the internal one shows a deleted record going, and carries the web editor. (The
+    # edit between: a page new in a build is moved into the preview, the next build makes it
+    # in the kept site again, and the deletion must remove it from there.)
+    (Audience.INTERNAL, ["add", "edit", "delete"]),
+])
+def test_after_every_kind_of_change_the_kept_workspace_serves_what_a_full_build_makes(
+        repo: GitProject, tmp_path: Path, audience: Audience, changes: list[str]) -> None:
+    deployment, reuse = Deployment(repo.root), Reuse()
+    out = tmp_path / "preview" / "site"
+    build(deployment, out, AS_OF, audience, reuse=reuse)
+    work = workspace_of(reuse)
+    for n, change in enumerate(changes):
+        if change == "edit":
+            write_all(repo.root, {RECTIFICATION_PATH: edit(RECTIFICATION, "加快林业",
+                                                           "尽快完成林业")})
+        elif change == "add":
+            write_all(repo.root, {SECOND: second_rectification()})
+        elif change == "delete":
+            write_all(repo.root, {SECOND: None})
+        elif change == "theme":
+            # The deployment's own copy of an override of Sunlight's and an override of its
+            # own (a theme partial Sunlight leaves alone): every page changes.
+            material = Path(mkdocs_material.__file__).parent / "templates" / "partials"
+            write_all(repo.root, {
+                COPYRIGHT: (REPO / COPYRIGHT).read_text(encoding="utf-8")
+                .replace("自动生成", "每日自动生成"),
+                FOOTER: "<p>本地页脚</p>\n" + (material / "footer.html").read_text(encoding="utf-8")})
+        elif change == "unthemed":  # and gone again: the kept theme folder must forget them
+            shutil.rmtree(repo.root / "templates")
+        else:                       # the site's name, on every page
+            site = repo.root / "site_config" / "site.yml"
+            site.write_text(edit(site.read_text(encoding="utf-8"), "阳光监督公开平台（示例）",
+                                 "阳光监督公开平台（预览）"), encoding="utf-8")
+        before = tree_bytes(out)
+        build(deployment, out, AS_OF, audience, reuse=reuse)
+        served = tree_bytes(out)
+        assert served == full_build(deployment, tmp_path / f"full-{n}", audience), change
+        assert served != before, change
+        # The same workspace, holding only what the next build brings up to date.
+        assert workspace_of(reuse) == work and work.is_dir()
+        assert sorted(p.name for p in work.iterdir()) == ["docs", "mkdocs.generated.yml",
+                                                          "site", "theme"]
+        assert ("rectification/ZG-2023-002/index.html" in served) == (repo.root / SECOND).exists()
+    if audience is Audience.INTERNAL:
+        assert any(rel.startswith("editor/") for rel in tree_bytes(out))
+
+
+def test_what_did_not_change_is_neither_written_nor_created_again(
+        repo: GitProject, tmp_path: Path) -> None:
+    """Creating files is what costs the system: an unchanged docs file is left as it is, an
+    unchanged record page is not written, and every other file of the kept site is
+    overwritten in place (the same inode), never deleted and created again."""
+    deployment, reuse = Deployment(repo.root), Reuse()
+    out = tmp_path / "preview" / "site"
+    build(deployment, out, AS_OF, reuse=reuse)
+    work = workspace_of(reuse)
+
+    def stats(folder: Path) -> dict[str, tuple[int, int]]:
+        return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+                for p in folder.rglob("*") if p.is_file()}
+
+    # The first build's search index went into the site it served: the next removes it.
+    build(deployment, out, AS_OF, reuse=reuse)
+    docs, site, site_bytes = stats(work / "docs"), stats(work / "site"), tree_bytes(work / "site")
+    digests = dict(reuse.docs)
+    write_all(repo.root, {RECTIFICATION_PATH: edit(RECTIFICATION, "整改正文。", "整改正文有补充。")})
+    build(deployment, out, AS_OF, reuse=reuse)
+    assert "整改正文有补充" in (out / PAGE).read_text(encoding="utf-8")
+
+    same_docs = [rel for rel, sha in reuse.docs.items() if digests.get(rel) == sha]
+    assert 0 < len(same_docs) < len(reuse.docs)
+    assert all(stats(work / "docs")[rel] == docs[rel] for rel in same_docs)
+
+    # The files that changed were moved into the preview; every other file is still the one
+    # the last build left (the same inode), and an unchanged record page was not written.
+    now, now_bytes = stats(work / "site"), tree_bytes(work / "site")
+    moved = set(site) - set(now)
+    assert PAGE in moved and set(now) <= set(site)
+    assert all(tree_bytes(out)[rel] != site_bytes[rel] for rel in moved)
+    assert all(now[rel][0] == site[rel][0] for rel in now)
+    records = [rel for rel in now if rel.startswith(("plan/", "item/", "finding/"))
+               and rel.endswith("/index.html") and rel.count("/") == 2]
+    assert len(records) == 3 and all(now[rel] == site[rel] for rel in records)
+    assert all(now_bytes[rel] == site_bytes[rel] for rel in records)
+
+
+def test_a_leak_planted_in_the_kept_workspace_is_never_served(
+        repo: GitProject, tmp_path: Path) -> None:
+    deployment, reuse = Deployment(repo.root), Reuse()
+    out = tmp_path / "preview" / "site"
+    build(deployment, out, AS_OF, reuse=reuse)
+    work = workspace_of(reuse)
+    served = tree_bytes(out)
+
+    # In the kept site: a page no build makes, and a copied asset altered. The first is
+    # removed, the second copied again; neither is served.
+    (work / "site" / "planted").mkdir()
+    (work / "site" / "planted" / "index.html").write_text(f"<p>{INTERNAL}</p>", encoding="utf-8")
+    css = work / "site" / "assets" / "sunlight.css"
+    css.write_text(css.read_text(encoding="utf-8") + f"/* {INTERNAL} */", encoding="utf-8")
+    write_all(repo.root, {RECTIFICATION_PATH: edit(RECTIFICATION, "加快林业", "尽快完成林业")})
+    build(deployment, out, AS_OF, reuse=reuse)
+    assert tree_bytes(out) == full_build(deployment, tmp_path / "full")
+    assert INTERNAL not in (work / "site" / "assets" / "sunlight.css").read_text(encoding="utf-8")
+
+    # In the kept docs tree, where the preview remembers other bytes (so the file is not
+    # written again): the page made from it differs from the served one, so the leak guard
+    # reads it before anything is served.
+    served = tree_bytes(out)
+    source = work / "docs" / "finding" / "WT-2023-001.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("问题正文。", INTERNAL),
+                      encoding="utf-8")
+    with pytest.raises(LeakDetected) as caught:
+        build(deployment, out, AS_OF, reuse=reuse)
+    assert any(leak.file.startswith("finding/WT-2023-001/") for leak in caught.value.leaks)
+    assert tree_bytes(out) == served
+    # The failed build's workspace is gone; the next starts afresh and serves the truth.
+    assert reuse.workspace is None and not work.exists()
+    build(deployment, out, AS_OF, reuse=reuse)
+    assert tree_bytes(out) == full_build(deployment, tmp_path / "full-again")
+
+
+KILLED_PREVIEW = """
+import os, signal, sys
+from datetime import date
+from pathlib import Path
+from builder.pipeline import Deployment, Reuse, build
+reuse = Reuse()
+for _ in range(2):
+    build(Deployment(Path(sys.argv[1])), Path(sys.argv[2]), date(2026, 11, 21), reuse=reuse)
+print(reuse.workspace[1], flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_the_kept_workspace_is_held_while_the_preview_lives_and_removed_once_it_is_killed(
+        repo: GitProject, tmp_path: Path) -> None:
+    deployment, reuse = Deployment(repo.root), Reuse()
+    out = tmp_path / "preview" / "site"
+    build(deployment, out, AS_OF, reuse=reuse)
+    work = workspace_of(reuse)
+    # Another build's tidy beside the same folder leaves a living preview's workspace alone.
+    assert publish.tidy(out) == [] and work.is_dir()
+    build(deployment, out, AS_OF, reuse=reuse)
+    assert workspace_of(reuse) == work
+    reuse.close()
+    assert not work.exists()
+
+    # A preview killed with its workspace kept: the next build beside it removes it.
+    killed = tmp_path / "killed" / "site"
+    done = subprocess.run([sys.executable, "-c", KILLED_PREVIEW, str(repo.root), str(killed)],
+                          capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    left = Path(done.stdout.strip())
+    assert left.is_dir() and left.parent == killed.parent
+    built = build(deployment, killed, AS_OF)
+    assert not left.exists()
+    assert any("中断的构建" in notice for notice in built.notices)
+    assert [p.name for p in killed.parent.iterdir()] == ["site"]

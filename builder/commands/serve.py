@@ -297,4 +297,5 @@ class Preview:
         if self.backend is not None:
             self.backend.close()
             self.backend = None
+        self.reuse.close()
         publish.discard(self.workdir)

@@ -14,6 +14,7 @@ with markers in those places, and every record page is stamped from it (`_Stamp`
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -55,34 +56,81 @@ def write_config(rendered: Rendered, docs_dir: Path, base_config: Path,
         "extra_javascript": ["assets/ledger.js"],
     }
     existing = [d for d in theme_dirs or [] if d.is_dir()]
+    theme = docs_dir.parent / THEME_DIR
     if existing:
-        theme = docs_dir.parent / "theme"
-        for folder in existing:
-            shutil.copytree(folder, theme, dirs_exist_ok=True)
+        _overlay(existing, theme)
         config["theme"] = {"name": "material", "custom_dir": str(theme.resolve())}
+    elif theme.is_dir():     # a kept workspace whose deployment dropped its overrides
+        shutil.rmtree(theme)
     config.update(extra or {})
-    path = docs_dir.parent / "mkdocs.generated.yml"
+    path = docs_dir.parent / CONFIG_NAME
     path.write_text(json.dumps(config, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return path
 
 
-def build(config_file: Path, build_date: date, stamp: Iterable[str] = ()) -> None:
-    """Run `mkdocs build` in-process. Raises EngineError with MkDocs' own messages.
+# What `write_config` puts beside the docs tree: the overlaid theme folder and the config.
+THEME_DIR = "theme"
+CONFIG_NAME = "mkdocs.generated.yml"
+
+
+def _overlay(folders: list[Path], theme: Path) -> None:
+    """`folders` overlaid into `theme` (a later file replaces an earlier one of the same path).
+    A theme folder kept from the last build (the preview's) is brought up to date: a file is
+    written only where its bytes differ, and one no folder has any more is removed."""
+    wanted: dict[str, Path] = {}
+    for folder in folders:
+        wanted |= {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*"))
+                   if p.is_file()}
+    if theme.is_dir():
+        for old in [p for p in theme.rglob("*") if p.is_file()]:
+            if old.relative_to(theme).as_posix() not in wanted:
+                old.unlink()
+    for rel, source in wanted.items():
+        target = theme / rel
+        if not _same_bytes(source, target):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+
+
+def _same_bytes(source: str | Path, target: str | Path) -> bool:
+    """Whether `target` exists and holds exactly the bytes of `source`."""
+    try:
+        if os.path.getsize(source) != os.path.getsize(target):
+            return False
+        with open(source, "rb") as a, open(target, "rb") as b:
+            return a.read() == b.read()
+    except OSError:
+        return False
+
+
+def build(config_file: Path, build_date: date, stamp: Iterable[str] = (),
+          keep: bool = False) -> set[str]:
+    """Run `mkdocs build` in-process. Raises EngineError with MkDocs' own messages. Returns
+    the paths (relative to the site folder) of every file this build produced.
 
     `stamp`: docs-tree paths of pages that may be stamped from a shell (record pages); one
-    that does not fit (see `_Engine.stampable`) is rendered by the theme like any page."""
+    that does not fit (see `_Engine.stampable`) is rendered by the theme like any page.
+
+    `keep`: build into the site folder as the last build left it (the preview's), without
+    emptying it first: creating a file costs the system far more than overwriting one. Every
+    page is still built; a static file is copied, and a stamped page written, only where
+    the bytes differ. Files no longer produced stay: the caller removes what is not in the
+    returned set."""
     from mkdocs import exceptions
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
-    with _quiet_environment(build_date), _collect_logs() as messages:
+    with _quiet_environment(build_date), _collect_logs() as messages, _no_dirty_warning(keep):
         engine = None
         try:
             config = load_config(config_file=str(config_file))
-            engine = _Engine(set(stamp))
+            engine = _Engine(set(stamp), keep)
             config.plugins["sunlight-engine"] = engine
-            mkdocs_build(config)
+            # MkDocs' "dirty" build only to skip emptying the site folder: `_Engine.on_files`
+            # makes every page count as modified, so none is skipped.
+            mkdocs_build(config, dirty=keep)
             engine.stamp(config)
+            return engine.produced(config)
         except (exceptions.MkDocsException, exceptions.Abort) as exc:
             raise EngineError(messages + [str(exc)]) from exc
         except SystemExit as exc:  # mkdocs' config loader exits on some YAML errors
@@ -112,6 +160,25 @@ def _quiet_environment(build_date: date) -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@contextlib.contextmanager
+def _no_dirty_warning(keep: bool) -> Iterator[None]:
+    """MkDocs warns that a "dirty" build may leave navigation stale; here every page is built
+    (`keep`), so the warning is wrong, and in strict mode it would even abort the build."""
+    if not keep:
+        yield
+        return
+
+    def drop(record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("A 'dirty' build is being performed")
+
+    logger = logging.getLogger("mkdocs.commands.build")
+    logger.addFilter(drop)
+    try:
+        yield
+    finally:
+        logger.removeFilter(drop)
 
 
 @contextlib.contextmanager
@@ -150,8 +217,9 @@ class _Engine:
     bypasses Python-Markdown; the pages named in `candidates` that fit are taken out of the
     MkDocs run and stamped afterwards from a shell the theme renders once per depth."""
 
-    def __init__(self, candidates: set[str]):
+    def __init__(self, candidates: set[str], keep: bool = False):
         self.candidates = candidates
+        self.keep = keep                             # building into the last build's site
         self.kept: dict[str, str] = {}
         self.stamped: list[tuple[Any, str]] = []     # (MkDocs File, its page title)
         self.shells: dict[int, Any] = {}             # depth → the shell's MkDocs File
@@ -164,6 +232,13 @@ class _Engine:
         from mkdocs.structure.files import File
 
         self.order = [f.src_uri for f in files.documentation_pages()]
+        if self.keep:
+            # A kept site folder holds the last build's files, newer than their sources:
+            # MkDocs would skip them by modification time. Every page counts as modified;
+            # a static file is copied where its bytes differ from what the site holds.
+            for file in files:
+                file.is_modified = (_always if file.is_documentation_page()
+                                    else functools.partial(_differs, file))
         for file in list(files.documentation_pages()):
             title = self.stampable(file) if file.src_uri in self.candidates else None
             if title is None:
@@ -241,11 +316,26 @@ class _Engine:
             page = Page(None, file, config)
             _, html = _page_source(file)
             out = stamps[file.src_uri.count("/")].fill(page, title, html.strip())
+            data = out.encode("utf-8", errors="xmlcharrefreplace")
             dest = Path(file.abs_dest_path)
+            if self.keep and _holds(dest, data):
+                continue
             dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(out.encode("utf-8", errors="xmlcharrefreplace"))
+            dest.write_bytes(data)
         if self.stamped:
             self._sitemap(config)
+
+    def produced(self, config: Any) -> set[str]:
+        """Every file this build wrote or would have written, relative to the site folder:
+        the pages and static files MkDocs copied or rendered, the stamped pages, and the
+        theme's static templates (the sitemap beside its gzip copy); never a shell."""
+        shells = {shell.dest_uri for shell in self.shells.values()}
+        files = [f for f in self.files or () if f.inclusion.is_included()]
+        out = {f.dest_uri for f in files} | {f.dest_uri for f, _ in self.stamped}
+        out |= set(config.theme.static_templates) | set(config.extra_templates)
+        if "sitemap.xml" in out:
+            out.add("sitemap.xml.gz")
+        return out - shells
 
     def _sitemap(self, config: Any) -> None:
         """The theme's sitemap lists pages MkDocs rendered: the shells, not the stamped
@@ -261,6 +351,25 @@ class _Engine:
         order = {path: n for n, path in enumerate(self.order)}
         ranked = sorted(pages.values(), key=lambda f: order.get(f.src_uri, len(order)))
         _build_theme_template("sitemap.xml", self.env, Files(ranked), config, self.nav)
+
+
+def _always() -> bool:
+    return True
+
+
+def _differs(file: Any) -> bool:
+    """A static file is copied into a kept site when the site does not hold its bytes."""
+    if file.abs_src_path is None:        # generated in memory: MkDocs always writes it
+        return True
+    return not _same_bytes(file.abs_src_path, file.abs_dest_path)
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether the file at `path` holds exactly `data`."""
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _page_source(file: Any) -> tuple[dict[str, Any] | None, str]:

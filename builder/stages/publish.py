@@ -428,27 +428,93 @@ def write_tree(folder: Path, files: dict[str, bytes] | Iterable[tuple[str, bytes
     (path → bytes, or pairs a stage yields one at a time so that they are never all held).
     Returns the paths written, in the order given."""
     writer = TreeWriter(folder)
-    for rel, data in files.items() if isinstance(files, dict) else files:
-        writer.write(rel, data)
+    writer.write_all(files)
     return writer.written
 
 
 class TreeWriter:
     """`write_tree` one file at a time, for a stage that hands each file over as soon as it
-    is made (render's pages: the docs tree is then never held whole in memory)."""
+    is made (render's pages: the docs tree is then never held whole in memory).
 
-    def __init__(self, folder: Path):
-        self.folder = folder
+    With `before` (path → SHA-256 of what the folder holds, as `finish` returned last time:
+    the preview's kept docs tree), a file is written only where its bytes changed, and
+    `finish` deletes those no longer given: creating files is what costs the system, not
+    comparing digests."""
+
+    def __init__(self, folder: Path, before: dict[str, str] | None = None):
+        self.folder, self.before = folder, before
         self.written: list[Path] = []
+        self.now: dict[str, str] = {}
         self._made: set[Path] = set()
 
     def write(self, rel: str, data: bytes) -> None:
+        if self.before is not None:
+            self.now[rel] = hashlib.sha256(data).hexdigest()
+            if self.before.get(rel) == self.now[rel]:
+                return
         path = self.folder / rel
         if path.parent not in self._made:     # a folder once, not once a file (thousands)
             path.parent.mkdir(parents=True, exist_ok=True)
             self._made.add(path.parent)
         path.write_bytes(data)
         self.written.append(path)
+
+    def write_all(self, files: dict[str, bytes] | Iterable[tuple[str, bytes]]) -> None:
+        for rel, data in files.items() if isinstance(files, dict) else files:
+            self.write(rel, data)
+
+    def finish(self) -> dict[str, str]:
+        """With `before`: delete what it held and this build did not give. Returns the
+        folder's files now, path → SHA-256 (empty without `before`)."""
+        if self.before is not None:
+            _delete(self.folder, [rel for rel in self.before if rel not in self.now])
+        return self.now
+
+
+def keep_only(folder: Path, wanted: set[str]) -> None:
+    """Delete every file under `folder` whose path (relative, with slashes) is not in
+    `wanted`, and the folders that leaves empty: what a kept site folder still holds of
+    builds before (a deleted record's page, the last search index)."""
+    _delete(folder, [rel for rel in _files_under(folder) if rel not in wanted])
+
+
+def _files_under(folder: Path) -> Iterator[str]:
+    for base, _, names in os.walk(folder):
+        prefix = Path(base).relative_to(folder).as_posix()
+        for name in names:
+            yield name if prefix == "." else f"{prefix}/{name}"
+
+
+def _delete(folder: Path, files: list[str]) -> None:
+    """Delete `files` of `folder`, then each of their folders that is left empty."""
+    emptied: set[str] = set()
+    for rel in files:
+        with contextlib.suppress(FileNotFoundError):
+            (folder / rel).unlink()
+        parts = rel.split("/")[:-1]
+        emptied.update("/".join(parts[:n]) for n in range(1, len(parts) + 1))
+    # Deepest first, so a folder is tried after the folders inside it.
+    for rel in sorted(emptied, key=lambda r: r.count("/"), reverse=True):
+        with contextlib.suppress(OSError):           # not empty: something else lives there
+            (folder / rel).rmdir()
+
+
+def clear_except(folder: Path, names: set[str]) -> None:
+    """Delete everything directly in `folder` but the entries named `names`. Raises
+    OSError when something cannot be deleted."""
+    for entry in os.scandir(folder):
+        if entry.name in names:
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path)
+        else:
+            os.unlink(entry.path)
+
+
+def copy_tree(source: Path, target: Path) -> Path:
+    """A copy of the tree `source` at `target` (a new path), bytes only."""
+    shutil.copytree(source, target, copy_function=shutil.copyfile)
+    return target
 
 
 def read_manifest(location: Path) -> dict[str, Any] | None:

@@ -363,6 +363,8 @@ def _update_preview(work: Path, out_dir: Path, secrets: list[verify.Secret], reu
     kept = {} if not same else {rel: served[rel] for rel in old_index}
     reuse.served = (out_dir, _digest_of(secrets), {**built, **kept})
     clock.lap("publish")
+    # A first pass only digests the pages (none is held, none written); Pagefind is handed
+    # them again, as they are read, only when they changed.
     searched: dict[str, str] = {}
     for _ in _hashed(search_index.inputs(out_dir), searched):
         pass

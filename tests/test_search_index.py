@@ -180,7 +180,7 @@ def test_han_characters_are_spaced_in_the_text_and_never_in_a_tag(tmp_path: Path
             '<h1>加快资金拨付</h1><a href="/单位/" title="洛阳市林业局">林业局 ZG-1</a>'
             '<p>整改A措施，已完成。</p></article></body></html>')
     publish.write_tree(tmp_path, {"rectification/ZG-1/index.html": page.encode("utf-8"),
-                                  "index.html": b"<html><body>\xe9\xa6\x96\xe9\xa1\xb5</body></html>"})
+                                  "index.html": "<html><body>首页</body></html>".encode("utf-8")})
     assert list(search_index.inputs(tmp_path)) == [search_index.Page(
         1, "/rectification/ZG-1/",
         '<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"></head><body>'
@@ -203,12 +203,13 @@ def _answer(message: str) -> str:
     return f"printf '%s,' \"$(printf '%s' '{message}' | base64 -w0)\"\n"
 
 
-PAGES = [search_index.Page(1, "/rectification/ZG-1/", "<html><body data-pagefind-body>整 改</body></html>")]
+PAGES = [search_index.Page(1, "/rectification/ZG-1/",
+                           "<html><body data-pagefind-body>整 改</body></html>")]
 
 
 def test_an_error_answered_by_pagefind_is_a_clear_message(tmp_path: Path, monkeypatch) -> None:
-    fake = _service(tmp_path, _answer('{"message_id":1,"payload":{"type":"Error",'
-                                      '"original_message":null,"message":"Invalid config supplied"}}')
+    fake = _service(tmp_path, _answer('{"message_id":1,"payload":{"type":"Error","original_'
+                                      'message":null,"message":"Invalid config supplied"}}')
                     + "exec cat >/dev/null\n")
     monkeypatch.setattr(search_index, "executable", lambda: fake)
     with pytest.raises(search_index.SearchIndexError,
@@ -261,9 +262,9 @@ def test_a_page_that_cannot_be_read_is_not_blamed_on_pagefind(tmp_path: Path) ->
 def test_a_large_site_is_indexed_in_bundles_byte_for_byte_the_same(root: Path, tmp_path: Path,
                                                                     monkeypatch) -> None:
     """Bundles of 2 pages split the 5 public record pages (in the order of their paths) into
-    three Pagefind runs: pagefind/, pagefind/part-2/, pagefind/part-3/, listed in parts.json;
-    the later bundles carry no script or WebAssembly of their own; two builds give the same
-    bytes; the leak guard reads every bundle."""
+    three indexes of one Pagefind service: pagefind/, pagefind/part-2/, pagefind/part-3/,
+    listed in parts.json; the later bundles carry no script or WebAssembly of their own; two
+    builds give the same bytes; the leak guard reads every bundle."""
     write_all(root, {"content/rectifications/ZG-2023-002.md": edit(
         RECTIFICATION, "id: ZG-2023-001", "id: ZG-2023-002")})
     monkeypatch.setattr(search_index, "PAGES_PER_BUNDLE", 2)

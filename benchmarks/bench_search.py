@@ -8,9 +8,8 @@ compressed size (gzip -9, as a web server would send it; Pagefind's data files a
 already; the filter lists, which search.js asks for once the first results are drawn,
 count only in the second figure). Printed: per query, the files fetched for the search and their compressed bytes,
 before the first results and once the filter lists have loaded too; the index's size on
-disk for comparison, and the peak memory of Pagefind's service (the index is built in bundles
-of search_index.PAGES_PER_BUNDLE pages, one after another, each dropped once its files are
-out). Needs Debian's chromium and
+disk for comparison, and the peak memory of each Pagefind service (the index is built in
+bundles of search_index.PAGES_PER_BUNDLE pages, a process each, one after another). Needs Debian's chromium and
 chromium-driver.
 
     python benchmarks/bench_search.py                    # 1 000 records
@@ -56,7 +55,7 @@ class Fetched:
 class Measured:
     """Stands in for the subprocess module inside search_index: starts Pagefind's service
     the same way and, once it is reaped, keeps its peak resident memory (os.wait4's rusage,
-    in KiB on Linux): one process indexes every bundle, each dropped once its files are out."""
+    in KiB on Linux): one process a bundle."""
 
     def __init__(self) -> None:
         self.peaks: list[int] = []

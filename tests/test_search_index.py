@@ -261,14 +261,19 @@ def test_a_page_that_cannot_be_read_is_not_blamed_on_pagefind(tmp_path: Path) ->
 
 def test_a_large_site_is_indexed_in_bundles_byte_for_byte_the_same(root: Path, tmp_path: Path,
                                                                     monkeypatch) -> None:
-    """Bundles of 2 pages split the 5 public record pages (in the order of their paths) into
-    three indexes of one Pagefind service: pagefind/, pagefind/part-2/, pagefind/part-3/,
+    """Bundles of 2 pages split the 5 public record pages (in the order of their paths) among
+    three Pagefind services one after another: pagefind/, pagefind/part-2/, pagefind/part-3/,
     listed in parts.json; the later bundles carry no script or WebAssembly of their own; two
     builds give the same bytes; the leak guard reads every bundle."""
     write_all(root, {"content/rectifications/ZG-2023-002.md": edit(
         RECTIFICATION, "id: ZG-2023-001", "id: ZG-2023-002")})
     monkeypatch.setattr(search_index, "PAGES_PER_BUNDLE", 2)
+    # The real binary, each start noted: a process a bundle, so one's memory is a bundle's.
+    real, started = search_index.executable(), tmp_path / "started"
+    fake = _service(tmp_path, f'echo "$@" >> {started}\nexec {real} "$@"\n')
+    monkeypatch.setattr(search_index, "executable", lambda: fake)
     first = build(Deployment(root), tmp_path / "one", AS_OF).out_dir
+    assert started.read_text().splitlines() == ["--service"] * 3
     second = build(Deployment(root), tmp_path / "two", AS_OF).out_dir
     index = first / search_index.BUNDLE
     assert json.loads((index / search_index.PARTS).read_bytes()) == ["part-2/", "part-3/"]

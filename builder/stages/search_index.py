@@ -15,9 +15,8 @@ pages it is handed, which nobody is served), and Sunlight's search script looks 
 the phrase of its characters: exact substring search, the same in every browser. Nothing here
 decides content.
 
-No files in between: Pagefind runs as a service (`pagefind_extended --service`, one process
-for the whole site) that takes each page over its stdin and hands the index back over its
-stdout, so neither the pages it reads nor the files it makes pass through the disk (creating
+No files in between: Pagefind runs as a service (`pagefind_extended --service`, a process a
+bundle) that takes each page over its stdin and hands the index back over its stdout, so neither the pages it reads nor the files it makes pass through the disk (creating
 and deleting thousands of small files cost more system time than Pagefind's own work). Each
 message is base64 of a JSON object followed by a comma; the service answers every request in
 the order it came, so the pages are indexed in the order they are sent (their paths') and the
@@ -25,7 +24,7 @@ index's bytes follow from the pages alone.
 
 Bundles: Pagefind holds everything it indexes in memory (about 60 MiB and 70 KB a page), so
 the pages are indexed in bundles of at most PAGES_PER_BUNDLE, in the order of their paths,
-each its own index of the service, dropped once its files are out: the first bundle is
+each by a service process of its own, one after another: the first bundle is
 `pagefind/` (a site of one bundle is laid out as Pagefind lays it out), the n-th
 `pagefind/part-n/` (its own metadata, word chunks, filters and fragments; the script and
 WebAssembly are the first's), and `pagefind/parts.json` lists the others. search.js merges
@@ -38,6 +37,7 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import itertools
 import json
 import os
 import queue
@@ -54,7 +54,7 @@ from typing import Any, Iterator, NamedTuple
 import cbor2
 
 BUNDLE = "pagefind"
-# Pages a bundle indexes at most: the service's peak then stays near 60 MiB + 110 KB × 2 000
+# Pages a bundle indexes at most: a service's peak then stays near 60 MiB + 110 KB × 2 000
 # whatever the site's size (282 MiB at 10 000 records, whose pages are larger than at 1 000),
 # under the build's 300 MiB target; larger bundles would mean fewer files for a query to
 # fetch (benchmarks/bench_search.py), smaller ones a lower peak.
@@ -87,6 +87,10 @@ _SIGNATURE = b"pagefind_dcd"
 TIMEOUT = 600  # seconds for the whole index; Pagefind indexes 1 000 record pages in about 1 s
 # The end of the service's stderr kept for a message (it says little, and only when failing).
 _SAID = 4000
+# Requests sent and not yet answered, at most: the service reads its stdin into a queue with
+# no bound while it indexes one page after another, so pages sent faster than it indexes them
+# would wait in its memory on top of the index (up to a bundle's pages, tens of MB).
+IN_FLIGHT = 16
 
 
 class SearchIndexError(Exception):
@@ -128,21 +132,33 @@ def inputs(site_dir: Path, per_bundle: int | None = None) -> Iterator[Page]:
 
 
 def index(pages: Iterable[Page], work_dir: Path) -> dict[str, bytes]:
-    """Index `pages` (what `inputs` yields, taken one at a time) with one Pagefind service
+    """Index `pages` (what `inputs` yields, taken one at a time) with Pagefind's service
     running in `work_dir`, a bundle after another, and return what a browser needs, as
     `pagefind/…` → bytes: the first bundle in `pagefind/`, the n-th in `pagefind/part-n/`,
     and `pagefind/parts.json`. Raises SearchIndexError."""
     out: dict[str, bytes] = {}
     parts = []
-    with _Service(work_dir) as service:
-        for number, files in service.bundles(pages):
-            first = number == 1
-            prefix = BUNDLE if first else f"{BUNDLE}/part-{number}"
-            out |= _bundle(files, prefix, _SERVED if first else _SERVED_PART)
-            if not first:
-                parts.append(f"part-{number}/")
+    number = 0
+    for number, bundle in itertools.groupby(pages, key=lambda page: page.bundle):
+        out |= _indexed(bundle, number, work_dir)
+        if number > 1:
+            parts.append(f"part-{number}/")
+    if not number:                    # no page at all: an empty index, for search.js to load
+        out |= _indexed(iter(()), 1, work_dir)
     out[f"{BUNDLE}/{PARTS}"] = json.dumps(parts).encode("utf-8")
     return out
+
+
+def _indexed(pages: Iterator[Page], number: int, work_dir: Path) -> dict[str, bytes]:
+    """Bundle `number` of the index, made of `pages` by a service process of its own: a
+    process does not give back all of an index's memory when the index is dropped (three
+    bundles of 2 000 pages in one process peaked 20–35 MiB above one), and starting one costs
+    about 8 ms."""
+    with _Service(work_dir) as service:
+        files = service.index(pages)
+    first = number == 1
+    return _bundle(files, BUNDLE if first else f"{BUNDLE}/part-{number}",
+                   _SERVED if first else _SERVED_PART)
 
 
 def _bundle(files: list[dict[str, str]], prefix: str, served: re.Pattern[str]
@@ -167,10 +183,15 @@ def _bundle(files: list[dict[str, str]], prefix: str, served: re.Pattern[str]
 _ANSWERS = {"AddFile": "IndexedFile"}
 
 
+class _Stopped(Exception):
+    """The sender is told to stop: the reader has ended the service."""
+
+
 class _Service:
     """One `pagefind_extended --service` process and the conversation with it: a thread
-    sends the requests while this one reads the answers (either side alone would fill a pipe
-    the other is not emptying), each answer checked against the request it belongs to.
+    sends the requests, at most IN_FLIGHT ahead, while this one reads the answers (either
+    side alone would fill a pipe the other is not emptying), each answer checked against the
+    request it belongs to.
     Everything that goes wrong — the binary missing, dying, answering an error or what is no
     answer, or taking longer than TIMEOUT (it is killed) — is a SearchIndexError."""
 
@@ -193,8 +214,11 @@ class _Service:
         self.finished = False
         # What the sender sent, in order, for the reader to expect (then how it stopped);
         # and the index each new bundle got, for the sender (None: stop).
-        self.sent: queue.Queue[tuple[str, int, Any]] = queue.Queue()
+        self.sent: queue.Queue[tuple[str, int]] = queue.Queue()
+        self.failure: BaseException | None = None
         self.index_ids: queue.Queue[int | None] = queue.Queue()
+        self.in_flight = threading.Semaphore(IN_FLIGHT)
+        self.stopping = False
         self.sender: threading.Thread | None = None
 
     def __enter__(self) -> _Service:
@@ -203,16 +227,18 @@ class _Service:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def bundles(self, pages: Iterable[Page]) -> Iterator[tuple[int, list[Any]]]:
-        """Each bundle's number and the files the service made of it, as `pages` go in."""
-        self.sender = threading.Thread(target=self._send, args=(iter(pages),), daemon=True)
+    def index(self, pages: Iterator[Page]) -> list[Any]:
+        """The files the service made of `pages`, sent as they come."""
+        self.sender = threading.Thread(target=self._send, args=(pages,), daemon=True)
         self.sender.start()
+        files = None
         while True:
-            kind, message_id, note = self._next_sent()
+            kind, message_id = self._next_sent()
             if kind == "end":
                 self.finished = True
-                return
+                return files
             payload = self._answer(message_id, kind)
+            self.in_flight.release()
             if kind == "NewIndex":
                 if type(payload.get("index_id")) is not int:
                     raise self._garbage(f"新索引没有编号：{str(payload)[:200]}")
@@ -220,14 +246,16 @@ class _Service:
             elif kind == "GetFiles":
                 if not isinstance(payload.get("files"), list):
                     raise self._garbage(f"没有文件列表：{str(payload)[:200]}")
-                yield note, payload["files"]
+                files = payload["files"]
 
     def close(self) -> None:
         """Let the service end (its stdin closed once every answer is in) or kill it; reap
         it and the sender."""
         if not self.finished:
             self.process.kill()
+        self.stopping = True
         self.index_ids.put(None)
+        self.in_flight.release(IN_FLIGHT)
         if self.sender is not None:
             self.sender.join()
         try:
@@ -245,52 +273,45 @@ class _Service:
     # --- the sender's side (a thread of its own) --------------------------------------
 
     def _send(self, pages: Iterator[Page]) -> None:
-        """NewIndex, AddFile for each page, GetFiles and DeleteIndex, bundle after bundle;
-        each request goes to `sent` before it is written. How it stopped goes there last."""
+        """NewIndex, AddFile for each page, then GetFiles; each request goes to `sent` before
+        it is written, and how the sending stopped goes there last."""
         pipe = self.process.stdin
         message_id = 0
 
-        def request(payload: dict[str, Any], note: Any = None) -> None:
+        def request(payload: dict[str, Any]) -> None:
             nonlocal message_id
+            self.in_flight.acquire()
+            if self.stopping:
+                raise _Stopped
             message_id += 1
-            self.sent.put((payload["type"], message_id, note))
+            self.sent.put((payload["type"], message_id))
             pipe.write(base64.b64encode(json.dumps(
                 {"message_id": message_id, "payload": payload},
                 ensure_ascii=False).encode("utf-8")) + b",")
             # Out at once: the reader waits for its answer, whatever comes (or fails) next.
             pipe.flush()
 
-        def new_index() -> int | None:
-            request({"type": "NewIndex", "config": None})
-            return self.index_ids.get()   # awaited before any page of the bundle is sent
-
         try:
-            bundle, index_id = 0, None
+            request({"type": "NewIndex", "config": None})
+            index_id = self.index_ids.get()  # awaited before any page is sent
+            if index_id is None:
+                return
             for page in pages:
-                if page.bundle != bundle:
-                    if index_id is not None:
-                        request({"type": "GetFiles", "index_id": index_id}, bundle)
-                        request({"type": "DeleteIndex", "index_id": index_id})
-                    bundle, index_id = page.bundle, new_index()
-                    if index_id is None:
-                        return
                 request({"type": "AddFile", "index_id": index_id, "url": page.url,
                          "file_contents": page.html, "file_path": None})
-            if index_id is None:          # no page at all: an empty index, for search.js
-                bundle, index_id = 1, new_index()
-                if index_id is None:
-                    return
-            request({"type": "GetFiles", "index_id": index_id}, bundle)
-            request({"type": "DeleteIndex", "index_id": index_id})
-            self.sent.put(("end", 0, None))
+            request({"type": "GetFiles", "index_id": index_id})
+            self.sent.put(("end", 0))
+        except _Stopped:                  # the reader gave up first
+            pass
         except BrokenPipeError:           # the service is gone: the reader finds out how
-            self.sent.put(("gone", 0, None))
+            self.sent.put(("gone", 0))
         except BaseException as exc:      # reading the pages failed: raised in the reader
-            self.sent.put(("failed", 0, exc))
+            self.failure = exc
+            self.sent.put(("failed", 0))
 
     # --- the reader's side -------------------------------------------------------------
 
-    def _next_sent(self) -> tuple[str, int, Any]:
+    def _next_sent(self) -> tuple[str, int]:
         """The next request the sender sent, or how it stopped."""
         while True:
             try:
@@ -301,7 +322,7 @@ class _Service:
                 self._read(0)
                 continue
             if item[0] == "failed":
-                raise item[2]
+                raise self.failure
             if item[0] == "gone":
                 while self._read(self._left()):
                     pass

@@ -90,7 +90,7 @@ _SAID = 4000
 # Requests sent and not yet answered, at most: the service reads its stdin into a queue with
 # no bound while it indexes one page after another, so pages sent faster than it indexes them
 # would wait in its memory on top of the index (up to a bundle's pages, tens of MB).
-IN_FLIGHT = 16
+IN_FLIGHT = 64
 
 
 class SearchIndexError(Exception):

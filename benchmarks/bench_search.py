@@ -8,8 +8,8 @@ compressed size (gzip -9, as a web server would send it; Pagefind's data files a
 already; the filter lists, which search.js asks for once the first results are drawn,
 count only in the second figure). Printed: per query, the files fetched for the search and their compressed bytes,
 before the first results and once the filter lists have loaded too; the index's size on
-disk for comparison, and the peak memory of each Pagefind run (the index is built in bundles
-of search_index.PAGES_PER_BUNDLE pages, one run after another). Needs Debian's chromium and
+disk for comparison, and the peak memory of each Pagefind service (the index is built in
+bundles of search_index.PAGES_PER_BUNDLE pages, a process each, one after another). Needs Debian's chromium and
 chromium-driver.
 
     python benchmarks/bench_search.py                    # 1 000 records
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
 import os
 import shutil
 import subprocess
@@ -52,8 +53,9 @@ class Fetched:
 
 
 class Measured:
-    """Stands in for the subprocess module inside search_index: runs each Pagefind the same
-    way and keeps its peak resident memory (os.wait4's rusage, in KiB on Linux)."""
+    """Stands in for the subprocess module inside search_index: starts Pagefind's service
+    the same way and, once it is reaped, keeps its peak resident memory (os.wait4's rusage,
+    in KiB on Linux): one process a bundle."""
 
     def __init__(self) -> None:
         self.peaks: list[int] = []
@@ -61,15 +63,18 @@ class Measured:
     def __getattr__(self, name: str):
         return getattr(subprocess, name)
 
-    def run(self, command, *, cwd, env, capture_output, timeout, check):
-        # Pagefind runs --silent: its few lines of output cannot fill a pipe.
-        with subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE) as process:
-            out, err = process.stdout.read(), process.stderr.read()
-            _, status, usage = os.wait4(process.pid, 0)
-            process.returncode = os.waitstatus_to_exitcode(status)
-        self.peaks.append(usage.ru_maxrss)
-        return subprocess.CompletedProcess(command, process.returncode, out, err)
+    def Popen(self, *args, **kwargs):  # noqa: N802 (subprocess's name)
+        peaks = self.peaks
+
+        class Reaped(subprocess.Popen):
+            def wait(self, timeout=None):
+                if self.returncode is None:
+                    _, status, usage = os.wait4(self.pid, 0)
+                    self.returncode = os.waitstatus_to_exitcode(status)
+                    peaks.append(usage.ru_maxrss)
+                return self.returncode
+
+        return Reaped(*args, **kwargs)
 
 
 def compressed(path: Path) -> int:
@@ -164,8 +169,10 @@ def main() -> None:
                 search_index.subprocess = subprocess
             print(f"(built {built.pages} pages in {time.perf_counter() - start:.0f} s; "
                   f"search index {built.timings['search']:.1f} s)")
-            print(f"   Pagefind: {len(measured.peaks)} run(s) of ≤ "
-                  f"{search_index.PAGES_PER_BUNDLE} pages, peak "
+            bundles = 1 + len(json.loads((tmp / "site" / search_index.BUNDLE
+                                          / search_index.PARTS).read_bytes()))
+            print(f"   Pagefind: {bundles} bundle(s) of ≤ {search_index.PAGES_PER_BUNDLE} "
+                  f"pages in {len(measured.peaks)} service process(es), peak "
                   f"{', '.join(f'{kib / 1024:.0f}' for kib in measured.peaks)} MiB")
             fetched = [fetch(tmp / "site", q, tmp / f"profile-{i}")
                        for i, q in enumerate(QUERIES)]

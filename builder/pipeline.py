@@ -335,9 +335,8 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
         # The search index is built from the finished pages and is output like any other:
         # the leak guard below reads it.
         searched: dict[str, str] = {}
-        publish.write_tree(work / "search-pages",
-                           _hashed(search_index.inputs(work / "site"), searched))
-        publish.write_tree(work / "site", search_index.index(work / "search-pages", work))
+        publish.write_tree(work / "site", search_index.index(
+            _hashed(search_index.inputs(work / "site"), searched), work))
         clock.lap("search")
         leaks = verify.scan(work / "site", secrets)
         clock.lap("verify")
@@ -429,12 +428,15 @@ def _update_preview(work: Path, out_dir: Path, secrets: list[verify.Secret], reu
     kept = {} if not same else {rel: served[rel] for rel in old_index}
     reuse.served = (out_dir, _digest_of(secrets), {**built, **kept})
     clock.lap("publish")
+    # A first pass only digests the pages (none is held, none written); Pagefind is handed
+    # them again, as they are read, only when they changed.
     searched: dict[str, str] = {}
-    publish.write_tree(work / "search-pages", _hashed(search_index.inputs(out_dir), searched))
+    for _ in _hashed(search_index.inputs(out_dir), searched):
+        pass
     key = page_cache.digest(searched)
     if key == reuse.search and kept:
         return
-    index = search_index.index(work / "search-pages", work)
+    index = search_index.index(search_index.inputs(out_dir), work)
     publish.write_tree(work / "search", index)
     leaks = verify.scan(work / "search", secrets)
     if leaks:
@@ -458,12 +460,13 @@ def _give_back_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def _hashed(pairs: Iterable[tuple[str, bytes]], digests: dict[str, str]
-            ) -> Iterator[tuple[str, bytes]]:
-    """The pairs as they come (never all held), each one's SHA-256 noted in `digests`."""
-    for rel, data in pairs:
-        digests[rel] = hashlib.sha256(data).hexdigest()
-        yield rel, data
+def _hashed(pages: Iterable[search_index.Page], digests: dict[str, str]
+            ) -> Iterator[search_index.Page]:
+    """The pages as they come (never all held), each one's SHA-256 noted in `digests`."""
+    for page in pages:
+        digests[f"{page.bundle}{page.url}"] = hashlib.sha256(
+            page.html.encode("utf-8")).hexdigest()
+        yield page
 
 
 def _digest_of(secrets: list[verify.Secret]) -> str:

@@ -6,6 +6,7 @@ message with exit 2. The browser side is tests/test_search_browser.py."""
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 from pathlib import Path
 
@@ -148,30 +149,131 @@ def test_a_failing_binary_is_a_usage_error_with_its_words(root: Path, tmp_path: 
     assert "Traceback" not in result.output
 
 
-def test_the_pages_for_pagefind_are_written_one_at_a_time(root: Path, tmp_path: Path) -> None:
-    """`inputs` yields pages for the writer one by one (all of them at once are the size of
-    the record pages); written that way they are the same files as written from a dict."""
+def test_the_pages_go_to_pagefind_with_no_file_in_between(root: Path, tmp_path: Path) -> None:
+    """`inputs` yields the pages one at a time (all of them at once are the size of the
+    record pages) and `index` hands them to Pagefind's service as they come: nothing is
+    written, neither the pages nor Pagefind's files, in its working folder or anywhere in
+    the site."""
     site = build(Deployment(root), root / "site", AS_OF).out_dir
+    before = sorted(p for p in site.rglob("*"))
     pages = search_index.inputs(site)
-    assert not isinstance(pages, dict)
-    streamed = publish.write_tree(tmp_path / "streamed", pages)
-    whole = publish.write_tree(tmp_path / "whole", dict(search_index.inputs(site)))
-    assert [p.relative_to(tmp_path / "streamed") for p in streamed] == \
-        [p.relative_to(tmp_path / "whole") for p in whole]
-    assert len(streamed) == 4
-    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(streamed, whole))
+    assert not isinstance(pages, (dict, list, tuple))
+    pages = list(pages)
+    assert [(p.bundle, p.url) for p in pages] == [
+        (1, "/finding/WT-2023-001/"), (1, "/item/SX-2023-001/"), (1, "/plan/JH-2023-01/"),
+        (1, "/rectification/ZG-2023-001/")]
+    work = tmp_path / "work"
+    work.mkdir()
+    index = search_index.index(iter(pages), work)
+    assert list(work.iterdir()) == []
+    assert sorted(p for p in site.rglob("*")) == before
+    assert index == {f"{search_index.BUNDLE}/{p.relative_to(site / search_index.BUNDLE)}":
+                     p.read_bytes() for p in (site / search_index.BUNDLE).rglob("*") if p.is_file()}
+
+
+def test_han_characters_are_spaced_in_the_text_and_never_in_a_tag(tmp_path: Path) -> None:
+    """What Pagefind is handed of a page: from the tag holding the search mark on, in the
+    page's language, a space between two Han characters of the text; attributes (filters,
+    metadata, links) stay as they are. A page without the mark is not handed at all."""
+    page = ('<!doctype html><html lang="zh"><head><title>整改事项</title></head><body>'
+            '<nav>导航菜单</nav><article data-pagefind-body data-pagefind-meta="title:整改事项">'
+            '<h1>加快资金拨付</h1><a href="/单位/" title="洛阳市林业局">林业局 ZG-1</a>'
+            '<p>整改A措施，已完成。</p></article></body></html>')
+    publish.write_tree(tmp_path, {"rectification/ZG-1/index.html": page.encode("utf-8"),
+                                  "index.html": "<html><body>首页</body></html>".encode("utf-8")})
+    assert list(search_index.inputs(tmp_path)) == [search_index.Page(
+        1, "/rectification/ZG-1/",
+        '<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"></head><body>'
+        '<article data-pagefind-body data-pagefind-meta="title:整改事项">'
+        '<h1>加 快 资 金 拨 付</h1><a href="/单位/" title="洛阳市林业局">林 业 局 ZG-1</a>'
+        '<p>整 改A措 施，已 完 成。</p></article></body></html>')]
+    assert search_index.space_han("整改 ZG-2023-001 已完成") == "整 改 ZG-2023-001 已 完 成"
+
+
+def _service(tmp_path: Path, script: str) -> Path:
+    """A stand-in for Pagefind's binary: a shell script speaking (or not) its protocol."""
+    fake = tmp_path / "pagefind"
+    fake.write_text("#!/bin/sh\n" + script, encoding="utf-8")
+    fake.chmod(0o755)
+    return fake
+
+
+def _answer(message: str) -> str:
+    """A shell line that writes one message of the service's protocol (base64, then a comma)."""
+    return f"printf '%s,' \"$(printf '%s' '{message}' | base64 -w0)\"\n"
+
+
+PAGES = [search_index.Page(1, "/rectification/ZG-1/",
+                           "<html><body data-pagefind-body>整 改</body></html>")]
+
+
+def test_an_error_answered_by_pagefind_is_a_clear_message(tmp_path: Path, monkeypatch) -> None:
+    fake = _service(tmp_path, _answer('{"message_id":1,"payload":{"type":"Error","original_'
+                                      'message":null,"message":"Invalid config supplied"}}')
+                    + "exec cat >/dev/null\n")
+    monkeypatch.setattr(search_index, "executable", lambda: fake)
+    with pytest.raises(search_index.SearchIndexError,
+                       match="生成搜索索引失败：Pagefind 报告错误：Invalid config supplied"):
+        search_index.index(PAGES, tmp_path)
+
+
+def test_garbage_from_pagefind_is_a_clear_message(tmp_path: Path, monkeypatch) -> None:
+    fake = _service(tmp_path, "printf 'Hello, world,'\nexec cat >/dev/null\n")
+    monkeypatch.setattr(search_index, "executable", lambda: fake)
+    with pytest.raises(search_index.SearchIndexError, match="Pagefind 的回答无法读取"):
+        search_index.index(PAGES, tmp_path)
+    # An answer to another request than the one sent is no answer either.
+    fake = _service(tmp_path, _answer('{"message_id":1,"payload":{"type":"DeleteIndex"}}')
+                    + "exec cat >/dev/null\n")
+    with pytest.raises(search_index.SearchIndexError, match="等的是第 1 条请求（NewIndex）的回答"):
+        search_index.index(PAGES, tmp_path)
+
+
+def test_pagefind_dying_halfway_is_its_exit_code_and_last_words(tmp_path: Path,
+                                                                  monkeypatch) -> None:
+    fake = _service(tmp_path, _answer('{"message_id":1,"payload":{"type":"NewIndex","index_id":0}}')
+                    + "echo 'thread main panicked' >&2\nexit 101\n")
+    monkeypatch.setattr(search_index, "executable", lambda: fake)
+    with pytest.raises(search_index.SearchIndexError,
+                       match=r"生成搜索索引失败（Pagefind 退出码 101）：thread main panicked"):
+        search_index.index(PAGES * 500, tmp_path)
+
+
+def test_pagefind_taking_too_long_is_killed(tmp_path: Path, monkeypatch) -> None:
+    fake = _service(tmp_path, f"echo $$ > {tmp_path / 'pid'}\nexec sleep 60\n")
+    monkeypatch.setattr(search_index, "executable", lambda: fake)
+    monkeypatch.setattr(search_index, "TIMEOUT", 1)
+    with pytest.raises(search_index.SearchIndexError, match="生成搜索索引超时（Pagefind 运行超过 1 秒）"):
+        search_index.index(PAGES, tmp_path)
+    with pytest.raises(ProcessLookupError):       # killed and reaped
+        os.kill(int((tmp_path / "pid").read_text()), 0)
+
+
+def test_a_page_that_cannot_be_read_is_not_blamed_on_pagefind(tmp_path: Path) -> None:
+    """An error reading the pages (raised in the thread that sends them) reaches the build
+    as it is, and the service is ended."""
+    def pages():
+        yield from PAGES
+        raise PermissionError("页面无法读取")
+    with pytest.raises(PermissionError, match="页面无法读取"):
+        search_index.index(pages(), tmp_path)
 
 
 def test_a_large_site_is_indexed_in_bundles_byte_for_byte_the_same(root: Path, tmp_path: Path,
                                                                     monkeypatch) -> None:
-    """Bundles of 2 pages split the 5 public record pages (in the order of their paths) into
-    three Pagefind runs: pagefind/, pagefind/part-2/, pagefind/part-3/, listed in parts.json;
-    the later bundles carry no script or WebAssembly of their own; two builds give the same
-    bytes; the leak guard reads every bundle."""
+    """Bundles of 2 pages split the 5 public record pages (in the order of their paths) among
+    three Pagefind services one after another: pagefind/, pagefind/part-2/, pagefind/part-3/,
+    listed in parts.json; the later bundles carry no script or WebAssembly of their own; two
+    builds give the same bytes; the leak guard reads every bundle."""
     write_all(root, {"content/rectifications/ZG-2023-002.md": edit(
         RECTIFICATION, "id: ZG-2023-001", "id: ZG-2023-002")})
     monkeypatch.setattr(search_index, "PAGES_PER_BUNDLE", 2)
+    # The real binary, each start noted: a process a bundle, so one's memory is a bundle's.
+    real, started = search_index.executable(), tmp_path / "started"
+    fake = _service(tmp_path, f'echo "$@" >> {started}\nexec {real} "$@"\n')
+    monkeypatch.setattr(search_index, "executable", lambda: fake)
     first = build(Deployment(root), tmp_path / "one", AS_OF).out_dir
+    assert started.read_text().splitlines() == ["--service"] * 3
     second = build(Deployment(root), tmp_path / "two", AS_OF).out_dir
     index = first / search_index.BUNDLE
     assert json.loads((index / search_index.PARTS).read_bytes()) == ["part-2/", "part-3/"]

@@ -10,39 +10,54 @@ dashboards and the change log carry no such mark and stay out.
 Chinese: Pagefind's indexer segments Chinese with a jieba dictionary and its browser code
 segments a query with the browser's own (ICU) dictionary; where they disagree (种质 is one
 word to one and two to the other) a word inside a sentence is not found. So the indexer is
-given every Han character as a word of its own (spaces between them, in copies of the pages
-that nobody is served), and Sunlight's search script looks a query up as the phrase of its
-characters: exact substring search, the same in every browser. Nothing here decides content.
+given every Han character as a word of its own (spaces between them, in the copies of the
+pages it is handed, which nobody is served), and Sunlight's search script looks a query up as
+the phrase of its characters: exact substring search, the same in every browser. Nothing here
+decides content.
+
+No files in between: Pagefind runs as a service (`pagefind_extended --service`, a process a
+bundle) that takes each page over its stdin and hands the index back over its stdout, so neither the pages it reads nor the files it makes pass through the disk (creating
+and deleting thousands of small files cost more system time than Pagefind's own work). Each
+message is base64 of a JSON object followed by a comma; the service answers every request in
+the order it came, so the pages are indexed in the order they are sent (their paths') and the
+index's bytes follow from the pages alone.
 
 Bundles: Pagefind holds everything it indexes in memory (about 60 MiB and 70 KB a page), so
 the pages are indexed in bundles of at most PAGES_PER_BUNDLE, in the order of their paths,
-one Pagefind run after another: the first bundle is `pagefind/` (a site of one bundle is
-laid out as Pagefind lays it out), the n-th `pagefind/part-n/` (its own metadata, word
-chunks, filters and fragments; the script and WebAssembly are the first's), and
-`pagefind/parts.json` lists the others. search.js merges them into one search
-(Pagefind's mergeIndex): one ranking, filters and their counts over all bundles.
+each by a service process of its own, one after another: the first bundle is
+`pagefind/` (a site of one bundle is laid out as Pagefind lays it out), the n-th
+`pagefind/part-n/` (its own metadata, word chunks, filters and fragments; the script and
+WebAssembly are the first's), and `pagefind/parts.json` lists the others. search.js merges
+them into one search (Pagefind's mergeIndex): one ranking, filters and their counts over all
+bundles.
 """
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
+import itertools
 import json
 import os
+import queue
 import re
+import select
 import subprocess
+import threading
+import time
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 import cbor2
 
 BUNDLE = "pagefind"
-# Pages a Pagefind run indexes at most: its peak then stays near 60 MiB + 110 KB × 2 000
-# whatever the site's size (282 MiB a run at 10 000 records, whose pages are larger than at
-# 1 000), under the build's 300 MiB target; larger bundles would mean fewer files for a query
-# to fetch (benchmarks/bench_search.py), smaller ones a lower peak.
+# Pages a bundle indexes at most: a service's peak then stays near 60 MiB + 110 KB × 2 000
+# whatever the site's size (282 MiB at 10 000 records, whose pages are larger than at 1 000),
+# under the build's 300 MiB target; larger bundles would mean fewer files for a query to
+# fetch (benchmarks/bench_search.py), smaller ones a lower peak.
 # A constant, not a setting: it changes no page and no result, only memory and file counts.
 PAGES_PER_BUNDLE = 2000
 # The bundles after the first, as folders under pagefind/ (a JSON list), for search.js.
@@ -60,27 +75,43 @@ _SERVED_PART = re.compile(r"(pagefind-entry\.json|pagefind\.[\w-]+\.pf_meta"
                           r"|(index|fragment|filter)/[\w-]+\.pf_(index|fragment|filter))")
 # Han characters, the same ranges as templates/assets/search.js.
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_HAN_PAIR = re.compile(f"([{_HAN}])(?=[{_HAN}])")
+# Between two Han characters: a zero-width match, replaced by a literal space (a template
+# replacement such as `\1 ` costs three times as much, over every page of the site).
+_HAN_GAP = re.compile(f"(?<=[{_HAN}])(?=[{_HAN}])")
 _SPACED_HAN = re.compile(f"(?<=[{_HAN}]) (?=[{_HAN}])")
-_TEXT = re.compile(r">([^<]+)")
+# A tag: what lies between two of them is the text that gets spaced (attributes never are).
+_TAG = re.compile(r"(<[^>]*>)")
 _LANG = re.compile(r"<html\b[^>]*?\blang=\"([^\"]*)\"")
 # Pagefind's data files are gzip-compressed and start with this signature once unpacked.
 _SIGNATURE = b"pagefind_dcd"
-TIMEOUT = 600  # seconds; Pagefind indexes 1 000 record pages in about 1 s
+TIMEOUT = 600  # seconds for the whole index; Pagefind indexes 1 000 record pages in about 1 s
+# The end of the service's stderr kept for a message (it says little, and only when failing).
+_SAID = 4000
+# Requests sent and not yet answered, at most: the service reads its stdin into a queue with
+# no bound while it indexes one page after another, so pages sent faster than it indexes them
+# would wait in its memory on top of the index (up to a bundle's pages, tens of MB).
+IN_FLIGHT = 64
 
 
 class SearchIndexError(Exception):
     """Pagefind could not be found or run; the message says what to do, in Chinese."""
 
 
-def inputs(site_dir: Path, per_bundle: int | None = None) -> Iterator[tuple[str, bytes]]:
+class Page(NamedTuple):
+    """One page as Pagefind is handed it: the bundle it belongs to (1, 2, …), its URL on the
+    site, and its HTML from the search mark on, Han characters spaced."""
+    bundle: int
+    url: str
+    html: str
+
+
+def inputs(site_dir: Path, per_bundle: int | None = None) -> Iterator[Page]:
     """The pages Pagefind reads: every HTML page of the built site that marks a search body,
     from that mark to its end (the theme's header and navigation are never indexed), in the
-    page's language, with a space between Han characters in the text, each under the folder
-    of its bundle (`1/…`, `2/…`: `per_bundle` pages each, PAGES_PER_BUNDLE unless given, in
-    the order of their paths). Yielded one page at a time, for the writer to put on disk at
-    once: all of them together are the size of the site's record pages (about 120 MB at
-    10 000 records)."""
+    page's language, with a space between Han characters in the text, numbered by bundle
+    (`per_bundle` pages each, PAGES_PER_BUNDLE unless given, in the order of their paths).
+    Yielded one page at a time, for `index` to send on at once: all of them together are the
+    size of the site's record pages (about 120 MB at 10 000 records)."""
     size = per_bundle or PAGES_PER_BUNDLE
     count = 0
     for page in sorted(site_dir.rglob("*.html")):
@@ -92,61 +123,289 @@ def inputs(site_dir: Path, per_bundle: int | None = None) -> Iterator[tuple[str,
         start = text.rfind("<", 0, mark)
         head = (f'<!DOCTYPE html><html lang="{lang.group(1) if lang else ""}"><head>'
                 '<meta charset="utf-8"></head><body>')
-        cut = _TEXT.sub(lambda m: ">" + space_han(m.group(1)), text[start:])
-        yield (f"{count // size + 1}/{page.relative_to(site_dir).as_posix()}",
-               (head + cut).encode("utf-8"))
+        parts = _TAG.split(text[start:])
+        parts[::2] = [space_han(part) for part in parts[::2]]
+        rel = page.relative_to(site_dir).as_posix()
+        url = "/" + (rel[:-len("index.html")] if rel.rsplit("/", 1)[-1] == "index.html" else rel)
+        yield Page(count // size + 1, url, head + "".join(parts))
         count += 1
 
 
-def index(pages_dir: Path, work_dir: Path) -> dict[str, bytes]:
-    """Run Pagefind over each bundle of `pages_dir` (what `inputs` returned, written out), one
-    run after another, and return what a browser needs, as `pagefind/…` → bytes: the first
-    bundle in `pagefind/`, the n-th in `pagefind/part-n/`, and `pagefind/parts.json`.
-    Raises SearchIndexError."""
-    bundles = sorted((p for p in pages_dir.glob("*") if p.name.isdigit()), key=lambda p: int(p.name))
+def index(pages: Iterable[Page], work_dir: Path) -> dict[str, bytes]:
+    """Index `pages` (what `inputs` yields, taken one at a time) with Pagefind's service
+    running in `work_dir`, a bundle after another, and return what a browser needs, as
+    `pagefind/…` → bytes: the first bundle in `pagefind/`, the n-th in `pagefind/part-n/`,
+    and `pagefind/parts.json`. Raises SearchIndexError."""
     out: dict[str, bytes] = {}
     parts = []
-    for number, pages in enumerate(bundles or [pages_dir / "1"], start=1):
-        prefix = BUNDLE if number == 1 else f"{BUNDLE}/part-{number}"
-        out |= _run(pages, work_dir / f"{BUNDLE}-{number}", prefix,
-                    _SERVED if number == 1 else _SERVED_PART)
+    number = 0
+    for number, bundle in itertools.groupby(pages, key=lambda page: page.bundle):
+        out |= _indexed(bundle, number, work_dir)
         if number > 1:
             parts.append(f"part-{number}/")
+    if not number:                    # no page at all: an empty index, for search.js to load
+        out |= _indexed(iter(()), 1, work_dir)
     out[f"{BUNDLE}/{PARTS}"] = json.dumps(parts).encode("utf-8")
     return out
 
 
-def _run(pages: Path, output: Path, prefix: str, served: re.Pattern[str]) -> dict[str, bytes]:
-    """One Pagefind run over the folder `pages`: its files a browser needs, under `prefix`."""
-    command = [str(executable()), "--site", str(pages.resolve()),
-               "--output-path", str(output.resolve()), "--silent"]
-    # Pagefind also reads PAGEFIND_* variables and a pagefind.yml in its working folder:
-    # neither may change what a build produces.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
+def _indexed(pages: Iterator[Page], number: int, work_dir: Path) -> dict[str, bytes]:
+    """Bundle `number` of the index, made of `pages` by a service process of its own: a
+    process does not give back all of an index's memory when the index is dropped (three
+    bundles of 2 000 pages in one process peaked 20–35 MiB above one), and starting one costs
+    about 8 ms."""
+    with _Service(work_dir) as service:
+        files = service.index(pages)
+    first = number == 1
+    return _bundle(files, BUNDLE if first else f"{BUNDLE}/part-{number}",
+                   _SERVED if first else _SERVED_PART)
+
+
+def _bundle(files: list[dict[str, str]], prefix: str, served: re.Pattern[str]
+            ) -> dict[str, bytes]:
+    """One bundle's files as the service handed them: those a browser needs, under
+    `prefix`, made canonical."""
     try:
-        done = subprocess.run(command, cwd=output.parent, env=env, capture_output=True,
-                              timeout=TIMEOUT, check=False)
-    except subprocess.TimeoutExpired:
-        raise SearchIndexError(f"生成搜索索引超时（Pagefind 运行超过 {TIMEOUT} 秒）") from None
-    except OSError as exc:
-        raise SearchIndexError(f"无法运行搜索索引程序 {command[0]}：{exc.strerror or exc}"
-                               f"。{_REINSTALL}") from None
-    if done.returncode != 0:
-        said = (done.stderr or done.stdout).decode("utf-8", errors="replace").strip()
-        raise SearchIndexError(f"生成搜索索引失败（Pagefind 退出码 {done.returncode}）："
-                               f"{said[-800:] or '没有输出'}")
-    bundle = {f"{prefix}/{p.relative_to(output).as_posix()}": p.read_bytes()
-              for p in sorted(output.rglob("*"))
-              if p.is_file() and served.fullmatch(p.relative_to(output).as_posix())}
-    if f"{prefix}/pagefind-entry.json" not in bundle or (
-            served is _SERVED and f"{prefix}/pagefind.js" not in bundle):
-        raise SearchIndexError("生成搜索索引失败：Pagefind 没有写出 pagefind.js")
-    try:
+        bundle = {f"{prefix}/{file['path']}": base64.b64decode(file["content"], validate=True)
+                  for file in sorted(files, key=lambda f: f["path"])
+                  if served.fullmatch(file["path"])}
+        if f"{prefix}/pagefind-entry.json" not in bundle or (
+                served is _SERVED and f"{prefix}/pagefind.js" not in bundle):
+            raise SearchIndexError("生成搜索索引失败：Pagefind 没有交回 pagefind.js")
         return _canonical(bundle, prefix)
     except (ValueError, IndexError, KeyError, TypeError, OSError, EOFError, zlib.error,
             cbor2.CBORDecodeError) as exc:
-        raise SearchIndexError(f"生成搜索索引失败：无法读取 Pagefind 写出的文件（{exc}）；"
+        raise SearchIndexError(f"生成搜索索引失败：无法读取 Pagefind 交回的文件（{exc}）；"
                                f"Sunlight 只认 Pagefind 1.5.2。{_REINSTALL}") from None
+
+
+# The type of the service's answer to each type of request, where the two differ.
+_ANSWERS = {"AddFile": "IndexedFile"}
+
+
+class _Stopped(Exception):
+    """The sender is told to stop: the reader has ended the service."""
+
+
+class _Service:
+    """One `pagefind_extended --service` process and the conversation with it: a thread
+    sends the requests, at most IN_FLIGHT ahead, while this one reads the answers (either
+    side alone would fill a pipe the other is not emptying), each answer checked against the
+    request it belongs to.
+    Everything that goes wrong — the binary missing, dying, answering an error or what is no
+    answer, or taking longer than TIMEOUT (it is killed) — is a SearchIndexError."""
+
+    def __init__(self, work_dir: Path) -> None:
+        command = [str(executable()), "--service"]
+        # Pagefind also reads PAGEFIND_* variables and a pagefind.yml in its working folder:
+        # neither may change what a build produces.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
+        self.deadline = time.monotonic() + TIMEOUT
+        try:
+            self.process = subprocess.Popen(command, cwd=work_dir, env=env,
+                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                            stderr=subprocess.PIPE)
+        except OSError as exc:
+            raise SearchIndexError(f"无法运行搜索索引程序 {command[0]}：{exc.strerror or exc}"
+                                   f"。{_REINSTALL}") from None
+        self.received = bytearray()
+        self.said = bytearray()
+        self.said_open = True
+        self.finished = False
+        # What the sender sent, in order, for the reader to expect (then how it stopped);
+        # and the index each new bundle got, for the sender (None: stop).
+        self.sent: queue.Queue[tuple[str, int]] = queue.Queue()
+        self.failure: BaseException | None = None
+        self.index_ids: queue.Queue[int | None] = queue.Queue()
+        self.in_flight = threading.Semaphore(IN_FLIGHT)
+        self.stopping = False
+        self.sender: threading.Thread | None = None
+
+    def __enter__(self) -> _Service:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def index(self, pages: Iterator[Page]) -> list[Any]:
+        """The files the service made of `pages`, sent as they come."""
+        self.sender = threading.Thread(target=self._send, args=(pages,), daemon=True)
+        self.sender.start()
+        files = None
+        while True:
+            kind, message_id = self._next_sent()
+            if kind == "end":
+                self.finished = True
+                return files
+            payload = self._answer(message_id, kind)
+            self.in_flight.release()
+            if kind == "NewIndex":
+                if type(payload.get("index_id")) is not int:
+                    raise self._garbage(f"新索引没有编号：{str(payload)[:200]}")
+                self.index_ids.put(payload["index_id"])
+            elif kind == "GetFiles":
+                if not isinstance(payload.get("files"), list):
+                    raise self._garbage(f"没有文件列表：{str(payload)[:200]}")
+                files = payload["files"]
+
+    def close(self) -> None:
+        """Let the service end (its stdin closed once every answer is in) or kill it; reap
+        it and the sender."""
+        if not self.finished:
+            self.process.kill()
+        self.stopping = True
+        self.index_ids.put(None)
+        self.in_flight.release(IN_FLIGHT)
+        if self.sender is not None:
+            self.sender.join()
+        try:
+            self.process.stdin.close()
+        except OSError:  # a killed service's broken pipe, with requests still buffered
+            pass
+        try:
+            self.process.wait(timeout=max(0.0, self.deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process.stdout.close()
+        self.process.stderr.close()
+
+    # --- the sender's side (a thread of its own) --------------------------------------
+
+    def _send(self, pages: Iterator[Page]) -> None:
+        """NewIndex, AddFile for each page, then GetFiles; each request goes to `sent` before
+        it is written, and how the sending stopped goes there last."""
+        pipe = self.process.stdin
+        message_id = 0
+
+        def request(payload: dict[str, Any]) -> None:
+            nonlocal message_id
+            self.in_flight.acquire()
+            if self.stopping:
+                raise _Stopped
+            message_id += 1
+            self.sent.put((payload["type"], message_id))
+            pipe.write(base64.b64encode(json.dumps(
+                {"message_id": message_id, "payload": payload},
+                ensure_ascii=False).encode("utf-8")) + b",")
+            # Out at once: the reader waits for its answer, whatever comes (or fails) next.
+            pipe.flush()
+
+        try:
+            request({"type": "NewIndex", "config": None})
+            index_id = self.index_ids.get()  # awaited before any page is sent
+            if index_id is None:
+                return
+            for page in pages:
+                request({"type": "AddFile", "index_id": index_id, "url": page.url,
+                         "file_contents": page.html, "file_path": None})
+            request({"type": "GetFiles", "index_id": index_id})
+            self.sent.put(("end", 0))
+        except _Stopped:                  # the reader gave up first
+            pass
+        except BrokenPipeError:           # the service is gone: the reader finds out how
+            self.sent.put(("gone", 0))
+        except BaseException as exc:      # reading the pages failed: raised in the reader
+            self.failure = exc
+            self.sent.put(("failed", 0))
+
+    # --- the reader's side -------------------------------------------------------------
+
+    def _next_sent(self) -> tuple[str, int]:
+        """The next request the sender sent, or how it stopped."""
+        while True:
+            try:
+                item = self.sent.get(timeout=min(0.5, self._left()))
+            except queue.Empty:
+                # Nothing sent for a while (the pages are slow to come): keep the service's
+                # output flowing meanwhile, so that it never waits on a full pipe.
+                self._read(0)
+                continue
+            if item[0] == "failed":
+                raise self.failure
+            if item[0] == "gone":
+                while self._read(self._left()):
+                    pass
+                raise self._ended()
+            return item
+
+    def _answer(self, message_id: int, kind: str) -> dict[str, Any]:
+        """The payload answering request `message_id` of type `kind`."""
+        answer = self._message()
+        payload = answer.get("payload") if isinstance(answer, dict) else None
+        if not isinstance(payload, dict):
+            raise self._garbage(f"没有 payload：{str(answer)[:200]}")
+        if payload.get("type") == "Error":
+            raise SearchIndexError(f"生成搜索索引失败：Pagefind 报告错误：{payload.get('message')}")
+        if answer.get("message_id") != message_id or \
+                payload.get("type") != _ANSWERS.get(kind, kind):
+            raise self._garbage(f"等的是第 {message_id} 条请求（{kind}）的回答，收到的是"
+                                f"第 {answer.get('message_id')} 条（{payload.get('type')}）")
+        return payload
+
+    def _message(self) -> Any:
+        """The next message of the service, decoded."""
+        scanned = 0
+        while True:
+            end = self.received.find(b",", scanned)
+            if end >= 0:
+                raw = bytes(self.received[:end])
+                del self.received[:end + 1]
+                try:
+                    return json.loads(base64.b64decode(raw, validate=True))
+                except (ValueError, RecursionError) as exc:  # base64, UTF-8, JSON alike
+                    raise self._garbage(f"{exc}；开头是 {raw[:60]!r}") from None
+            scanned = len(self.received)
+            if not self._read(self._left()):
+                raise self._ended()
+
+    def _read(self, wait: float) -> bool:
+        """Whatever the service wrote within `wait` seconds (stdout to `received`, stderr to
+        `said`); False once its stdout has ended. Past the deadline it is killed."""
+        out, err = self.process.stdout.fileno(), self.process.stderr.fileno()
+        ready, _, _ = select.select([out, err] if self.said_open else [out], [], [], wait)
+        if not ready and wait > 0:
+            self._left()                  # raises once the deadline has passed
+        if err in ready:
+            self._hear(err)
+        if out in ready:
+            chunk = os.read(out, 1 << 20)
+            if not chunk:
+                return False
+            self.received += chunk
+        return True
+
+    def _hear(self, err: int) -> None:
+        """Read what the service wrote on stderr (its last words are kept)."""
+        chunk = os.read(err, 1 << 16)
+        self.said_open = bool(chunk)
+        self.said += chunk
+        del self.said[:-_SAID]
+
+    def _ended(self) -> SearchIndexError:
+        """The service closed its output: what it said, with its exit code."""
+        try:
+            self.process.wait(timeout=self._left())
+        except subprocess.TimeoutExpired:
+            self._left()
+        err = self.process.stderr.fileno()
+        while self.said_open and select.select([err], [], [], 0.1)[0]:
+            self._hear(err)
+        said = self.said.decode("utf-8", errors="replace").strip()
+        return SearchIndexError(f"生成搜索索引失败（Pagefind 退出码 {self.process.returncode}）："
+                                f"{said[-800:] or '没有输出'}")
+
+    def _left(self) -> float:
+        """Seconds left before the deadline; past it the service is killed."""
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            self.process.kill()
+            raise SearchIndexError(f"生成搜索索引超时（Pagefind 运行超过 {TIMEOUT} 秒）")
+        return left
+
+    def _garbage(self, what: str) -> SearchIndexError:
+        return SearchIndexError(f"生成搜索索引失败：Pagefind 的回答无法读取（{what}）；"
+                                f"Sunlight 只认 Pagefind 1.5.2。{_REINSTALL}")
 
 
 _REINSTALL = "请重新安装依赖：pip install 'pagefind[extended]==1.5.2'（或 make setup）"
@@ -163,7 +422,7 @@ def executable() -> Path:
 
 def space_han(text: str) -> str:
     """A space between every two Han characters: each becomes a word of the index."""
-    return _HAN_PAIR.sub(r"\1 ", text)
+    return _HAN_GAP.sub(" ", text)
 
 
 def unspace_han(text: str) -> str:

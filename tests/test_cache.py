@@ -356,3 +356,46 @@ def test_the_preview_rebuilds_only_what_an_edit_touches(repo: GitProject) -> Non
         assert fourth.built.cache.hits == 0
     finally:
         preview.close()
+
+
+def test_compiled_templates_are_kept_beside_the_code_and_an_edited_template_is_compiled_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Jinja's compiled templates are kept in the package's bytecode folder (not the project's
+    cache); a kept one is used only for the very source it was compiled from."""
+    import sys
+
+    import jinja2
+
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    package, templates = tmp_path / "builder", tmp_path / "templates"
+    package.mkdir()
+    templates.mkdir()
+    (templates / "page.html").write_text("旧的{{ n }}", encoding="utf-8")
+
+    def render() -> str:
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)),
+                                 bytecode_cache=page_cache.template_bytecode(package))
+        return env.get_template("page.html").render(n=1)
+
+    assert render() == "旧的1"
+    kept = list((package / "__pycache__" / "jinja").iterdir())
+    assert len(kept) == 1
+    # The next process loads the kept code instead of compiling.
+    compiled = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile",
+                        lambda *a, **k: pytest.fail("compiled again"))
+    assert render() == "旧的1"
+    monkeypatch.setattr(jinja2.Environment, "compile", compiled)
+    # An edited template is compiled again, never served from the old code.
+    (templates / "page.html").write_text("新的{{ n }}", encoding="utf-8")
+    assert render() == "新的1"
+    # A damaged entry costs a compile, never a failure; nothing is kept where Python keeps
+    # no bytecode, nor where the folder cannot be made.
+    kept[0].write_bytes(b"not marshalled code")
+    assert render() == "新的1"
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    assert page_cache.template_bytecode(package) is None
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the package folder would be", encoding="utf-8")
+    assert page_cache.template_bytecode(blocked) is None

@@ -51,6 +51,8 @@ LOCK_TIMEOUT = 1.0
 LIBRARIES = ("jinja2", "markupsafe", "markdown", "pymdown-extensions", "nh3")
 # And those that change the rest of a built site: the engine's and the search index's.
 SITE_LIBRARIES = LIBRARIES + ("mkdocs", "mkdocs-material", "pagefind", "pagefind_bin_extended")
+# Sunlight's package (builder/): data derived from its code alone is kept in its __pycache__.
+PACKAGE = Path(__file__).resolve().parents[1]
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
@@ -413,3 +415,31 @@ def keep_beside_code(package: Path, stem: str, key: str, data: bytes) -> None:
         partial = folder / f".{stem}.{os.getpid()}"
         partial.write_bytes(data)
         os.replace(partial, folder / f"{stem}.{key[:32]}")
+
+
+def template_bytecode(package: Path | None = None) -> Any:
+    """A jinja2 bytecode cache in `package`'s bytecode folder (`__pycache__/jinja/`), or None
+    where Python writes no bytecode. Compiling the ~40 templates of Sunlight and of the
+    theme is 0.15–0.2 s of every build's process; what jinja2 keeps is checked against each
+    template's source before use, so an edited template is compiled again. Compiled code is
+    trusted only from beside Sunlight's own code (as Python's .pyc files are), never from the
+    project's cache folder. A folder that cannot be read or written costs the compile only."""
+    if sys.dont_write_bytecode:
+        return None
+    import jinja2
+
+    class Kept(jinja2.FileSystemBytecodeCache):
+        def load_bytecode(self, bucket: Any) -> None:
+            with contextlib.suppress(OSError, ValueError, EOFError):
+                super().load_bytecode(bucket)
+
+        def dump_bytecode(self, bucket: Any) -> None:
+            with contextlib.suppress(OSError):
+                super().dump_bytecode(bucket)
+
+    folder = (package or PACKAGE) / "__pycache__" / "jinja"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return Kept(str(folder))

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from markupsafe import escape
 
+from .cache import template_bytecode
+
 if TYPE_CHECKING:   # annotations only: the CLI imports EngineError without the renderer
     from .render import Rendered
 
@@ -290,6 +292,8 @@ class _Engine:
 
     def on_env(self, env: Any, config: Any, files: Any) -> Any:
         self.env, self.files = env, files
+        # The theme's templates compiled once, not by every build (see cache.template_bytecode).
+        env.bytecode_cache = template_bytecode()
         return env
 
     def on_page_markdown(self, markdown: str, page: Any, config: Any, files: Any) -> str:

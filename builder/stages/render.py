@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 
 from ..text import body_limits, body_markdown, sanitise
 from . import charts, paging
-from .cache import Cache, digest
+from .cache import Cache, digest, template_bytecode
 from ..text.record_body import mark_internal
 from .dashboards import Dashboards
 from .feeds import FEEDS_DIR
@@ -483,6 +483,7 @@ def _new_environment(template_dirs: list[Path]) -> jinja2.Environment:
         keep_trailing_newline=False,
         # Templates do not change during a build: no stat() of the file for every page.
         auto_reload=False,
+        bytecode_cache=template_bytecode(),
     )
     env.filters["time"] = date_html
     env.filters["dated"] = dated_text      # text composed in Python that may hold dates

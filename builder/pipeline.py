@@ -249,8 +249,6 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
     digests = publish.manifest_records(projection)
     if audience is Audience.PUBLIC:
         notices += _continues(deployment, previous, commit, digests, records, first_publication)
-    figures_ = statistics.compute(projection.records, model, as_of,
-                                  internal=audience is Audience.INTERNAL)
     clean = commit is not None and is_clean(deployment.root, [deployment.content_dir,
                                                               deployment.config_dir])
     manifest = publish.manifest(projection, as_of, commit, digests, clean=clean)
@@ -272,6 +270,9 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
     # Imported only by a build that renders: the templates, Markdown and sanitiser they pull
     # in are a tenth of an unchanged build's time, which never needs them.
     from .stages import dashboards, feeds, render
+    # Computed only by a build that renders (no statistic is in the manifest).
+    figures_ = statistics.compute(projection.records, model, as_of,
+                                  internal=audience is Audience.INTERNAL)
     pages = _page_cache(deployment, audience, body, as_of, commit) if cache else None
     work = _workspace(out_dir, reuse)
     kept = reuse is not None

@@ -54,12 +54,13 @@ from typing import Any, Iterator, NamedTuple
 import cbor2
 
 BUNDLE = "pagefind"
-# Pages a bundle indexes at most: a service's peak then stays near 60 MiB + 110 KB × 2 000
-# whatever the site's size (282 MiB at 10 000 records, whose pages are larger than at 1 000),
-# under the build's 300 MiB target; larger bundles would mean fewer files for a query to
-# fetch (benchmarks/bench_search.py), smaller ones a lower peak.
+# Pages a bundle indexes at most: a service's peak then stays near 60 MiB + 70 KB × 1 000
+# whatever the site's size (130 MiB at 10 000 records, against 219 MiB for 2 000), which
+# with the build's own memory beside it keeps the whole build under its 300 MiB target.
+# Bundles of 1 000 also made a query fetch less than bundles of 2 000 (at 10 000 records at
+# most 218 KB gzipped before the first results, against 281 KB; benchmarks/bench_search.py).
 # A constant, not a setting: it changes no page and no result, only memory and file counts.
-PAGES_PER_BUNDLE = 2000
+PAGES_PER_BUNDLE = 1000
 # The bundles after the first, as folders under pagefind/ (a JSON list), for search.js.
 PARTS = "parts.json"
 # The page attribute that puts a page in the index (templates/record.html, tombstone.html).

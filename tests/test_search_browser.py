@@ -131,6 +131,8 @@ def test_a_chinese_word_inside_a_sentence_is_found_and_shown(site_url, browser) 
     assert f"<mark>{WORD}</mark>" in shown["excerpt"]       # the page's text, not spaced out
     count = browser.find_element(By.CSS_SELECTOR, "[data-sl-search-count]")
     assert count.get_attribute("role") == "status" and count.text == "找到 1 条记录"
+    # Every result is on screen: no "more" button to press.
+    assert not browser.find_element(By.CSS_SELECTOR, "[data-sl-search-more]").is_displayed()
 
 
 def test_a_word_the_two_dictionaries_cut_differently_is_found(site_url, browser) -> None:
@@ -299,3 +301,26 @@ def test_filters_and_their_counts_cover_every_bundle(bundled_url, browser) -> No
     # The counts beside each value are summed over the bundles.
     assert "整改事项（3）" in [o.text for o in kind.options]
     status.select_by_value("")
+
+
+def test_more_results_are_shown_a_page_at_a_time_until_none_is_left(tmp_path) -> None:
+    """Ten results a page (search.js PAGE): the button shows the next ones, then is gone."""
+    root = make_project(tmp_path / "project")
+    write_all(root, {**BASE_RECORDS, **{
+        f"content/rectifications/ZG-2023-{n:03d}.md": _rectification(
+            n, f"林场防火通道第{n}段修复", "completed", "ly-lyj", "修复林场防火通道。")
+        for n in range(2, 14)}})
+    build(Deployment(root), root / "site", date(2026, 11, 21))
+    browser = chrome(tmp_path / "chromium")
+    try:
+        with serve(root / "site") as url:
+            assert len(_search(browser, url, "防火通道")) == 10
+            more = browser.find_element(By.CSS_SELECTOR, "[data-sl-search-more]")
+            assert more.is_displayed()
+            more.click()
+            WebDriverWait(browser, 20).until(lambda d: len(_results(d)) == 12)
+            assert browser.find_element(By.CSS_SELECTOR, "[data-sl-search-count]").text \
+                == "找到 12 条记录"
+            assert not more.is_displayed()
+    finally:
+        browser.quit()

@@ -45,6 +45,7 @@ if _missing:
                 allow_module_level=True)
 
 webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -292,11 +293,18 @@ def test_editorial_workflow_saves_a_draft_on_its_branch_and_publishes_it(workflo
     assert wait_for(lambda: workflow_status(root, branch) == "decap-cms/pending_review")
 
     browser.get(workflow_url + "#/workflow")      # a hash change: the same page, no reload
-    board = WebDriverWait(browser, 30).until(lambda d: [
-        c for c in d.find_elements(By.XPATH, f"//*[contains(normalize-space(.), '{new_id} · 补种林场苗木')]"
-                                             "[not(*[contains(normalize-space(.), '补种林场苗木')])]")])
-    assert "审查中" in browser.find_element(By.TAG_NAME, "body").text
-    board[0].click()
+
+    def open_card(d) -> bool:
+        # The board draws its cards again once its entries have loaded: a card found before
+        # that is gone when clicked, so it is found and clicked again until the click lands.
+        cards = d.find_elements(By.XPATH, f"//*[contains(normalize-space(.), '{new_id} · 补种林场苗木')]"
+                                          "[not(*[contains(normalize-space(.), '补种林场苗木')])]")
+        if not cards or "审查中" not in d.find_element(By.TAG_NAME, "body").text:
+            return False
+        cards[0].click()
+        return True
+
+    WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException,)).until(open_card)
 
     form.click("状态: 审核中")
     form.click("就绪")

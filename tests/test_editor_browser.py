@@ -64,9 +64,10 @@ def repo(tmp_path_factory) -> tuple[Path, str]:
     return project.root, base
 
 
-@pytest.fixture(scope="module")
-def editor_url(repo):
-    preview = Preview(Deployment(repo[0]), editor=True)
+def serve_editor(root: Path, **options):
+    """The web editor of the project at `root`, served by a real preview with decap-server
+    (`options`: Preview's, e.g. workflow=True), until the module's tests are done."""
+    preview = Preview(Deployment(root), editor=True, **options)
     try:
         preview.start_editor()
     except EditorUnavailable as exc:
@@ -74,6 +75,11 @@ def editor_url(repo):
     host, port = preview.start("127.0.0.1", 0)
     yield f"http://{host}:{port}/editor/"
     preview.close()
+
+
+@pytest.fixture(scope="module")
+def editor_url(repo):
+    yield from serve_editor(repo[0])
 
 
 @pytest.fixture(scope="module")
@@ -238,14 +244,7 @@ def workflow_repo(tmp_path_factory) -> tuple[Path, str]:
 
 @pytest.fixture(scope="module")
 def workflow_url(workflow_repo):
-    preview = Preview(Deployment(workflow_repo[0]), editor=True, workflow=True)
-    try:
-        preview.start_editor()
-    except EditorUnavailable as exc:
-        pytest.fail(str(exc), pytrace=False)
-    host, port = preview.start("127.0.0.1", 0)
-    yield f"http://{host}:{port}/editor/"
-    preview.close()
+    yield from serve_editor(workflow_repo[0], workflow=True)
 
 
 def workflow_status(root: Path, branch: str) -> str | None:

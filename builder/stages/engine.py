@@ -97,10 +97,8 @@ def _overlay(folders: list[Path], theme: Path) -> None:
 def _same_bytes(source: str | Path, target: str | Path) -> bool:
     """Whether `target` exists and holds exactly the bytes of `source`."""
     try:
-        if os.path.getsize(source) != os.path.getsize(target):
-            return False
-        with open(source, "rb") as a, open(target, "rb") as b:
-            return a.read() == b.read()
+        return os.path.getsize(source) == os.path.getsize(target) and \
+            _holds(Path(target), Path(source).read_bytes())
     except OSError:
         return False
 

@@ -168,7 +168,12 @@ class Reuse:
     """What consecutive builds of one working copy (`sunlight serve`) keep between builds,
     each beside the digest of what it was made from, so a change is never missed: the model
     while site_config/ is unchanged, the timelines while HEAD names the same commit (history
-    is read from commits only; edits in the working tree are not history)."""
+    is read from commits only; edits in the working tree are not history).
+
+    A build with a `Reuse` is a preview: it publishes nothing, and the manifest in its folder
+    is its own last build's, not a publication, so it continues only the publication it is
+    given (`previous_manifest`); guarding what was published is the publishing build's and
+    `check --base`'s work."""
 
     model: tuple[str, Model] | None = None
     timelines: tuple[str, tuple[Timelines, list[str], History | None]] | None = None
@@ -213,7 +218,8 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
     load → validate → history → project → stats → render → open data → engine → verify →
     publish. With `history=False` (or outside a Git repository) pages carry no timelines.
 
-    The publication it continues is `previous_manifest`, else the manifest in `out_dir`;
+    The publication it continues is `previous_manifest`, else the manifest in `out_dir`
+    (but a preview, built with `reuse`, continues only `previous_manifest`);
     `first_publication` declares there is none (refused where one exists).
 
     With `cache`, a build whose inputs are all those of the build that made `out_dir`, while
@@ -233,7 +239,8 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
     records, model = checked.validation.records, checked.model
     _check_target(deployment, model, out_dir, audience, body)
     previous = publish.previous_publication(out_dir, previous_manifest, audience.value,
-                                            first_publication)
+                                            first_publication) \
+        if reuse is None or previous_manifest is not None else None
     found, notices, history_ = _reused_timelines(deployment, model, as_of, audience, body,
                                                  history, reuse)
     clock.lap("history")
@@ -248,7 +255,8 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
     commit = head_commit(deployment.root)
     digests = publish.manifest_records(projection)
     if audience is Audience.PUBLIC:
-        notices += _continues(deployment, previous, commit, digests, records, first_publication)
+        notices += _continues(deployment, previous, commit, digests, records,
+                              first_publication or reuse is not None)
     clean = commit is not None and is_clean(deployment.root, [deployment.content_dir,
                                                               deployment.config_dir])
     manifest = publish.manifest(projection, as_of, commit, digests, clean=clean)
@@ -538,13 +546,14 @@ def _visible(differences: list[freeze.Difference], projection: Any) -> list[free
 
 
 def _continues(deployment: Deployment, previous: dict[str, Any] | None, commit: str | None,
-               digests: dict[str, str], records: list[Record], first_publication: bool
+               digests: dict[str, str], records: list[Record], nothing_to_compare: bool
                ) -> list[str]:
     """The public site continues its last publication (publish.check_continuity raises
-    where it does not); a build with nothing to compare with says so."""
+    where it does not); a build with nothing to compare with says so, unless that is
+    expected (a first publication, a preview)."""
     publish.check_continuity(previous, commit, digests, deployment.root, records,
                              deployment.content_dir, deployment.config_dir)
-    if previous is None and not first_publication:
+    if previous is None and not nothing_to_compare:
         return ["没有与已发布的网站比对（输出文件夹是新的，也没有 --previous-manifest）："
                 "发布时请用 --previous-manifest 指定上次发布的清单，"
                 "或用 --first-publication 声明第一次发布。"]

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from .stages import cache as page_cache
 from .stages import engine, freeze, opendata, publish, search_index, statistics, verify
@@ -24,10 +24,13 @@ from .stages.timeline import Timelines, change_log, timelines
 from .stages.load import load, project_path
 from .model.model import Model, load_model
 from .model.records import Record
-from .stages.projection import Audience, project
+from .stages.projection import Audience, Projection, project
 from .stages.validate import Validation, validate
 from .commands import editor as web_editor
 from .commands.scaffold import next_ids
+
+if TYPE_CHECKING:   # annotations only: render is imported by a build that renders (_render)
+    from .stages.render import Rendered
 
 SUNLIGHT_HOME = Path(__file__).resolve().parents[1]
 
@@ -168,7 +171,12 @@ class Reuse:
     """What consecutive builds of one working copy (`sunlight serve`) keep between builds,
     each beside the digest of what it was made from, so a change is never missed: the model
     while site_config/ is unchanged, the timelines while HEAD names the same commit (history
-    is read from commits only; edits in the working tree are not history)."""
+    is read from commits only; edits in the working tree are not history).
+
+    A build with a `Reuse` is a preview: it publishes nothing, and the manifest in its folder
+    is its own last build's, not a publication, so it continues only the publication it is
+    given (`previous_manifest`); guarding what was published is the publishing build's and
+    `check --base`'s work."""
 
     model: tuple[str, Model] | None = None
     timelines: tuple[str, tuple[Timelines, list[str], History | None]] | None = None
@@ -213,7 +221,8 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
     load → validate → history → project → stats → render → open data → engine → verify →
     publish. With `history=False` (or outside a Git repository) pages carry no timelines.
 
-    The publication it continues is `previous_manifest`, else the manifest in `out_dir`;
+    The publication it continues is `previous_manifest`, else the manifest in `out_dir`
+    (but a preview, built with `reuse`, continues only `previous_manifest`);
     `first_publication` declares there is none (refused where one exists).
 
     With `cache`, a build whose inputs are all those of the build that made `out_dir`, while
@@ -232,8 +241,10 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
         raise ContentInvalid(checked)
     records, model = checked.validation.records, checked.model
     _check_target(deployment, model, out_dir, audience, body)
+    # Read before any work; a preview's folder holds no publication (see Reuse).
     previous = publish.previous_publication(out_dir, previous_manifest, audience.value,
-                                            first_publication)
+                                            first_publication) \
+        if reuse is None or previous_manifest is not None else None
     found, notices, history_ = _reused_timelines(deployment, model, as_of, audience, body,
                                                  history, reuse)
     clock.lap("history")
@@ -242,148 +253,217 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
     differences = freeze.recheck(records, model, history_)
     clock.lap("freeze")
     projection = project(records, model, audience, as_of, body)
-    shown = [r.id for r in projection.records]
-    found = found.only(shown)
+    found = found.only([r.id for r in projection.records])
     clock.lap("project")
-    commit = head_commit(deployment.root)
-    digests = publish.manifest_records(projection)
-    if audience is Audience.PUBLIC:
-        notices += _continues(deployment, previous, commit, digests, records, first_publication)
-    clean = commit is not None and is_clean(deployment.root, [deployment.content_dir,
-                                                              deployment.config_dir])
-    manifest = publish.manifest(projection, as_of, commit, digests, clean=clean)
+    commit, manifest, compared = _continue_publication(
+        deployment, records, projection, as_of, audience, previous,
+        nothing_to_compare=first_publication or reuse is not None)
+    run = _Run(deployment, out_dir, as_of, audience, body, checked, projection, found,
+               differences, commit, manifest, clock, repaired + notices + compared)
     # (A preview rebuilds only when a watched file changed, and updates its folder in place.)
     site = _site_cache(deployment, audience, body, as_of, commit, history, manifest) \
         if cache and reuse is None else None
     clock.lap("stats")
     left = _left_as_built(site, out_dir)
     if left is not None:
-        secrets = _secrets(deployment, model, records, found, shown, as_of, audience, body)
-        leaks = verify.scan(out_dir, secrets)
-        clock.lap("verify")
-        if leaks:
-            raise LiveSiteLeaks(leaks)
-        return Built(checked=checked, out_dir=out_dir, pages=left["pages"],
-                     public_records=len(projection.records), secrets_checked=len(secrets),
-                     timings=clock.timings, notices=repaired + notices, frozen=differences,
-                     unchanged=True)
-    # Imported only by a build that renders: the templates, Markdown and sanitiser they pull
-    # in are a tenth of an unchanged build's time, which never needs them.
-    from .stages import dashboards, feeds, render
+        return _verify_unchanged(run, left)
     # Computed only by a build that renders (no statistic is in the manifest).
     figures_ = statistics.compute(projection.records, model, as_of,
                                   internal=audience is Audience.INTERNAL)
     pages = _page_cache(deployment, audience, body, as_of, commit) if cache else None
     work = _workspace(out_dir, reuse)
-    kept = reuse is not None
     done = False
     try:
-        docs = publish.TreeWriter(work / "docs", reuse.docs if kept else None)
-        boards = dashboards.compute(projection.records, model, as_of,
-                                    checked.validation.warnings) \
-            if audience is Audience.INTERNAL else None
-        rendered = render.render(projection, figures_, model, deployment.template_dirs,
-                                 deployment.assets_dir, commit=commit,
-                                 dashboards=boards, timelines=found,
-                                 changes=change_log(found, projection),
-                                 frozen=_visible(differences, projection)
-                                 if audience is Audience.INTERNAL else None, cache=pages,
-                                 sink=docs.write)
-        # The docs tree is the engine's input, read from disk: each file is written as it is
-        # made, so the build never holds the whole tree (the size of the site) in memory; the
-        # preview's kept tree gets only the files whose bytes changed.
-        docs.write_all(feeds.feeds(found, projection, model, feeds.site_url(model)))
-        if audience is Audience.PUBLIC:
-            docs.write_all(opendata.open_data(
-                projection.records, model, statistics.as_json(figures_), folder="data",
-                as_of=as_of, url=feeds.site_url(model)))
-        docs.write_all(manifest)
-        if kept:
-            reuse.docs = docs.finish()
-        if pages is not None:
-            pages.prune()
-        clock.lap("render")
-        config = engine.write_config(rendered, work / "docs", deployment.base_config,
-                                     deployment.theme_dirs(audience.value), work / "site",
-                                     _engine_extra(model, audience, body))
-        produced = engine.build(config, as_of, stamp=[p.path for p in rendered.pages
-                                                      if p.record], keep=kept)
-        if kept:
-            # What earlier builds left in the kept site and this one did not make: a
-            # deleted record's page, the search index of a first build, the editor.
-            publish.keep_only(work / "site", produced)
-        if audience is Audience.INTERNAL or web_editor.EditorSettings.of(model).public:
-            # The web editor goes with the internal site (editors are staff); the public site
-            # has it only when the deployment says so (site.yml editor.public).
-            web_editor.write_editor(work / "site" / web_editor.EDITOR_DIR, model,
-                                    next_ids(deployment, model, as_of.year),
-                                    deployment.template_dirs)
-        # Pagefind runs beside this process from here on: what the engine let go is given
-        # back to the system first, so the two together stay within the memory a build may use.
-        _give_back_memory()
-        clock.lap("mkdocs")
-        secrets = _secrets(deployment, model, records, found, shown, as_of, audience, body)
-        if reuse is not None and reuse.served is not None and reuse.served[0] == out_dir \
-                and out_dir.is_dir():
-            _update_preview(work, out_dir, secrets, reuse, clock)
-            done = True
-            return Built(checked=checked, out_dir=out_dir, pages=len(rendered.pages),
-                         public_records=len(projection.records), secrets_checked=len(secrets),
-                         timings=clock.timings,
-                         notices=repaired + notices + (pages.notices if pages is not None
-                                                       else []),
-                         frozen=differences, cache=pages.stats if pages is not None else None)
-        # The search index is built from the finished pages and is output like any other:
-        # the leak guard below reads it.
-        searched: dict[str, str] = {}
-        publish.write_tree(work / "site", search_index.index(
-            _hashed(search_index.inputs(work / "site"), searched), work))
-        clock.lap("search")
-        leaks = verify.scan(work / "site", secrets)
-        clock.lap("verify")
-        if leaks:
-            raise LeakDetected(leaks)
-        files = page_cache.site_files(work / "site") \
-            if site is not None or reuse is not None else None
-        # A kept workspace keeps its site for the next build to update: a copy is served.
-        _writable(publish.swap_into, _writable(publish.copy_tree, work / "site",
-                                               work / "served") if kept else work / "site",
-                  out_dir)
-        if reuse is not None and files is not None:
-            reuse.served = (out_dir, _digest_of(secrets), files)
-            reuse.search = page_cache.digest(searched)
-        if site is not None and files is not None:
-            # Recorded only once the files are live: a build killed before leaves none.
-            site.put(site.key(), page_cache.canonical({"files": files,
-                                                       "pages": len(rendered.pages)}))
-            site.prune()
-        clock.lap("publish")
+        rendered = _render(run, figures_, work, pages, reuse)
+        _run_engine(run, rendered, work, kept=reuse is not None)
+        secrets = _verify_and_publish(run, work, len(rendered.pages), site, reuse)
         done = True
     finally:
-        if not kept:
-            publish.discard(work)
-        elif not done:
-            # A build that failed halfway leaves a workspace nobody knows: the next starts
-            # afresh.
+        _let_go(work, reuse, done, [pages, site])
+    return run.built(len(rendered.pages), secrets,
+                     notices=[n for c in (pages, site) if c is not None for n in c.notices],
+                     cache=pages.stats if pages is not None else None)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One build once its records are projected: what it was asked and what the stages so
+    far made, which every later step reads."""
+
+    deployment: Deployment
+    out_dir: Path
+    as_of: date
+    audience: Audience
+    body: str | None
+    checked: Checked
+    projection: Projection
+    found: Timelines
+    differences: list[freeze.Difference]
+    commit: str | None
+    manifest: dict[str, bytes]
+    clock: _Stopwatch
+    notices: list[str]
+
+    @property
+    def model(self) -> Model:
+        return self.checked.model
+
+    def secrets(self) -> list[verify.Secret]:
+        return _secrets(self.deployment, self.model, self.checked.validation.records,
+                        self.found, [r.id for r in self.projection.records], self.as_of,
+                        self.audience, self.body)
+
+    def built(self, pages: int, secrets: int, notices: Iterable[str] = (), **extra: Any
+              ) -> Built:
+        return Built(checked=self.checked, out_dir=self.out_dir, pages=pages,
+                     public_records=len(self.projection.records), secrets_checked=secrets,
+                     timings=self.clock.timings, notices=self.notices + list(notices),
+                     frozen=self.differences, **extra)
+
+
+def _verify_unchanged(run: _Run, left: dict[str, Any]) -> Built:
+    """Nothing the site is made of changed since the build that made the live folder, which
+    still holds exactly its files: the leak guard reads that folder again, nothing else runs."""
+    secrets = run.secrets()
+    leaks = verify.scan(run.out_dir, secrets)
+    run.clock.lap("verify")
+    if leaks:
+        raise LiveSiteLeaks(leaks)
+    return run.built(left["pages"], len(secrets), unchanged=True)
+
+
+def _render(run: _Run, figures_: statistics.Figures, work: Path,
+            pages: page_cache.Cache | None, reuse: Reuse | None) -> Rendered:
+    """The docs tree into the workspace: the pages, feeds, open data and the manifest."""
+    # Imported only by a build that renders: the templates, Markdown and sanitiser they pull
+    # in are a tenth of an unchanged build's time, which never needs them.
+    from .stages import dashboards, feeds, render
+    projection, model, audience, as_of = run.projection, run.model, run.audience, run.as_of
+    kept = reuse is not None
+    docs = publish.TreeWriter(work / "docs", reuse.docs if kept else None)
+    boards = dashboards.compute(projection.records, model, as_of,
+                                run.checked.validation.warnings) \
+        if audience is Audience.INTERNAL else None
+    rendered = render.render(projection, figures_, model, run.deployment.template_dirs,
+                             run.deployment.assets_dir, commit=run.commit,
+                             dashboards=boards, timelines=run.found,
+                             changes=change_log(run.found, projection),
+                             frozen=_visible(run.differences, projection)
+                             if audience is Audience.INTERNAL else None, cache=pages,
+                             sink=docs.write)
+    # The docs tree is the engine's input, read from disk: each file is written as it is
+    # made, so the build never holds the whole tree (the size of the site) in memory; the
+    # preview's kept tree gets only the files whose bytes changed.
+    docs.write_all(feeds.feeds(run.found, projection, model, feeds.site_url(model)))
+    if audience is Audience.PUBLIC:
+        docs.write_all(opendata.open_data(
+            projection.records, model, statistics.as_json(figures_), folder="data",
+            as_of=as_of, url=feeds.site_url(model)))
+    docs.write_all(run.manifest)
+    if kept:
+        reuse.docs = docs.finish()
+    if pages is not None:
+        pages.prune()
+    run.clock.lap("render")
+    return rendered
+
+
+def _run_engine(run: _Run, rendered: Rendered, work: Path, kept: bool) -> None:
+    """The docs tree → the site in the workspace (with the web editor where it goes)."""
+    deployment, model, audience = run.deployment, run.model, run.audience
+    config = engine.write_config(rendered, work / "docs", deployment.base_config,
+                                 deployment.theme_dirs(audience.value), work / "site",
+                                 _engine_extra(model, audience, run.body))
+    produced = engine.build(config, run.as_of, stamp=[p.path for p in rendered.pages
+                                                      if p.record], keep=kept)
+    if kept:
+        # What earlier builds left in the kept site and this one did not make: a
+        # deleted record's page, the search index of a first build, the editor.
+        publish.keep_only(work / "site", produced)
+    if audience is Audience.INTERNAL or web_editor.EditorSettings.of(model).public:
+        # The web editor goes with the internal site (editors are staff); the public site
+        # has it only when the deployment says so (site.yml editor.public).
+        web_editor.write_editor(work / "site" / web_editor.EDITOR_DIR, model,
+                                next_ids(deployment, model, run.as_of.year),
+                                deployment.template_dirs)
+    # Pagefind runs beside this process from here on: what the engine let go is given
+    # back to the system first, so the two together stay within the memory a build may use.
+    _give_back_memory()
+    run.clock.lap("mkdocs")
+
+
+def _verify_and_publish(run: _Run, work: Path, pages: int, site: page_cache.Cache | None,
+                        reuse: Reuse | None) -> int:
+    """The built site → search index → leak guard → `out_dir`; a preview whose folder is
+    served updates it in its own way (`_update_preview`). Returns how many secrets the leak
+    guard looked for."""
+    secrets = run.secrets()
+    if reuse is not None and reuse.served is not None and reuse.served[0] == run.out_dir \
+            and run.out_dir.is_dir():
+        _update_preview(work, run.out_dir, secrets, reuse, run.clock)
+        return len(secrets)
+    searched = _index_search(work, run.clock)
+    leaks = verify.scan(work / "site", secrets)
+    run.clock.lap("verify")
+    if leaks:
+        raise LeakDetected(leaks)
+    _publish(work, run.out_dir, secrets, searched, pages, site, reuse, run.clock)
+    return len(secrets)
+
+
+def _index_search(work: Path, clock: _Stopwatch) -> dict[str, str]:
+    """The search index, built from the finished pages and output like any other file (the
+    leak guard reads it); returns the digests of the pages it was made from."""
+    searched: dict[str, str] = {}
+    publish.write_tree(work / "site", search_index.index(
+        _hashed(search_index.inputs(work / "site"), searched), work))
+    clock.lap("search")
+    return searched
+
+
+def _publish(work: Path, out_dir: Path, secrets: list[verify.Secret], searched: dict[str, str],
+             pages: int, site: page_cache.Cache | None, reuse: Reuse | None,
+             clock: _Stopwatch) -> None:
+    """The verified site into `out_dir` in one atomic step; then what the next build of a
+    preview or of the same inputs needs to know about it."""
+    kept = reuse is not None
+    files = page_cache.site_files(work / "site") if site is not None or kept else None
+    # A kept workspace keeps its site for the next build to update: a copy is served.
+    _writable(publish.swap_into, _writable(publish.copy_tree, work / "site",
+                                           work / "served") if kept else work / "site",
+              out_dir)
+    if reuse is not None and files is not None:
+        reuse.served = (out_dir, _digest_of(secrets), files)
+        reuse.search = page_cache.digest(searched)
+    if site is not None and files is not None:
+        # Recorded only once the files are live: a build killed before leaves none.
+        site.put(site.key(), page_cache.canonical({"files": files, "pages": pages}))
+        site.prune()
+    clock.lap("publish")
+
+
+def _let_go(work: Path, reuse: Reuse | None, done: bool,
+            caches: list[page_cache.Cache | None]) -> None:
+    """After a build, finished or not: the workspace goes, or what a preview keeps of it
+    stays; every cache is closed."""
+    if reuse is None:
+        publish.discard(work)
+    elif not done:
+        # A build that failed halfway leaves a workspace nobody knows: the next starts
+        # afresh.
+        reuse.close()
+    else:
+        # Only what the next build updates stays: the search index's inputs and output
+        # and the leak guard's links go; a workspace where that fails is dropped.
+        try:
+            publish.clear_except(work, {"docs", "site", engine.THEME_DIR,
+                                        engine.CONFIG_NAME})
+        except OSError:
             reuse.close()
-        else:
-            # Only what the next build updates stays: the search index's inputs and output
-            # and the leak guard's links go; a workspace where that fails is dropped.
-            try:
-                publish.clear_except(work, {"docs", "site", engine.THEME_DIR,
-                                            engine.CONFIG_NAME})
-            except OSError:
-                reuse.close()
-        # A build that fails before a cache's prune leaves that cache as the last build did.
-        for opened in (pages, site):
-            if opened is not None:
-                opened.close()
-    return Built(checked=checked, out_dir=out_dir, pages=len(rendered.pages),
-                 public_records=len(projection.records), secrets_checked=len(secrets),
-                 timings=clock.timings,
-                 notices=repaired + notices + (pages.notices if pages is not None else [])
-                 + (site.notices if site is not None else []),
-                 frozen=differences, cache=pages.stats if pages is not None else None)
+    # A build that fails before a cache's prune leaves that cache as the last build did.
+    for opened in caches:
+        if opened is not None:
+            opened.close()
 
 
 def _workspace(out_dir: Path, reuse: Reuse | None) -> Path:
@@ -537,14 +617,30 @@ def _visible(differences: list[freeze.Difference], projection: Any) -> list[free
     return [d for d in differences if d.report.id in shown]
 
 
+def _continue_publication(deployment: Deployment, records: list[Record], projection: Projection,
+                          as_of: date, audience: Audience, previous: dict[str, Any] | None,
+                          nothing_to_compare: bool
+                          ) -> tuple[str | None, dict[str, bytes], list[str]]:
+    """The commit built, the manifest this build will write, and the notices of the check
+    that the public site continues `previous` (which raises where it does not)."""
+    commit = head_commit(deployment.root)
+    digests = publish.manifest_records(projection)
+    notices = _continues(deployment, previous, commit, digests, records, nothing_to_compare) \
+        if audience is Audience.PUBLIC else []
+    clean = commit is not None and is_clean(deployment.root, [deployment.content_dir,
+                                                              deployment.config_dir])
+    return commit, publish.manifest(projection, as_of, commit, digests, clean=clean), notices
+
+
 def _continues(deployment: Deployment, previous: dict[str, Any] | None, commit: str | None,
-               digests: dict[str, str], records: list[Record], first_publication: bool
+               digests: dict[str, str], records: list[Record], nothing_to_compare: bool
                ) -> list[str]:
     """The public site continues its last publication (publish.check_continuity raises
-    where it does not); a build with nothing to compare with says so."""
+    where it does not); a build with nothing to compare with says so, unless that is
+    expected (a first publication, a preview)."""
     publish.check_continuity(previous, commit, digests, deployment.root, records,
                              deployment.content_dir, deployment.config_dir)
-    if previous is None and not first_publication:
+    if previous is None and not nothing_to_compare:
         return ["没有与已发布的网站比对（输出文件夹是新的，也没有 --previous-manifest）："
                 "发布时请用 --previous-manifest 指定上次发布的清单，"
                 "或用 --first-publication 声明第一次发布。"]

@@ -22,6 +22,7 @@ import pytest
 
 from builder import pipeline
 from builder.pipeline import Deployment, LeakDetected, Reuse, build
+from builder.stages.publish import PublishRefused
 from builder.stages import cache as page_cache
 from builder.stages import publish
 from builder.stages.projection import Audience
@@ -148,11 +149,11 @@ def full_build(deployment: Deployment, folder: Path,
 
 
 @pytest.mark.parametrize("audience, changes", [
-    (Audience.PUBLIC, ["edit", "add", "theme", "unthemed", "site_config"]),
-    # A public preview refuses to lose a record its own manifest lists (publish's continuity
-    # check); the internal one shows a deleted record going, and carries the web editor. (The
-    # edit between: a page new in a build is moved into the preview, the next build makes it
-    # in the kept site again, and the deletion must remove it from there.)
+    # Both show a deleted record going: a preview continues no publication, not even its own
+    # last build. The internal one carries the web editor. (The edit between: a page new in a
+    # build is moved into the preview, the next build makes it in the kept site again, and the
+    # deletion must remove it from there.)
+    (Audience.PUBLIC, ["edit", "add", "theme", "unthemed", "site_config", "delete"]),
     (Audience.INTERNAL, ["add", "edit", "delete"]),
 ])
 def test_after_every_kind_of_change_the_kept_workspace_serves_what_a_full_build_makes(
@@ -309,3 +310,64 @@ def test_the_kept_workspace_is_held_while_the_preview_lives_and_removed_once_it_
     assert not left.exists()
     assert any("中断的构建" in notice for notice in built.notices)
     assert [p.name for p in killed.parent.iterdir()] == ["site"]
+
+
+# --- a preview is no publication ---------------------------------------------------------------
+
+THIRD = "content/rectifications/ZG-2023-003.md"
+UNCOMPARED = "没有与已发布的网站比对"     # the publishing build's notice, meaningless here
+
+
+@pytest.mark.parametrize("change, committed", [("delete", False), ("rename", False),
+                                                ("delete", True)])
+def test_a_public_preview_shows_a_deleted_or_renamed_record_as_a_full_build_would(
+        repo: GitProject, tmp_path: Path, change: str, committed: bool) -> None:
+    """An editor deletes or renames a record the preview showed a minute ago (a draft never
+    committed, or a commit never published). The manifest in the preview's folder is its own
+    last build's, not a publication: the rebuild neither refuses the change as a published
+    record disappearing nor says that it compared with no published site."""
+    from builder.commands.serve import Preview
+    if committed:
+        repo.commit("2024-01-10T10:00:00+08:00", "补齐验收材料", {SECOND: second_rectification()})
+    else:
+        write_all(repo.root, {SECOND: second_rectification()})
+    preview = Preview(Deployment(repo.root), as_of=AS_OF)
+    try:
+        first = preview.rebuild()
+        assert first.error is None, first.error
+        assert "rectification/ZG-2023-002/index.html" in tree_bytes(preview.out_dir)
+        renamed = edit(second_rectification(), "id: ZG-2023-002", "id: ZG-2023-003")
+        write_all(repo.root, {SECOND: None, **({THIRD: renamed} if change == "rename" else {})})
+        again = preview.rebuild()
+        assert again.error is None, again.error
+        assert not any(UNCOMPARED in notice for result in (first, again)
+                       for notice in result.built.notices)
+        served = tree_bytes(preview.out_dir)
+        assert "rectification/ZG-2023-002/index.html" not in served
+        assert ("rectification/ZG-2023-003/index.html" in served) == (change == "rename")
+        assert served == full_build(Deployment(repo.root), tmp_path / "full")
+    finally:
+        preview.close()
+
+
+def test_a_published_record_deleted_is_still_refused_where_a_publication_is_named(
+        repo: GitProject, tmp_path: Path) -> None:
+    """What the preview shows, the publishing build into the live folder refuses; so does a
+    preview built against the published manifest (`previous_manifest`)."""
+    repo.commit("2024-01-10T10:00:00+08:00", "补齐验收材料", {SECOND: second_rectification()})
+    deployment = Deployment(repo.root)
+    live = tmp_path / "live" / "site"
+    build(deployment, live, AS_OF, first_publication=True)
+    published = tree_bytes(live)
+    out, reuse = tmp_path / "preview" / "site", Reuse()
+    build(deployment, out, AS_OF, reuse=reuse)
+    repo.commit("2024-01-11T10:00:00+08:00", "删除整改事项", {SECOND: None})
+
+    build(deployment, out, AS_OF, reuse=reuse)
+    assert "rectification/ZG-2023-002/index.html" not in tree_bytes(out)
+    with pytest.raises(PublishRefused, match="ZG-2023-002"):
+        build(deployment, out, AS_OF, reuse=Reuse(), previous_manifest=live / publish.MANIFEST)
+    with pytest.raises(PublishRefused, match="已发布的记录不能删除"):
+        build(deployment, live, AS_OF)
+    assert tree_bytes(live) == published
+    reuse.close()

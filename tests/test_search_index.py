@@ -5,13 +5,16 @@ message with exit 2. The browser side is tests/test_search_browser.py."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 from datetime import date
 from pathlib import Path
 
+import cbor2
 import pytest
 from click.testing import CliRunner
+from hypothesis import example, given, strategies as st
 
 from builder import pipeline
 from builder.cli import cli
@@ -122,6 +125,82 @@ def test_pagefind_files_are_read_as_a_reader_would(root: Path) -> None:
     assert search_index.strings(b"not gzip") is None
     assert search_index.unspace_han(search_index.space_han("整改 ZG-2023-001 已完成")) == \
         "整改 ZG-2023-001 已完成"
+
+
+def _pagefind_file(body: bytes) -> bytes:
+    return gzip.compress(b"pagefind_dcd" + body)
+
+
+def _strings_of(value: object) -> list[str]:
+    """The strings of a value as it was before it was encoded, in order: keys before their
+    values, byte strings as text, a tag's content."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, bytes):
+        return [value.decode("utf-8", errors="replace")]
+    if isinstance(value, list):
+        return [s for item in value for s in _strings_of(item)]
+    if isinstance(value, dict):
+        return [s for key, item in value.items() for s in [key, *_strings_of(item)]]
+    if isinstance(value, cbor2.CBORTag):
+        return _strings_of(value.value)
+    return []
+
+
+_CBOR = st.recursive(
+    st.integers(-2 ** 64, 2 ** 64 - 1) | st.text() | st.binary() | st.booleans() | st.none()
+    | st.floats(allow_nan=False),
+    lambda inner: st.lists(inner, max_size=8) | st.dictionaries(st.text(max_size=4), inner, max_size=4)
+    | st.builds(cbor2.CBORTag, st.integers(40, 2 ** 32), inner),
+    max_leaves=60)
+
+
+# Every width of every head: arguments of 0, 1, 2, 4 and 8 bytes, of integers both signed,
+# of strings, arrays and maps, and floats of 2, 4 and 8 bytes.
+_WIDTHS = [0, 23, 24, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, 2 ** 64 - 1]
+
+
+@given(_CBOR)
+@example([n for n in _WIDTHS] + [-1 - n for n in _WIDTHS] + ["a"] + [1.5, 1.1, 1e300])
+@example(["a" * n for n in (23, 24, 255, 256, 65535, 65536)]
+         + [b"b" * n for n in (23, 24, 255, 256, 65535, 65536)])
+@example([list(range(n)) for n in (23, 24, 256, 65536)] + ["a"])
+@example([{str(i): i for i in range(n)} for n in (23, 24, 256)] + ["a"])
+@example([cbor2.CBORTag(tag, "t") for tag in (23, 24, 255, 256, 65536, 2 ** 32)])
+def test_every_string_of_any_cbor_value_is_read_in_order(value: object) -> None:
+    """Word chunks, filters and metadata are read as the flat sequence of items CBOR is: every
+    text and byte string comes out, in document order, beside integers of every width, floats,
+    simple values, tags, arrays and maps nested any way."""
+    found = search_index.strings(_pagefind_file(cbor2.dumps(value)))
+    assert found == [search_index.unspace_han(s) for s in _strings_of(value)]
+
+
+def test_floats_and_simple_values_of_every_width_are_stepped_over() -> None:
+    # Half, single and double floats, a one-byte simple value, true, null (cbor2 writes every
+    # float as a double, so these are written by hand).
+    body = (b"\x86\xf9\x3c\x00\xfa\x3f\x80\x00\x01\xfb\x3f\xf1\x99\x99\x99\x99\x99\x9a"
+            b"\xf8\x20\xf5\xf6" + cbor2.dumps("内部意见"))
+    assert search_index.strings(_pagefind_file(body)) == ["内部意见"]
+
+
+@given(st.binary(max_size=300))
+def test_any_bytes_in_a_pagefind_file_are_read_without_failing(body: bytes) -> None:
+    found = search_index.strings(_pagefind_file(body))
+    assert isinstance(found, list) and all(isinstance(s, str) for s in found)
+
+
+def test_what_a_cbor_decoder_would_not_reach_is_read_all_the_same() -> None:
+    """A string after the item a decoder reads, split into an indefinite-length string's
+    chunks, cut off by the file's end, or behind a reserved byte still counts."""
+    secret = "内部联系人王某某"
+    after_the_item = cbor2.dumps([1, 2, 3]) + cbor2.dumps(secret)
+    assert search_index.strings(_pagefind_file(after_the_item)) == [secret]
+    chunked = b"\x82\x01\x7f" + cbor2.dumps(secret[:3]) + cbor2.dumps(secret[3:]) + b"\xff"
+    cut = cbor2.dumps([[secret, [[5, [1, 2]]]]])[:-2]
+    reserved = b"\x1c" + cbor2.dumps(secret)
+    for body in (chunked, cut, reserved):
+        found = "\n".join(search_index.strings(_pagefind_file(body)))
+        assert secret[:3] in found and secret[3:] in found, body
 
 
 def _run(*args: str):

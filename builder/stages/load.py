@@ -160,11 +160,12 @@ def load(root: Path, content_dir: Path, paths: Iterable[Path] | None = None
     for folder, reason in found.unreadable:
         problems.append(problem("unreadable-file", _relative(root, folder), 1, detail=reason))
     files = find_record_files(content_dir, paths) if paths else found.files
-    # The root and content/ resolved once for all files: resolving them again for each one
-    # was half the loader's time.
+    # The root and content/ resolved once for all files, and each folder once for its files:
+    # resolving them again for each file was half the loader's time.
     anchors = _unfollowed(root), _unfollowed(content_dir)
+    folders: dict[Path, tuple[Path, bool]] = {}
     for file in files:
-        doc, more = _load_file(anchors, content_dir, file)
+        doc, more = _load_file(anchors, content_dir, file, folders)
         problems.extend(more)
         if doc is not None:
             documents.append(doc)
@@ -185,13 +186,21 @@ def load_file(root: Path, content_dir: Path, file: Path) -> tuple[Document | Non
     return _load_file((_unfollowed(root), _unfollowed(content_dir)), content_dir, file)
 
 
-def _load_file(anchors: tuple[Path, Path], content_dir: Path, file: Path
+def _load_file(anchors: tuple[Path, Path], content_dir: Path, file: Path,
+               folders: dict[Path, tuple[Path, bool]] | None = None
                ) -> tuple[Document | None, list[Problem]]:
-    """`load_file` with the root and content/ already resolved (`_unfollowed`)."""
+    """`load_file` with the root and content/ already resolved (`_unfollowed`); `folders`
+    keeps, for one load, each folder's resolved path and whether a link lies between
+    content/ and it."""
     top, content = anchors
-    path = _unfollowed(file)
+    known = folders.get(file.parent) if folders is not None else None
+    if known is None:
+        known = _unfollowed(file).parent, _has_symlink(content_dir, file.parent)
+        if folders is not None:
+            folders[file.parent] = known
+    path = known[0] / file.name
     rel, folder = _named(path, top, file), _folder_of(path, content, file)
-    if _has_symlink(content_dir, file):
+    if known[1] or file.is_symlink():
         return None, [problem("symlink-not-allowed", rel, 1, target=_shown_target(file))]
     try:
         # O_NOFOLLOW: a file swapped for a link after the walk is still not followed.

@@ -47,7 +47,7 @@ import subprocess
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Iterator, NamedTuple
 
@@ -494,36 +494,73 @@ def strings(raw: bytes) -> list[str] | None:
     if not data.startswith(_SIGNATURE):
         return None
     body = memoryview(data)[len(_SIGNATURE):]
-    found: list[str] = []
+    found: list[str] | None = []
     try:
-        # cbor2's compiled decoder: the pure-Python one cost most of the leak guard's time.
-        value = json.loads(bytes(body)) if body[:1] == b"{" else cbor2.loads(body)
-        _collect(value, found)
-    except (ValueError, IndexError, TypeError, RecursionError, cbor2.CBORDecodeError):
-        # Unreadable as its format, or holding what Pagefind never writes (a tagged value
-        # decoded into an object): every UTF-8 run in it still counts.
+        if body[:1] == b"{":
+            _collect(json.loads(bytes(body)), found)
+        else:
+            found = _cbor_strings(body)
+    except (ValueError, RecursionError):
+        found = None
+    if found is None:
+        # Unreadable as its format: every UTF-8 run in it still counts.
         found = [bytes(body).decode("utf-8", errors="replace")]
     return [unspace_han(s) for s in found]
 
 
 def _collect(value: Any, into: list[str]) -> None:
-    """The strings of a decoded JSON or CBOR value, keys included, in document order.
-    Word chunks are mostly long lists of page and position numbers: those are skipped first."""
-    kind = type(value)
-    if kind is str:
+    """The strings of a decoded JSON value, keys included, in document order."""
+    if isinstance(value, str):
         into.append(value)
-    elif kind is list or kind is tuple:
+    elif isinstance(value, list):
         for item in value:
-            if type(item) is not int:
-                _collect(item, into)
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            into.append(key if type(key) is str else str(key))
             _collect(item, into)
-    elif isinstance(value, cbor2.CBORTag):
-        _collect(value.value, into)
-    elif not isinstance(value, (int, float, bytes, type(None))):
-        raise TypeError(f"unexpected {kind.__name__} in a Pagefind file")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            into.append(key)
+            _collect(item, into)
+
+
+# Any CBOR data item but a string, as its head and argument: an integer (major types 0
+# and 1), the head of an array or a map (4, 5; their items follow as items of their own), a
+# tag (6), a simple value or a float (7), and the heads and the end of indefinite arrays and
+# maps. CBOR is read as the flat sequence of items it is, each head telling its own length,
+# so a run of these is skipped by the regular expression engine in one call: a word chunk is
+# mostly page and position numbers (2.6 million at 10 000 records), and a decoder that made a
+# Python object of each spent most of the leak guard's time on them.
+_NOT_A_STRING = re.compile(
+    rb"(?:[\x00-\x17\x20-\x37\x80-\x97\xa0-\xb7\xc0-\xd7\xe0-\xf7\x9f\xbf\xff]"
+    rb"|[\x18\x38\x98\xb8\xd8\xf8][\x00-\xff]"
+    rb"|[\x19\x39\x99\xb9\xd9\xf9][\x00-\xff]{2}"
+    rb"|[\x1a\x3a\x9a\xba\xda\xfa][\x00-\xff]{4}"
+    rb"|[\x1b\x3b\x9b\xbb\xdb\xfb][\x00-\xff]{8})*+")
+
+
+def _cbor_strings(body: memoryview) -> list[str] | None:
+    """Every text and byte string of a CBOR sequence, in order, by walking its items: not one
+    byte goes unaccounted for, whatever arrays and maps say about their lengths (a string a
+    structured decoder would stop before is still read). None where a byte is no head of a
+    definite item or an item runs past the end: the caller then reads the file as text."""
+    found: list[str] = []
+    skip, end, position = _NOT_A_STRING.match, len(body), 0
+    while True:
+        position = skip(body, position).end()
+        if position == end:
+            return found
+        head = body[position]
+        info = head & 0x1F
+        if head >> 5 not in (2, 3) or info > 27:  # reserved, or an indefinite-length string
+            return None
+        if info < 24:
+            length, position = info, position + 1
+        else:
+            size = 1 << (info - 24)
+            length = int.from_bytes(body[position + 1:position + 1 + size], "big")
+            position += 1 + size
+        if position + length > end:
+            return None
+        found.append(str(body[position:position + length], "utf-8", "replace"))
+        position += length
 
 
 def _pack(value: Any) -> bytes:

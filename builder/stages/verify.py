@@ -50,6 +50,7 @@ import hashlib
 import html
 import io
 import json
+import os
 import re
 import sys
 from dataclasses import dataclass, replace
@@ -458,10 +459,7 @@ def scan(out_dir: Path, found: list[Secret]) -> list[Leak]:
     automaton = _automaton(runs) if runs else None
     values = {s.value: s for s in found if s.match == VALUE}
     leaks: list[Leak] = []
-    for file in sorted(p for p in out_dir.rglob("*") if p.is_file()):
-        rel = file.relative_to(out_dir).as_posix()
-        if rel.startswith("assets/"):
-            continue
+    for rel, file in _files(out_dir):
         texts, nodes = shown_parts(file)
         place = _place(rel)
         seen: set[str] = set()
@@ -479,6 +477,26 @@ def scan(out_dir: Path, found: list[Secret]) -> list[Leak]:
                 leaks.append(Leak(values[node], rel, node, place))
     leaks += _field_leaks(out_dir, [s for s in found if s.match == FIELD])
     return sorted(leaks, key=_rank)
+
+
+def _files(out_dir: Path) -> list[tuple[str, Path]]:
+    """Every file of the site but those under assets/, by relative path, in the order of their
+    paths' parts. Listed from directory entries, which carry their types (no stat call a file,
+    and no Path object but the file's). Like a glob, folders behind symbolic links are not
+    entered; a link to a file is read."""
+    found: list[tuple[str, Path]] = []
+    pending = [("", os.fspath(out_dir))]
+    while pending:
+        prefix, top = pending.pop()
+        with os.scandir(top) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if rel != "assets":
+                        pending.append((rel + "/", entry.path))
+                elif entry.is_file():
+                    found.append((rel, Path(entry.path)))
+    return sorted(found, key=lambda item: item[0].split("/"))
 
 
 def _rank(leak: Leak) -> tuple:

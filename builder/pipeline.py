@@ -266,6 +266,7 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
     clock.lap("stats")
     left = _left_as_built(site, out_dir)
     if left is not None:
+        site.close()   # read only: the record stays as the build that made the folder left it
         return _verify_unchanged(run, left)
     # Computed only by a build that renders (no statistic is in the manifest).
     figures_ = statistics.compute(projection.records, model, as_of,

@@ -483,9 +483,10 @@ def _files(out_dir: Path) -> list[tuple[str, Path]]:
     """Every file of the site but those under assets/, by relative path, in the order of their
     paths' parts. Listed from directory entries, which carry their types (no stat call a file,
     and no Path object but the file's). Like a glob, folders behind symbolic links are not
-    entered; a link to a file is read."""
+    entered; a link to a file is read. A folder that is not there holds nothing to read (a
+    preview's folder of changed files when nothing changed)."""
     found: list[tuple[str, Path]] = []
-    pending = [("", os.fspath(out_dir))]
+    pending = [("", os.fspath(out_dir))] if out_dir.is_dir() else []
     while pending:
         prefix, top = pending.pop()
         with os.scandir(top) as entries:

@@ -267,6 +267,10 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
                      public_records=len(projection.records), secrets_checked=len(secrets),
                      timings=clock.timings, notices=repaired + notices, frozen=differences,
                      unchanged=True)
+    # What the leak guard looks for is made before the pages, while the process is small:
+    # making it takes about 50 MiB at 10 000 records and lets go of most of it, which render
+    # and the engine then reuse (made after them, it sat beside Pagefind's services).
+    secrets = _secrets(deployment, model, records, found, shown, as_of, audience, body)
     # Imported only by a build that renders: the templates, Markdown and sanitiser they pull
     # in are a tenth of an unchanged build's time, which never needs them.
     from .stages import dashboards, feeds, render
@@ -322,7 +326,6 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
         # back to the system first, so the two together stay within the memory a build may use.
         _give_back_memory()
         clock.lap("mkdocs")
-        secrets = _secrets(deployment, model, records, found, shown, as_of, audience, body)
         if reuse is not None and reuse.served is not None and reuse.served[0] == out_dir \
                 and out_dir.is_dir():
             _update_preview(work, out_dir, secrets, reuse, clock)
@@ -334,10 +337,13 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
                                                        else []),
                          frozen=differences, cache=pages.stats if pages is not None else None)
         # The search index is built from the finished pages and is output like any other:
-        # the leak guard below reads it.
+        # the leak guard below reads it. Each bundle's files are written as soon as that
+        # bundle is made, so the index is never held whole beside Pagefind's next service.
+        # The pages' digests only for a preview, which compares them on its next update.
         searched: dict[str, str] = {}
-        publish.write_tree(work / "site", search_index.index(
-            _hashed(search_index.inputs(work / "site"), searched), work))
+        to_index = search_index.inputs(work / "site")
+        publish.TreeWriter(work / "site").write_all(search_index.index(
+            _hashed(to_index, searched) if reuse is not None else to_index, work))
         clock.lap("search")
         leaks = verify.scan(work / "site", secrets)
         clock.lap("verify")
@@ -437,12 +443,14 @@ def _update_preview(work: Path, out_dir: Path, secrets: list[verify.Secret], reu
     key = page_cache.digest(searched)
     if key == reuse.search and kept:
         return
-    index = search_index.index(search_index.inputs(out_dir), work)
-    publish.write_tree(work / "search", index)
+    # Written as each bundle comes, its digests noted (a writer that held nothing before
+    # writes every file): the index is never held whole.
+    index = publish.TreeWriter(work / "search", {})
+    index.write_all(search_index.index(search_index.inputs(out_dir), work))
+    fresh = index.finish()
     leaks = verify.scan(work / "search", secrets)
     if leaks:
         raise LeakDetected(leaks)
-    fresh = {rel: hashlib.sha256(data).hexdigest() for rel, data in index.items()}
     _writable(publish.update_into, work / "search", out_dir,
               [rel for rel, sha in fresh.items() if kept.get(rel) != sha],
               [rel for rel in kept if rel not in fresh])

@@ -268,6 +268,10 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
     if left is not None:
         site.close()   # read only: the record stays as the build that made the folder left it
         return _verify_unchanged(run, left)
+    # What the leak guard looks for is made before the pages, while the process is small:
+    # making it takes about 50 MiB at 10 000 records and lets go of most of it, which render
+    # and the engine then reuse (made after them, it sat beside Pagefind's services).
+    secrets = run.secrets()
     # Computed only by a build that renders (no statistic is in the manifest).
     figures_ = statistics.compute(projection.records, model, as_of,
                                   internal=audience is Audience.INTERNAL)
@@ -277,11 +281,11 @@ def build(deployment: Deployment, out_dir: Path, as_of: date, audience: Audience
     try:
         rendered = _render(run, figures_, work, pages, reuse)
         _run_engine(run, rendered, work, kept=reuse is not None)
-        secrets = _verify_and_publish(run, work, len(rendered.pages), site, reuse)
+        _verify_and_publish(run, work, secrets, len(rendered.pages), site, reuse)
         done = True
     finally:
         _let_go(work, reuse, done, [pages, site])
-    return run.built(len(rendered.pages), secrets,
+    return run.built(len(rendered.pages), len(secrets),
                      notices=[n for c in (pages, site) if c is not None for n in c.notices],
                      cache=pages.stats if pages is not None else None)
 
@@ -393,31 +397,32 @@ def _run_engine(run: _Run, rendered: Rendered, work: Path, kept: bool) -> None:
     run.clock.lap("mkdocs")
 
 
-def _verify_and_publish(run: _Run, work: Path, pages: int, site: page_cache.Cache | None,
-                        reuse: Reuse | None) -> int:
-    """The built site → search index → leak guard → `out_dir`; a preview whose folder is
-    served updates it in its own way (`_update_preview`). Returns how many secrets the leak
-    guard looked for."""
-    secrets = run.secrets()
+def _verify_and_publish(run: _Run, work: Path, secrets: list[verify.Secret], pages: int,
+                        site: page_cache.Cache | None, reuse: Reuse | None) -> None:
+    """The built site → search index → leak guard (looking for `secrets`) → `out_dir`; a
+    preview whose folder is served updates it in its own way (`_update_preview`)."""
     if reuse is not None and reuse.served is not None and reuse.served[0] == run.out_dir \
             and run.out_dir.is_dir():
         _update_preview(work, run.out_dir, secrets, reuse, run.clock)
-        return len(secrets)
-    searched = _index_search(work, run.clock)
+        return
+    searched = _index_search(work, run.clock, digests=reuse is not None)
     leaks = verify.scan(work / "site", secrets)
     run.clock.lap("verify")
     if leaks:
         raise LeakDetected(leaks)
     _publish(work, run.out_dir, secrets, searched, pages, site, reuse, run.clock)
-    return len(secrets)
 
 
-def _index_search(work: Path, clock: _Stopwatch) -> dict[str, str]:
+def _index_search(work: Path, clock: _Stopwatch, digests: bool) -> dict[str, str]:
     """The search index, built from the finished pages and output like any other file (the
-    leak guard reads it); returns the digests of the pages it was made from."""
+    leak guard reads it); with `digests` (a preview, which compares them on its next update)
+    returns the digests of the pages it was made from. Each bundle's files are written as
+    soon as that bundle is made, so the index is never held whole beside Pagefind's next
+    service."""
     searched: dict[str, str] = {}
-    publish.write_tree(work / "site", search_index.index(
-        _hashed(search_index.inputs(work / "site"), searched), work))
+    pages = search_index.inputs(work / "site")
+    publish.TreeWriter(work / "site").write_all(search_index.index(
+        _hashed(pages, searched) if digests else pages, work))
     clock.lap("search")
     return searched
 
@@ -518,12 +523,14 @@ def _update_preview(work: Path, out_dir: Path, secrets: list[verify.Secret], reu
     key = page_cache.digest(searched)
     if key == reuse.search and kept:
         return
-    index = search_index.index(search_index.inputs(out_dir), work)
-    publish.write_tree(work / "search", index)
+    # Written as each bundle comes, its digests noted (a writer that held nothing before
+    # writes every file): the index is never held whole.
+    index = publish.TreeWriter(work / "search", {})
+    index.write_all(search_index.index(search_index.inputs(out_dir), work))
+    fresh = index.finish()
     leaks = verify.scan(work / "search", secrets)
     if leaks:
         raise LeakDetected(leaks)
-    fresh = {rel: hashlib.sha256(data).hexdigest() for rel, data in index.items()}
     _writable(publish.update_into, work / "search", out_dir,
               [rel for rel, sha in fresh.items() if kept.get(rel) != sha],
               [rel for rel in kept if rel not in fresh])

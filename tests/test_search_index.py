@@ -230,9 +230,9 @@ def test_a_failing_binary_is_a_usage_error_with_its_words(root: Path, tmp_path: 
 
 def test_the_pages_go_to_pagefind_with_no_file_in_between(root: Path, tmp_path: Path) -> None:
     """`inputs` yields the pages one at a time (all of them at once are the size of the
-    record pages) and `index` hands them to Pagefind's service as they come: nothing is
-    written, neither the pages nor Pagefind's files, in its working folder or anywhere in
-    the site."""
+    record pages) and `index` hands them to Pagefind's service as they come and yields its
+    files a bundle at a time: nothing is written, neither the pages nor Pagefind's files, in
+    its working folder or anywhere in the site."""
     site = build(Deployment(root), root / "site", AS_OF).out_dir
     before = sorted(p for p in site.rglob("*"))
     pages = search_index.inputs(site)
@@ -244,6 +244,8 @@ def test_the_pages_go_to_pagefind_with_no_file_in_between(root: Path, tmp_path: 
     work = tmp_path / "work"
     work.mkdir()
     index = search_index.index(iter(pages), work)
+    assert not isinstance(index, (dict, list, tuple))
+    index = dict(index)
     assert list(work.iterdir()) == []
     assert sorted(p for p in site.rglob("*")) == before
     assert index == {f"{search_index.BUNDLE}/{p.relative_to(site / search_index.BUNDLE)}":
@@ -293,19 +295,19 @@ def test_an_error_answered_by_pagefind_is_a_clear_message(tmp_path: Path, monkey
     monkeypatch.setattr(search_index, "executable", lambda: fake)
     with pytest.raises(search_index.SearchIndexError,
                        match="生成搜索索引失败：Pagefind 报告错误：Invalid config supplied"):
-        search_index.index(PAGES, tmp_path)
+        dict(search_index.index(PAGES, tmp_path))
 
 
 def test_garbage_from_pagefind_is_a_clear_message(tmp_path: Path, monkeypatch) -> None:
     fake = _service(tmp_path, "printf 'Hello, world,'\nexec cat >/dev/null\n")
     monkeypatch.setattr(search_index, "executable", lambda: fake)
     with pytest.raises(search_index.SearchIndexError, match="Pagefind 的回答无法读取"):
-        search_index.index(PAGES, tmp_path)
+        dict(search_index.index(PAGES, tmp_path))
     # An answer to another request than the one sent is no answer either.
     fake = _service(tmp_path, _answer('{"message_id":1,"payload":{"type":"DeleteIndex"}}')
                     + "exec cat >/dev/null\n")
     with pytest.raises(search_index.SearchIndexError, match="等的是第 1 条请求（NewIndex）的回答"):
-        search_index.index(PAGES, tmp_path)
+        dict(search_index.index(PAGES, tmp_path))
 
 
 def test_pagefind_dying_halfway_is_its_exit_code_and_last_words(tmp_path: Path,
@@ -315,7 +317,7 @@ def test_pagefind_dying_halfway_is_its_exit_code_and_last_words(tmp_path: Path,
     monkeypatch.setattr(search_index, "executable", lambda: fake)
     with pytest.raises(search_index.SearchIndexError,
                        match=r"生成搜索索引失败（Pagefind 退出码 101）：thread main panicked"):
-        search_index.index(PAGES * 500, tmp_path)
+        dict(search_index.index(PAGES * 500, tmp_path))
 
 
 def test_pagefind_taking_too_long_is_killed(tmp_path: Path, monkeypatch) -> None:
@@ -323,7 +325,7 @@ def test_pagefind_taking_too_long_is_killed(tmp_path: Path, monkeypatch) -> None
     monkeypatch.setattr(search_index, "executable", lambda: fake)
     monkeypatch.setattr(search_index, "TIMEOUT", 1)
     with pytest.raises(search_index.SearchIndexError, match="生成搜索索引超时（Pagefind 运行超过 1 秒）"):
-        search_index.index(PAGES, tmp_path)
+        dict(search_index.index(PAGES, tmp_path))
     with pytest.raises(ProcessLookupError):       # killed and reaped
         os.kill(int((tmp_path / "pid").read_text()), 0)
 
@@ -335,7 +337,7 @@ def test_a_page_that_cannot_be_read_is_not_blamed_on_pagefind(tmp_path: Path) ->
         yield from PAGES
         raise PermissionError("页面无法读取")
     with pytest.raises(PermissionError, match="页面无法读取"):
-        search_index.index(pages(), tmp_path)
+        dict(search_index.index(pages(), tmp_path))
 
 
 def test_a_large_site_is_indexed_in_bundles_byte_for_byte_the_same(root: Path, tmp_path: Path,
@@ -380,3 +382,26 @@ def test_a_large_site_is_indexed_in_bundles_byte_for_byte_the_same(root: Path, t
 def _fragments_in(folder: Path) -> list[str]:
     return [json.loads(search_index.gzip.decompress(p.read_bytes())[len(b"pagefind_dcd"):])["url"]
             for p in (folder / "fragment").iterdir()]
+
+
+def test_each_bundle_is_handed_over_before_the_next_one_starts(root: Path, tmp_path: Path,
+                                                               monkeypatch) -> None:
+    """`index` yields a bundle's files as soon as its service has ended, before the next
+    service is started (so they are written and let go of first), and parts.json last; the
+    same pages give the same bytes again."""
+    site = build(Deployment(root), root / "site", AS_OF).out_dir
+    real, started = search_index.executable(), tmp_path / "started"
+    fake = _service(tmp_path, f'echo "$@" >> {started}\nexec {real} "$@"\n')
+    monkeypatch.setattr(search_index, "executable", lambda: fake)
+    work = tmp_path / "work"
+    work.mkdir()
+    seen, files = [], {}
+    for rel, data in search_index.index(search_index.inputs(site, per_bundle=2), work):
+        seen.append((rel, len(started.read_text().splitlines())))
+        files[rel] = data
+    second = f"{search_index.BUNDLE}/part-2/"
+    assert seen[-1] == (f"{search_index.BUNDLE}/{search_index.PARTS}", 2)
+    bundles = [(rel.startswith(second), services) for rel, services in seen[:-1]]
+    assert bundles == sorted(bundles) and {b for b, _ in bundles} == {False, True}
+    assert all(services == (2 if in_second else 1) for in_second, services in bundles)
+    assert dict(search_index.index(search_index.inputs(site, per_bundle=2), work)) == files

@@ -428,13 +428,15 @@ def write_tree(folder: Path, files: dict[str, bytes] | Iterable[tuple[str, bytes
     (path → bytes, or pairs a stage yields one at a time so that they are never all held).
     Returns the paths written, in the order given."""
     writer = TreeWriter(folder)
-    writer.write_all(files)
-    return writer.written
+    return [writer.write(rel, data)
+            for rel, data in (files.items() if isinstance(files, dict) else files)]
 
 
 class TreeWriter:
     """`write_tree` one file at a time, for a stage that hands each file over as soon as it
-    is made (render's pages: the docs tree is then never held whole in memory).
+    is made (render's pages: the docs tree is then never held whole in memory). It keeps no
+    list of what it wrote: it lives as long as its stage, and a path held for each of ten
+    thousand pages is memory the stages after it (Pagefind's services) could use.
 
     With `before` (path → SHA-256 of what the folder holds, as `finish` returned last time:
     the preview's kept docs tree), a file is written only where its bytes changed, and
@@ -443,21 +445,22 @@ class TreeWriter:
 
     def __init__(self, folder: Path, before: dict[str, str] | None = None):
         self.folder, self.before = folder, before
-        self.written: list[Path] = []
         self.now: dict[str, str] = {}
-        self._made: set[Path] = set()
+        self._made: set[str] = set()          # the folders made, by their relative names
 
-    def write(self, rel: str, data: bytes) -> None:
+    def write(self, rel: str, data: bytes) -> Path | None:
+        """Write one file; returns its path, or None where `before` has its bytes already."""
         if self.before is not None:
             self.now[rel] = hashlib.sha256(data).hexdigest()
             if self.before.get(rel) == self.now[rel]:
-                return
+                return None
         path = self.folder / rel
-        if path.parent not in self._made:     # a folder once, not once a file (thousands)
+        parent = os.path.dirname(rel)
+        if parent not in self._made:          # a folder once, not once a file (thousands)
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._made.add(path.parent)
+            self._made.add(parent)
         path.write_bytes(data)
-        self.written.append(path)
+        return path
 
     def write_all(self, files: dict[str, bytes] | Iterable[tuple[str, bytes]]) -> None:
         for rel, data in files.items() if isinstance(files, dict) else files:

@@ -35,6 +35,9 @@ bundles.
 from __future__ import annotations
 
 import base64
+import binascii
+import contextlib
+import ctypes
 import gzip
 import hashlib
 import itertools
@@ -115,7 +118,7 @@ def inputs(site_dir: Path, per_bundle: int | None = None) -> Iterator[Page]:
     size of the site's record pages (about 120 MB at 10 000 records)."""
     size = per_bundle or PAGES_PER_BUNDLE
     count = 0
-    for page in sorted(site_dir.rglob("*.html")):
+    for page in _html_files(site_dir):
         text = page.read_text(encoding="utf-8", errors="replace")
         mark = text.find(BODY_MARK)
         if mark < 0:
@@ -132,22 +135,35 @@ def inputs(site_dir: Path, per_bundle: int | None = None) -> Iterator[Page]:
         count += 1
 
 
-def index(pages: Iterable[Page], work_dir: Path) -> dict[str, bytes]:
+def _html_files(folder: Path) -> Iterator[Path]:
+    """The HTML files under `folder` in the order of their paths (`sorted(rglob("*.html"))`'s:
+    a folder's entries by name, a subfolder's files where its name falls), found one folder
+    at a time: the list of every page of a large site (a folder a record), held while all
+    of them are indexed, is memory beside Pagefind's services."""
+    for entry in sorted(os.scandir(folder), key=lambda entry: entry.name):
+        if entry.is_dir(follow_symlinks=False):
+            yield from _html_files(Path(entry.path))
+        elif entry.name.endswith(".html"):
+            yield Path(entry.path)
+
+
+def index(pages: Iterable[Page], work_dir: Path) -> Iterator[tuple[str, bytes]]:
     """Index `pages` (what `inputs` yields, taken one at a time) with Pagefind's service
-    running in `work_dir`, a bundle after another, and return what a browser needs, as
-    `pagefind/…` → bytes: the first bundle in `pagefind/`, the n-th in `pagefind/part-n/`,
-    and `pagefind/parts.json`. Raises SearchIndexError."""
-    out: dict[str, bytes] = {}
+    running in `work_dir`, a bundle after another, and yield what a browser needs, as
+    (`pagefind/…`, bytes): the first bundle in `pagefind/`, the n-th in `pagefind/part-n/`,
+    and `pagefind/parts.json` last. Each bundle's files come as soon as its service has
+    ended, before the next bundle is started: written as they come, they are never all held
+    (the index of 10 000 records is about 10 000 files), and nothing of a bundle is left
+    in memory beside the next bundle's service. Raises SearchIndexError (while iterated)."""
     parts = []
     number = 0
     for number, bundle in itertools.groupby(pages, key=lambda page: page.bundle):
-        out |= _indexed(bundle, number, work_dir)
+        yield from _indexed(bundle, number, work_dir).items()
         if number > 1:
             parts.append(f"part-{number}/")
     if not number:                    # no page at all: an empty index, for search.js to load
-        out |= _indexed(iter(()), 1, work_dir)
-    out[f"{BUNDLE}/{PARTS}"] = json.dumps(parts).encode("utf-8")
-    return out
+        yield from _indexed(iter(()), 1, work_dir).items()
+    yield f"{BUNDLE}/{PARTS}", json.dumps(parts).encode("utf-8")
 
 
 def _indexed(pages: Iterator[Page], number: int, work_dir: Path) -> dict[str, bytes]:
@@ -155,11 +171,20 @@ def _indexed(pages: Iterator[Page], number: int, work_dir: Path) -> dict[str, by
     process does not give back all of an index's memory when the index is dropped (three
     bundles of 2 000 pages in one process peaked 20–35 MiB above one), and starting one costs
     about 8 ms."""
+    _trim_memory()
     with _Service(work_dir) as service:
         files = service.index(pages)
     first = number == 1
     return _bundle(files, BUNDLE if first else f"{BUNDLE}/part-{number}",
                    _SERVED if first else _SERVED_PART)
+
+
+def _trim_memory() -> None:
+    """Hand the C allocator's free memory back to the system (glibc's malloc_trim): what
+    the last bundle's files let go (decoded after its service ended) otherwise stays
+    resident beside the next service. Elsewhere than on glibc nothing is done."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _bundle(files: list[dict[str, str]], prefix: str, served: re.Pattern[str]
@@ -209,7 +234,10 @@ class _Service:
         except OSError as exc:
             raise SearchIndexError(f"无法运行搜索索引程序 {command[0]}：{exc.strerror or exc}"
                                    f"。{_REINSTALL}") from None
-        self.received = bytearray()
+        # What the service wrote and no message has taken yet: chunks as they were read, the
+        # first from `start` on; a comma (the end of a message) only in the last one.
+        self.received: list[bytes] = []
+        self.start = 0
         self.said = bytearray()
         self.said_open = True
         self.finished = False
@@ -229,25 +257,34 @@ class _Service:
         self.close()
 
     def index(self, pages: Iterator[Page]) -> list[Any]:
-        """The files the service made of `pages`, sent as they come."""
+        """The files the service made of `pages`, sent as they come.
+
+        The answer holding the files (about 2 MB a bundle) is read as it comes but decoded
+        only once the service has ended: decoding it takes several times its size, which
+        beside the service at its largest (it then holds the whole bundle's index) was the
+        peak of the build's memory."""
         self.sender = threading.Thread(target=self._send, args=(pages,), daemon=True)
         self.sender.start()
-        files = None
+        files: tuple[list[bytes], int] = ([], 0)  # GetFiles' answer and id ("end" follows)
         while True:
             kind, message_id = self._next_sent()
             if kind == "end":
                 self.finished = True
-                return files
+                self.close()
+                payload = self._checked(self._decoded(files[0]), files[1], "GetFiles")
+                if not isinstance(payload.get("files"), list):
+                    raise self._garbage(f"没有文件列表：{str(payload)[:200]}")
+                return payload["files"]
+            if kind == "GetFiles":
+                files = self._raw_message(), message_id
+                self.in_flight.release()
+                continue
             payload = self._answer(message_id, kind)
             self.in_flight.release()
             if kind == "NewIndex":
                 if type(payload.get("index_id")) is not int:
                     raise self._garbage(f"新索引没有编号：{str(payload)[:200]}")
                 self.index_ids.put(payload["index_id"])
-            elif kind == "GetFiles":
-                if not isinstance(payload.get("files"), list):
-                    raise self._garbage(f"没有文件列表：{str(payload)[:200]}")
-                files = payload["files"]
 
     def close(self) -> None:
         """Let the service end (its stdin closed once every answer is in) or kill it; reap
@@ -332,7 +369,10 @@ class _Service:
 
     def _answer(self, message_id: int, kind: str) -> dict[str, Any]:
         """The payload answering request `message_id` of type `kind`."""
-        answer = self._message()
+        return self._checked(self._decoded(self._raw_message()), message_id, kind)
+
+    def _checked(self, answer: Any, message_id: int, kind: str) -> dict[str, Any]:
+        """The payload of `answer`, which must answer request `message_id` of type `kind`."""
         payload = answer.get("payload") if isinstance(answer, dict) else None
         if not isinstance(payload, dict):
             raise self._garbage(f"没有 payload：{str(answer)[:200]}")
@@ -344,21 +384,31 @@ class _Service:
                                 f"第 {answer.get('message_id')} 条（{payload.get('type')}）")
         return payload
 
-    def _message(self) -> Any:
-        """The next message of the service, decoded."""
-        scanned = 0
+    def _raw_message(self) -> list[bytes]:
+        """The next message of the service as it came (base64), in the pieces it was read in,
+        taken out of `received`. The pieces are joined only when it is decoded: one buffer
+        grown at each read was moved again and again (touching four times the 2 MB of a
+        bundle's files), and the files are decoded only once their service has ended."""
         while True:
-            end = self.received.find(b",", scanned)
-            if end >= 0:
-                raw = bytes(self.received[:end])
-                del self.received[:end + 1]
-                try:
-                    return json.loads(base64.b64decode(raw, validate=True))
-                except (ValueError, RecursionError) as exc:  # base64, UTF-8, JSON alike
-                    raise self._garbage(f"{exc}；开头是 {raw[:60]!r}") from None
-            scanned = len(self.received)
+            if self.received:
+                last = self.received[-1]
+                end = last.find(b",", self.start if len(self.received) == 1 else 0)
+                if end >= 0:
+                    first, *middle = self.received
+                    raw = [last[self.start:end]] if len(self.received) == 1 else [
+                        first[self.start:], *middle[:-1], last[:end]]
+                    self.received, self.start = [last], end + 1
+                    return raw
             if not self._read(self._left()):
                 raise self._ended()
+
+    def _decoded(self, raw: list[bytes]) -> Any:
+        """A message of the service (base64 of JSON), decoded."""
+        whole = b"".join(raw)
+        try:
+            return json.loads(binascii.a2b_base64(whole, strict_mode=True))
+        except (ValueError, RecursionError) as exc:  # base64, UTF-8, JSON alike
+            raise self._garbage(f"{exc}；开头是 {whole[:60]!r}") from None
 
     def _read(self, wait: float) -> bool:
         """Whatever the service wrote within `wait` seconds (stdout to `received`, stderr to
@@ -373,7 +423,9 @@ class _Service:
             chunk = os.read(out, 1 << 20)
             if not chunk:
                 return False
-            self.received += chunk
+            if len(self.received) == 1 and self.start == len(self.received[0]):
+                self.received, self.start = [], 0     # every message in it was taken
+            self.received.append(chunk)
         return True
 
     def _hear(self, err: int) -> None:

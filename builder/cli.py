@@ -264,8 +264,19 @@ def serve(host: str, port: str, audience: str, body: str | None, as_of: Any,
         click.echo(f"注意：预览在 {host or '所有网络地址'} 上对网络开放，同一网络中的其他人也能看到"
                    f"{'内部内容' if wanted is Audience.INTERNAL else '尚未发布的内容'}。", err=True)
 
+    # The warnings and notices the terminal already shows: a rebuild prints only those it
+    # brings anew (one that went and comes back is new again), not the whole list each time.
+    shown: set[str] = set()
+
     def report(result: Rebuilt) -> None:
+        nonlocal shown
         if result.error is None:
+            lines = [_text_line(p) for p in result.built.checked.validation.warnings] + \
+                    [f"提示：{notice}" for notice in result.built.notices]
+            for line in lines:
+                if line not in shown:
+                    click.echo(line)
+            shown = set(lines)
             click.echo(f"已更新预览（{result.seconds:.1f} 秒，{result.built.pages} 个页面）。")
         elif isinstance(result.error, ContentInvalid):
             _print_problems(result.error.checked, "text")

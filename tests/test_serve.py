@@ -52,6 +52,16 @@ def test_serve_rebuilds_after_an_edit_and_keeps_the_last_good_build(valid_projec
                                                            "title: 全面完成林业项目资金拨付")})
         assert wait_for(lambda: "全面完成林业项目资金拨付" in (fetch(page) or "")), log.read_text()
 
+        # A warning the edit brings is printed once, not again by the rebuilds after it.
+        warned = edit(original, "title: 加快林业项目资金拨付", "title: 全面完成林业项目资金拨付") \
+            + "\n<b>已完成</b>\n"
+        write_all(valid_project, {RECTIFICATION_PATH: warned})
+        assert wait_for(lambda: "raw-html [警告]" in log.read_text()), log.read_text()
+        updates = log.read_text().count("已更新预览")
+        write_all(valid_project, {RECTIFICATION_PATH: warned.replace("已完成</b>", "已经完成</b>")})
+        assert wait_for(lambda: log.read_text().count("已更新预览") > updates), log.read_text()
+        assert log.read_text().count("raw-html [警告]") == 1, log.read_text()
+
         # A broken edit is reported in the terminal; the last good page keeps being served.
         write_all(valid_project, {RECTIFICATION_PATH: edit(original, "deadline: 2023-06-30",
                                                            "deadline: 2023-06-31")})
